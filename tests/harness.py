@@ -1,0 +1,58 @@
+"""Running the real Application against the fake Bot API, as a test fixture would."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from telegram import Update
+from telegram.ext import Application
+
+from tipbot.app import build_application, deps_of
+from tipbot.clock import Clock
+from tipbot.config import Settings
+from tipbot.emulator import FakeTelegram
+from tipbot.runtime import Deps
+
+
+@dataclass
+class RunningBot:
+    """One started bot (a "replica"): the PTB Application and its dependencies."""
+
+    application: Application
+    tg: FakeTelegram
+    started: bool = field(default=False)
+
+    @property
+    def deps(self) -> Deps:
+        return deps_of(self.application)
+
+    async def start(self) -> RunningBot:
+        # The same order as Application.run_polling: initialize, post_init, start.
+        await self.application.initialize()
+        if self.application.post_init:
+            await self.application.post_init(self.application)
+        await self.application.start()
+        await self.application.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
+        self.started = True
+        return self
+
+    async def stop(self) -> None:
+        if not self.started:
+            return
+        self.started = False
+        if self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+        if self.application.post_shutdown:
+            await self.application.post_shutdown(self.application)
+
+
+async def start_bot(settings: Settings, tg: FakeTelegram, clock: Clock) -> RunningBot:
+    bot = RunningBot(build_application(settings, clock=clock), tg)
+    await bot.start()
+    await tg.wait_idle()  # start-up calls (getMe, setMyCommands, ...) are done
+    return bot

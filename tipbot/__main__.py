@@ -1,0 +1,5 @@
+"""``python -m tipbot`` behaves exactly like the ``tipbot`` console script."""
+
+from tipbot.cli import main
+
+raise SystemExit(main())

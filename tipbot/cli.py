@@ -1,0 +1,129 @@
+"""The ``tipbot`` command line: run the bot, check the content, migrate the database.
+
+Exit codes: 0 success, 1 invalid content, 2 invalid configuration or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tipbot.config import ConfigError, Settings, load_settings
+from tipbot.content import ContentError, load_library
+from tipbot.logs import setup_logging
+
+if TYPE_CHECKING:
+    from tipbot.db import Database
+
+log = logging.getLogger("tipbot")
+
+EXIT_OK, EXIT_CONTENT, EXIT_CONFIG = 0, 1, 2
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+def cmd_run(_args: argparse.Namespace) -> int:
+    from telegram import Update
+
+    from tipbot.app import build_application
+    from tipbot.db import Database
+
+    settings = _settings()
+    token = settings.require_token()
+    secrets = [token] + (
+        [settings.webhook_secret.get_secret_value()] if settings.webhook_secret else []
+    )
+    setup_logging(settings.log_level, fmt=settings.log_format, secrets=secrets)
+    library = load_library(settings.content)
+    log.info("tip library: %d tips in %d topics", len(library.tips), len(library.topics))
+    db = Database(settings.database_url)
+    asyncio.run(_migrate(db))
+    # A fresh engine for the bot's own loop: connections must not cross event loops.
+    application = build_application(settings, library=library)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return EXIT_OK
+
+
+async def _migrate(db: Database) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tipbot.db import upgrade
+
+    try:
+        await upgrade(db.engine)
+    except (OSError, SQLAlchemyError) as exc:
+        where = db.engine.url.render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        raise ConfigError(
+            f"TIPBOT_DATABASE_URL: cannot open the database {where}: {reason}"
+        ) from None
+    finally:
+        await db.dispose()
+
+
+def cmd_check_content(args: argparse.Namespace) -> int:
+    path = Path(args.path) if args.path else _settings().content
+    library = load_library(path)
+    print(library.summary())
+    print("OK")
+    return EXIT_OK
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    from tipbot.db import Database
+
+    settings = _settings()
+    setup_logging(settings.log_level)
+    asyncio.run(_migrate(Database(settings.database_url)))
+    print("database is up to date")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tipbot",
+        description="A Telegram bot that sends one evidence-based gut–brain tip a day.",
+        epilog="Configuration comes from TIPBOT_* environment variables (see README).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="start the bot (migrates the database first)")
+    run.set_defaults(func=cmd_run)
+
+    check = commands.add_parser("check-content", help="validate the tip library")
+    check.add_argument("path", nargs="?", help="the YAML file (default: TIPBOT_CONTENT)")
+    check.set_defaults(func=cmd_check_content)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    upgrade = db_commands.add_parser("upgrade", help="apply all database migrations")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except ConfigError as exc:
+        for line in str(exc).splitlines():
+            print(f"tipbot: configuration error: {line}", file=sys.stderr)
+        return EXIT_CONFIG
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_CONTENT
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

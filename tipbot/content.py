@@ -1,0 +1,236 @@
+"""The tip library (``content/tips.yaml``): loading and validation.
+
+A broken library must stop the bot before it sends anything, and the person editing the
+file must learn from one line per problem what to fix and where.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_TIP_LENGTH = 600
+MAX_COMMAND_DESCRIPTION = 256
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")  # fits in 64-byte callback data
+_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    id: str
+    short: str
+    citation: str
+    pmid: str | None
+    doi: str | None
+
+    @property
+    def url(self) -> str:
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        return f"https://doi.org/{self.doi}"
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    title: str
+    command: str
+    description: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        return (self.command, *self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class Tip:
+    id: str
+    topic: str
+    text: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class Library:
+    """A validated library. Look-ups are dicts; tips per topic keep file order."""
+
+    path: Path
+    references: dict[str, Reference]
+    topics: dict[str, Topic]
+    tips: dict[str, Tip]
+    tips_by_topic: dict[str, tuple[Tip, ...]] = field(default_factory=dict)
+
+    def topic_for_command(self, name: str) -> Topic | None:
+        """The topic a command, alias or topic id names (case-insensitive), if any."""
+        wanted = name.strip().lstrip("/").lower()
+        for topic in self.topics.values():
+            if wanted == topic.id or wanted in topic.commands:
+                return topic
+        return None
+
+    def reference_of(self, tip: Tip) -> Reference:
+        return self.references[tip.reference]
+
+    def summary(self) -> str:
+        lines = [f"{self.path}: {len(self.tips)} tips, {len(self.topics)} topics"]
+        for topic in self.topics.values():
+            lines.append(f"  {topic.id:<12} {len(self.tips_by_topic[topic.id]):>3} tips")
+        used = Counter(tip.reference for tip in self.tips.values())
+        lines.append("references used:")
+        for ref in self.references.values():
+            lines.append(f"  {ref.id:<14} {used[ref.id]:>3} tips  {ref.short}")
+        return "\n".join(lines)
+
+
+class ContentError(Exception):
+    """The library is invalid; ``problems`` holds one readable line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def load_library(path: str | Path) -> Library:
+    """Read and validate the library, raising ``ContentError`` with every problem found."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContentError([f"{path}: file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError([f"{path}: cannot read: {exc}"]) from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        reason = getattr(exc, "problem", None) or "malformed YAML"
+        raise ContentError([f"{path}: malformed YAML{at}: {reason}"]) from None
+    return parse_library(raw, path)
+
+
+def parse_library(raw: Any, path: Path) -> Library:
+    problems: list[str] = []
+
+    def problem(where: str, message: str) -> None:
+        problems.append(f"{path}: {where}: {message}")
+
+    if not isinstance(raw, dict):
+        raise ContentError([f"{path}: expected a mapping with references, topics and tips"])
+    for key in ("references", "topics", "tips"):
+        if not isinstance(raw.get(key), list) or not raw[key]:
+            problem(key, "missing or empty list")
+    if problems:
+        raise ContentError(problems)
+
+    references = _parse_entries(raw["references"], "reference", _reference, problem)
+    topics = _parse_entries(raw["topics"], "topic", _topic, problem)
+    tips = _parse_entries(raw["tips"], "tip", _tip, problem)
+
+    commands: dict[str, str] = {}
+    for topic in topics.values():
+        for command in topic.commands:
+            if not _COMMAND.match(command):
+                problem(f"topic {topic.id}", f"command {command!r} must be 1-32 of a-z, 0-9, _")
+            elif command in commands:
+                problem(
+                    f"topic {topic.id}", f"command {command!r} already used by {commands[command]}"
+                )
+            commands[command] = topic.id
+    for tip in tips.values():
+        if tip.topic not in topics:
+            problem(f"tip {tip.id}", f"unknown topic {tip.topic!r} (known: {', '.join(topics)})")
+        if tip.reference not in references:
+            known = ", ".join(references)
+            problem(f"tip {tip.id}", f"unknown reference {tip.reference!r} (known: {known})")
+        if not tip.text.strip():
+            problem(f"tip {tip.id}", "empty text")
+        elif len(tip.text) > MAX_TIP_LENGTH:
+            problem(
+                f"tip {tip.id}", f"text is {len(tip.text)} characters, at most {MAX_TIP_LENGTH}"
+            )
+        if "<" in tip.text or ">" in tip.text:
+            problem(f"tip {tip.id}", "text must be plain (no HTML tags); it is escaped when sent")
+    by_topic = {
+        topic_id: tuple(t for t in tips.values() if t.topic == topic_id) for topic_id in topics
+    }
+    for topic_id, topic_tips in by_topic.items():
+        if not topic_tips:
+            problem(f"topic {topic_id}", "has no tips")
+    if problems:
+        raise ContentError(problems)
+    return Library(path, references, topics, tips, by_topic)
+
+
+def _parse_entries(entries: list[Any], kind: str, build: Any, problem: Any) -> dict[str, Any]:
+    parsed: dict[str, Any] = {}
+    for index, entry in enumerate(entries, start=1):
+        where = f"{kind} #{index}"
+        if not isinstance(entry, dict):
+            problem(where, "expected a mapping")
+            continue
+        entry_id = entry.get("id")
+        if not isinstance(entry_id, str) or not _ID.match(entry_id):
+            problem(where, f"id {entry_id!r} must be 1-48 of a-z, 0-9, '-' or '_'")
+            continue
+        where = f"{kind} {entry_id}"
+        if entry_id in parsed:
+            problem(where, "duplicate id")
+            continue
+        try:
+            parsed[entry_id] = build(entry)
+        except (KeyError, TypeError, ValueError) as exc:
+            problem(where, str(exc).strip("'\""))
+    return parsed
+
+
+def _text(entry: dict[str, Any], key: str, *, required: bool = True) -> str | None:
+    value = entry.get(key)
+    if value is None:
+        if required:
+            raise KeyError(f"missing {key}")
+        return None
+    if not isinstance(value, str | int):
+        raise TypeError(f"{key} must be text")
+    return " ".join(str(value).split())
+
+
+def _reference(entry: dict[str, Any]) -> Reference:
+    pmid, doi = _text(entry, "pmid", required=False), _text(entry, "doi", required=False)
+    if not pmid and not doi:
+        raise ValueError("needs a pmid or a doi")
+    if pmid and not pmid.isdigit():
+        raise ValueError(f"pmid {pmid!r} must be digits")
+    citation = _text(entry, "citation") or ""
+    return Reference(entry["id"], _text(entry, "short") or citation[:60], citation, pmid, doi)
+
+
+def _topic(entry: dict[str, Any]) -> Topic:
+    aliases = entry.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise TypeError("aliases must be a list of command names")
+    description = _text(entry, "description") or ""
+    if not 3 <= len(description) <= MAX_COMMAND_DESCRIPTION:
+        raise ValueError(f"description must be 3-{MAX_COMMAND_DESCRIPTION} characters")
+    return Topic(
+        id=entry["id"],
+        title=_text(entry, "title") or "",
+        command=_text(entry, "command") or "",
+        description=description,
+        aliases=tuple(aliases),
+    )
+
+
+def _tip(entry: dict[str, Any]) -> Tip:
+    text = entry.get("text")
+    if text is None:
+        raise KeyError("missing text")
+    if not isinstance(text, str):
+        raise TypeError("text must be text")
+    return Tip(
+        entry["id"], _text(entry, "topic") or "", text.strip(), _text(entry, "reference") or ""
+    )

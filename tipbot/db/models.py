@@ -1,0 +1,278 @@
+"""The schema. State lives here, not in the scheduler: a restart loses nothing.
+
+Times are stored in UTC (``UTCDateTime``); a subscriber's wish ("08:00 in Asia/Kolkata")
+is kept as local time plus IANA zone, and ``next_send_at`` is derived from it.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite has no time zones, PostgreSQL does)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    # Stored as plain strings (no native PG enum): adding a value needs no type migration.
+    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+class SubscriptionStatus(enum.StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    BLOCKED = "blocked"
+
+
+class Subscriber(Base):
+    """One person in a private chat with the bot (Telegram user id == private chat id)."""
+
+    __tablename__ = "subscribers"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    status: Mapped[SubscriptionStatus] = mapped_column(
+        _enum(SubscriptionStatus), default=SubscriptionStatus.ACTIVE
+    )
+    timezone: Mapped[str] = mapped_column(String(64))
+    send_time: Mapped[time] = mapped_column(Time)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    next_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    language_code: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Picker state, compact: a per-subscriber seed fixes a shuffled order of each topic's
+    # tips; ``tip_cursors`` holds how far into each topic's order this person has got.
+    tip_seed: Mapped[int] = mapped_column(Integer, default=0)
+    tip_cursors: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    last_topic: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"  # recorded, about to be sent (or lost in a crash: at most once)
+    SENT = "sent"
+    FAILED = "failed"  # gave up on this one (reason in ``error``)
+    SKIPPED = "skipped"  # due while the bot was down, beyond the grace window
+
+
+class Delivery(Base):
+    """One daily tip. Unique per (subscriber, local date): the at-most-once-a-day guarantee."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("subscriber_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.user_id", ondelete="CASCADE")
+    )
+    local_date: Mapped[date] = mapped_column(Date)
+    tip_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[DeliveryStatus] = mapped_column(
+        _enum(DeliveryStatus), default=DeliveryStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    error: Mapped[str | None] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TipVote(Base):
+    """👍 / 👎 per subscriber and tip; pressing again replaces the vote."""
+
+    __tablename__ = "tip_votes"
+
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    tip_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(32))
+    vote: Mapped[int] = mapped_column(SmallInteger)  # +1 or -1
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class TipView(Base):
+    """Counts of tips a subscriber has been shown (daily and on demand), for /mydata."""
+
+    __tablename__ = "tip_views"
+
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    daily: Mapped[int] = mapped_column(Integer, default=0)
+    on_demand: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RequestStatus(enum.StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class ConsultRequest(Base):
+    """A free-consultation request: the number shown to the person is ``id``."""
+
+    __tablename__ = "consult_requests"
+    __table_args__ = (Index("ix_consult_requests_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    contact_kind: Mapped[str] = mapped_column(String(16))  # phone | email | telegram
+    contact_value: Mapped[str | None] = mapped_column(String(256))
+    preferred_time: Mapped[str] = mapped_column(String(128))
+    topic: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(64))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus), default=RequestStatus.OPEN)
+    claimed_by: Mapped[int | None] = mapped_column(BigInteger)
+    claimed_by_name: Mapped[str | None] = mapped_column(String(128))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    staff_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    staff_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    reminders_sent: Mapped[int] = mapped_column(SmallInteger, default=0)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    relay_notice_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class StaffThreadMessage(Base):
+    """Maps a message in the staff group to its request, so a reply to it reaches the person."""
+
+    __tablename__ = "staff_thread_messages"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("consult_requests.id", ondelete="CASCADE"), index=True
+    )
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"  # Telegram refused for good (e.g. chat not found); kept for the operator
+
+
+class OutboxMessage(Base):
+    """A message to send, written in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # card, card_update, relay, reminder, ...
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # None: the staff chat, when known
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consult_requests.id", ondelete="SET NULL"), index=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    result_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BroadcastStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Broadcast(Base):
+    """A staff announcement to all active subscribers; resumable after a restart."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[BroadcastStatus] = mapped_column(
+        _enum(BroadcastStatus), default=BroadcastStatus.DRAFT
+    )
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    blocked: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BroadcastRecipient(Base):
+    """One row per (broadcast, subscriber): recorded before sending, so a resume never repeats."""
+
+    __tablename__ = "broadcast_recipients"
+
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True
+    )
+    subscriber_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16), default="pending")

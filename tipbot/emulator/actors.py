@@ -1,0 +1,346 @@
+"""Users and groups that tests act through (``tg.user(...)``, ``tg.group(...)``).
+
+A :class:`FakeUser` is both a Telegram user and its private chat with the bot (same id, as in
+Telegram). Actions (``send``, ``press``, ...) build the update a real client would cause and
+queue it for the bot; reading helpers (``messages``, ``wait_for``) show what the bot sent.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .formatting import command_entity
+from .models import ButtonNotFound, MessagePredicate, StoredMessage
+
+if TYPE_CHECKING:
+    from .server import FakeTelegram
+
+MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
+_STATUS_ALIASES = {"owner": "creator", "admin": "administrator", "banned": "kicked"}
+_SELF: Any = object()  # "the acting user's own id" default for share_contact(user_id=...)
+
+
+def normalize_status(status: str) -> str:
+    status = _STATUS_ALIASES.get(status, status)
+    if status not in MEMBER_STATUSES:
+        raise ValueError(f"unknown chat member status {status!r}; use one of {MEMBER_STATUSES}")
+    return status
+
+
+class FakeChat:
+    """A chat with the bot: stores its messages and offers the reading/waiting helpers."""
+
+    type: str
+
+    def __init__(self, tg: FakeTelegram, chat_id: int) -> None:
+        self.tg = tg
+        self.id = chat_id
+        self._by_id: dict[int, StoredMessage] = {}
+        self._log: list[StoredMessage] = []
+        self._outgoing: list[StoredMessage] = []
+        self._next_message_id = 1
+        self._consumed_seq = 0
+        self.sent_count = 0  #: messages the bot sent here (counted even without recording)
+        #: the ReplyKeyboardMarkup currently shown (set/removed by the bot's messages)
+        self.reply_keyboard: dict[str, Any] | None = None
+        self.menu_button: dict[str, Any] | None = None
+
+    @property
+    def chat_dict(self) -> dict[str, Any]:
+        """This chat as a Telegram ``Chat`` object."""
+        raise NotImplementedError
+
+    # -- storage (used by the server) --------------------------------------------------------
+    def _new_message_id(self) -> int:
+        message_id = self._next_message_id
+        self._next_message_id += 1
+        return message_id
+
+    def _store(self, record: StoredMessage) -> None:
+        self._by_id[record.message_id] = record
+        self._log.append(record)
+        if record.outgoing:
+            self._outgoing.append(record)
+
+    def get(self, message_id: int) -> StoredMessage | None:
+        """The stored message with this id (deleted ones included), or ``None``."""
+        return self._by_id.get(message_id)
+
+    # -- reading ----------------------------------------------------------------------------
+    @property
+    def messages(self) -> list[StoredMessage]:
+        """Bot messages in this chat as users see them now (edits applied, deleted removed)."""
+        return [m for m in self._outgoing if not m.deleted]
+
+    @property
+    def last(self) -> StoredMessage | None:
+        """The latest bot message still present in this chat."""
+        for message in reversed(self._outgoing):
+            if not message.deleted:
+                return message
+        return None
+
+    @property
+    def history(self) -> list[StoredMessage]:
+        """Every stored message of the chat, both directions, in order (deleted included)."""
+        return list(self._log)
+
+    async def wait_for(
+        self,
+        predicate: MessagePredicate | str | None = None,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 - part of the readable test API
+        count: int = 1,
+        since: int | None = None,
+    ) -> Any:
+        """Wait for *new* bot messages in this chat and return them.
+
+        "New" means sent after the latest user action anywhere in the emulator (any update
+        queued for the bot) and after the last message an earlier ``wait_for`` returned here;
+        pass ``since=tg.mark()`` to choose the point yourself. ``predicate`` is a callable on
+        :class:`StoredMessage` or a substring of its text. Returns one message, or a list when
+        ``count > 1``. Raises ``TimeoutError`` describing what the chat did receive.
+        """
+        self.tg._require_recording("wait_for")
+        match = _as_predicate(predicate)
+
+        def check() -> list[StoredMessage] | None:
+            threshold = (
+                since if since is not None else max(self._consumed_seq, self.tg._last_action_seq)
+            )
+            start = bisect.bisect_right(self._outgoing, threshold, key=lambda m: m.seq)
+            found = [m for m in self._outgoing[start:] if match(m)][:count]
+            if len(found) < count:
+                return None
+            self._consumed_seq = max(self._consumed_seq, found[-1].seq)
+            return found
+
+        found = await self.tg._wait(check, timeout, lambda: self._timeout_report(timeout, count))
+        return found[0] if count == 1 else found
+
+    def _timeout_report(self, timeout: float, count: int) -> str:
+        recent = [f"  {m!r}" for m in self._outgoing[-5:]]
+        return (
+            f"no {count} new matching bot message(s) in {self!r} within {timeout}s.\n"
+            f"Latest bot messages here:\n"
+            + ("\n".join(recent) or "  (none)")
+            + "\n"
+            + self.tg._debug_summary()
+        )
+
+
+class FakeUser(FakeChat):
+    """A Telegram user and their private chat with the bot (chat id == user id)."""
+
+    type = "private"
+
+    def __init__(
+        self,
+        tg: FakeTelegram,
+        user_id: int,
+        first_name: str,
+        *,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "en",
+        phone_number: str | None = None,
+        is_premium: bool | None = None,
+        started: bool = True,
+    ) -> None:
+        super().__init__(tg, user_id)
+        self.first_name = first_name
+        self.last_name = last_name
+        self.username = username
+        self.language_code = language_code
+        self.is_premium = is_premium
+        self.phone_number = phone_number or f"+1555{user_id % 10_000_000:07d}"
+        #: False until the user writes to the bot; sending to them then answers 403
+        self.started = started
+        self.blocked = False  #: set by block_bot(): sends answer 403 "bot was blocked"
+        self.deactivated = False  #: set to True to answer 403 "user is deactivated"
+
+    @property
+    def user_dict(self) -> dict[str, Any]:
+        """This user as a Telegram ``User`` object."""
+        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        optional = {
+            "last_name": self.last_name,
+            "username": self.username,
+            "language_code": self.language_code,
+            "is_premium": self.is_premium,
+        }
+        data.update({k: v for k, v in optional.items() if v is not None})
+        return data
+
+    @property
+    def chat_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "type": "private", "first_name": self.first_name}
+        for key in ("last_name", "username"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        return data
+
+    # -- actions ------------------------------------------------------------------------------
+    async def send(
+        self,
+        text: str,
+        *,
+        chat: FakeChat | None = None,
+        reply_to: StoredMessage | None = None,
+        entities: list[dict[str, Any]] | None = None,
+    ) -> StoredMessage:
+        """Send a text message (to the bot's private chat, or ``chat``); return it.
+
+        A leading ``/command[@bot]`` gets its ``bot_command`` entity, as Telegram adds it.
+        """
+        content: dict[str, Any] = {"text": text}
+        if entities is None:
+            command = command_entity(text)
+            entities = [command] if command else None
+        if entities:
+            content["entities"] = entities
+        return self.tg._user_message(self, chat or self, content, reply_to=reply_to)
+
+    async def reply(
+        self, to: StoredMessage, text: str, *, chat: FakeChat | None = None
+    ) -> StoredMessage:
+        """Reply to a message (``reply_to_message`` filled); chat defaults to the message's."""
+        target = chat or self.tg.chat(to.chat_id)
+        return await self.send(text, chat=target, reply_to=to)
+
+    async def press(self, message: StoredMessage, button: str) -> str:
+        """Press an inline button of ``message``; return the callback query id.
+
+        ``button`` is the button's exact text, its exact callback_data, or a unique substring
+        of its text. The message's *current* keyboard counts (after the bot's edits).
+        Raises :class:`ButtonNotFound` if there is no such callback button.
+        """
+        record = self.tg._current(message)
+        found = record.find_button(button)
+        if "callback_data" not in found:
+            kind = next((k for k in found if k != "text"), "unknown")
+            raise ButtonNotFound(f"button {found['text']!r} is a {kind!r} button, not callback")
+        return self.tg._callback_query(self, record, found["callback_data"])
+
+    async def press_data(self, message: StoredMessage, data: str) -> str:
+        """Send a callback query with arbitrary ``data`` for ``message`` (a forged button)."""
+        return self.tg._callback_query(self, self.tg._current(message), data)
+
+    async def share_contact(
+        self,
+        phone_number: str | None = None,
+        *,
+        user_id: int | None = _SELF,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        chat: FakeChat | None = None,
+    ) -> StoredMessage:
+        """Send a contact card. By default it is this user's own (what the "share my contact"
+        button sends). Pass another ``user_id`` for someone else's card (names and phone default
+        to that user's if the emulator knows them), or ``user_id=None`` for a card without one."""
+        if user_id is _SELF:
+            user_id = self.id
+        owner = self.tg._users.get(user_id) if user_id is not None else None
+        phone_number = phone_number or (owner.phone_number if owner else None)
+        if not phone_number:
+            raise ValueError("phone_number is required for a contact of an unknown user")
+        contact: dict[str, Any] = {
+            "phone_number": phone_number,
+            "first_name": first_name or (owner.first_name if owner else "Contact"),
+        }
+        last_name = last_name if last_name is not None else (owner and owner.last_name)
+        if last_name:
+            contact["last_name"] = last_name
+        if user_id is not None:
+            contact["user_id"] = user_id
+        return self.tg._user_message(self, chat or self, {"contact": contact})
+
+    async def share_location(
+        self, latitude: float, longitude: float, *, chat: FakeChat | None = None
+    ) -> StoredMessage:
+        """Send a location message."""
+        location = {"latitude": latitude, "longitude": longitude}
+        return self.tg._user_message(self, chat or self, {"location": location})
+
+    async def block_bot(self) -> dict[str, Any]:
+        """Block the bot: sends answer 403 and a ``my_chat_member`` (kicked) update is queued."""
+        self.blocked = True
+        return self.tg._bot_membership_update(self, self, "member", "kicked")
+
+    async def unblock_bot(self) -> dict[str, Any]:
+        """Unblock the bot: a ``my_chat_member`` (member) update is queued."""
+        self.blocked = False
+        return self.tg._bot_membership_update(self, self, "kicked", "member")
+
+    def __repr__(self) -> str:
+        return f"<FakeUser {self.id} {self.first_name!r}>"
+
+
+class FakeGroup(FakeChat):
+    """A group or supergroup the bot is in; membership answers ``getChatMember``."""
+
+    def __init__(
+        self,
+        tg: FakeTelegram,
+        chat_id: int,
+        title: str,
+        *,
+        username: str | None = None,
+        supergroup: bool = True,
+        bot_status: str = "administrator",
+    ) -> None:
+        super().__init__(tg, chat_id)
+        self.type = "supergroup" if supergroup else "group"
+        self.title = title
+        self.username = username
+        self.bot_status = normalize_status(bot_status)  #: the bot's own membership here
+        self.members: dict[int, tuple[str, dict[str, Any]]] = {}  #: user id -> (status, extra)
+
+    @property
+    def chat_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "type": self.type, "title": self.title}
+        if self.username:
+            data["username"] = self.username
+        return data
+
+    def add_member(self, user: FakeUser, status: str = "member", **fields: Any) -> FakeGroup:
+        """Set ``user``'s membership (creator/administrator/member/restricted/left/kicked;
+        aliases owner/admin/banned). ``fields`` override ChatMember fields, e.g.
+        ``custom_title="Dr"`` or ``can_delete_messages=False``. Returns the group (chainable).
+        No update is sent to the bot (use ``tg.inject`` for ``chat_member`` updates)."""
+        self.members[user.id] = (normalize_status(status), fields)
+        return self
+
+    def remove_member(self, user: FakeUser) -> FakeGroup:
+        """Make ``user`` a former member (status "left")."""
+        self.members[user.id] = ("left", {})
+        return self
+
+    def status_of(self, user: FakeUser | int) -> str:
+        user_id = user if isinstance(user, int) else user.id
+        if user_id == self.tg.bot_id:
+            return self.bot_status
+        return self.members.get(user_id, ("left", {}))[0]
+
+    async def kick_bot(self, by: FakeUser | None = None) -> dict[str, Any]:
+        """Remove the bot (sends then answer 403 "bot was kicked"); queues ``my_chat_member``."""
+        old, self.bot_status = self.bot_status, "kicked"
+        return self.tg._bot_membership_update(self, by, old, "kicked")
+
+    async def add_bot(self, by: FakeUser | None = None, status: str = "member") -> dict[str, Any]:
+        """(Re-)add the bot with ``status``; queues ``my_chat_member``."""
+        old, self.bot_status = self.bot_status, normalize_status(status)
+        return self.tg._bot_membership_update(self, by, old, self.bot_status)
+
+    def __repr__(self) -> str:
+        return f"<FakeGroup {self.id} {self.title!r}>"
+
+
+def _as_predicate(predicate: MessagePredicate | str | None) -> Callable[[StoredMessage], Any]:
+    if predicate is None:
+        return lambda message: True
+    if isinstance(predicate, str):
+        return lambda message: predicate in message.text
+    return predicate

@@ -1,0 +1,42 @@
+"""Local send times to UTC instants, correct across daylight-saving changes.
+
+``datetime.combine(day, send_time, tzinfo=zone)`` with ``fold=0`` already does what a
+subscriber expects: a wall time skipped by spring-forward (02:30 in Berlin on the last
+Sunday of March) resolves with the pre-transition offset, i.e. 03:30 local; a wall time
+repeated by fall-back resolves to its first occurrence, so it is due once, not twice.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+def occurrence(day: date, send_time: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant at which ``send_time`` on local ``day`` falls in ``zone``."""
+    return datetime.combine(day, send_time.replace(tzinfo=None, fold=0), tzinfo=zone).astimezone(
+        UTC
+    )
+
+
+def next_occurrence(send_time: time, zone: ZoneInfo | str, after: datetime) -> datetime:
+    """The first instant strictly after ``after`` at which local time is ``send_time``."""
+    zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    day = after.astimezone(zone).date() - timedelta(days=1)
+    for offset in range(4):
+        candidate = occurrence(day + timedelta(days=offset), send_time, zone)
+        if candidate > after:
+            return candidate
+    raise AssertionError("unreachable: a local time recurs within two days")
+
+
+def local_date_of(due: datetime, send_time: time, zone: ZoneInfo | str) -> date:
+    """The subscriber's calendar day a due instant belongs to (the key of 'one tip a day')."""
+    zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    local = due.astimezone(zone)
+    # A skipped wall time (02:30 -> 03:30) stays on the same day; nothing crosses midnight
+    # except a send time within an hour of it on a transition day, handled by checking back.
+    for day in (local.date(), local.date() - timedelta(days=1), local.date() + timedelta(days=1)):
+        if occurrence(day, send_time, zone) == due:
+            return day
+    return local.date()

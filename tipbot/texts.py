@@ -1,0 +1,94 @@
+"""Every sentence a person reads, in one place, so it can be reviewed and translated.
+
+All texts are Telegram HTML. Placeholders that carry user-provided text must be filled
+with ``html.escape``d values by the caller.
+"""
+
+# ----------------------------------------------------------------------------- common
+
+NOT_MEDICAL_ADVICE = (
+    "ℹ️ Tips are general information, not medical advice. For your own situation, "
+    "talk to your doctor or a qualified health professional."
+)
+
+CRISIS = (
+    "🆘 If you are in crisis or thinking about harming yourself, please contact your local "
+    "emergency number or a crisis line now. This bot cannot help in an emergency."
+)
+
+ERROR_APOLOGY = "😕 Sorry, something went wrong on my side. Please try again in a moment."
+
+UNKNOWN_COMMAND = "🤔 I don't know the command {command}. Send /help to see what I can do."
+
+FREE_TEXT = "I answer commands and buttons. Send /help to see what I can do. 🙂"
+
+PRIVATE_CHAT_ONLY = (
+    "Let's talk in a private chat, so your settings stay yours: "
+    '<a href="{link}">open a chat with me</a>.'
+)
+
+# ----------------------------------------------------------------------------- subscriber
+
+WELCOME = (
+    "👋 <b>Welcome!</b> Every day I'll send you one short, evidence-based tip about your "
+    "gut and your mind: prebiotics and probiotics, omega-3, exercise, stress and the "
+    "gut–brain axis. Each tip names the study it comes from.\n\n"
+    "⏰ Your first tip comes at <b>{time}</b> ({timezone}), {when}.\n"
+    "Change the time with /time, your timezone with /timezone, your topics with /topics.\n\n"
+    + NOT_MEDICAL_ADVICE
+)
+
+WELCOME_BACK = (
+    "👋 <b>Welcome back!</b> You're subscribed again. Your next tip comes at <b>{time}</b> "
+    "({timezone}), {when}.\n\n" + NOT_MEDICAL_ADVICE
+)
+
+ALREADY_SUBSCRIBED = (
+    "✅ You're already subscribed. Your next tip comes at <b>{time}</b> ({timezone}), {when}. "
+    "See /settings to change anything."
+)
+
+BUTTON_SET_TIME = "⏰ Time"
+BUTTON_SET_TIMEZONE = "🌍 Timezone"
+BUTTON_SET_TOPICS = "📚 Topics"
+
+HELP = (
+    "<b>What I do</b>\n"
+    "One short, evidence-based tip a day about the gut and the mind, at the time you choose.\n\n"
+    "<b>Your daily tip</b>\n"
+    "/start – subscribe\n"
+    "/time – choose the time (e.g. /time 7:30)\n"
+    "/timezone – choose your timezone (e.g. /timezone Europe/Berlin)\n"
+    "/topics – choose your topics\n"
+    "/settings – see and change your settings\n"
+    "/pause – pause the tips (e.g. /pause 7 for a week), /resume to restart\n"
+    "/stop – unsubscribe\n\n"
+    "<b>A tip right now</b>\n"
+    "/tip – a tip from your topics\n"
+    "{topic_commands}\n"
+    "/topic – all topics\n\n"
+    "<b>Talk to the clinic</b>\n"
+    "/consult – ask for a free consultation\n\n"
+    "<b>Your data</b>\n"
+    "/mydata – everything I store about you\n"
+    "/forget – delete all of it\n\n" + NOT_MEDICAL_ADVICE + "\n\n" + CRISIS
+)
+
+# ----------------------------------------------------------------------------- tips
+
+TIP = '{emoji} <b>{title}</b>\n\n{text}\n\n<i>Source: <a href="{url}">{source}</a></i>'
+
+BUTTON_VOTE_UP = "👍"
+BUTTON_VOTE_DOWN = "👎"
+BUTTON_ANOTHER_TIP = "➕ Another tip"
+BUTTON_CONSULT = "💬 Free consultation"
+
+# ----------------------------------------------------------------------------- delivery
+
+# ----------------------------------------------------------------------------- consultation
+
+CONSULT_PLACEHOLDER = (
+    "💬 Free consultations are coming soon. Meanwhile, the daily tips are here for you."
+)
+
+# ----------------------------------------------------------------------------- staff
