@@ -113,5 +113,5 @@ def test_pause_days(args, days):
 
 @pytest.mark.parametrize("args", [["0"], ["366"], ["-3"], ["soon"], ["3", "days"], ["2.5"]])
 def test_bad_pause_days(args):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="days"):
         parse_pause_days(args)
