@@ -12,6 +12,7 @@ from tipbot.db.models import (
     ConsultRequest,
     Delivery,
     DeliveryStatus,
+    OutboxMessage,
     Subscriber,
     SubscriptionStatus,
 )
@@ -31,7 +32,7 @@ async def _subscribed(alice) -> None:
 async def test_pause_for_days_then_automatic_resume(bot, clock, alice):
     await _subscribed(alice)
     await alice.send("/pause 3")
-    reply = await alice.wait_for("Paused for 3 day(s)")
+    reply = await alice.wait_for("Paused for 3 days")
     assert "Thu 04 Jun" in reply.text
     subscriber = await _stored(bot, alice)
     assert subscriber.status is SubscriptionStatus.PAUSED
@@ -179,6 +180,8 @@ async def test_forget_leaves_no_row_behind(bot, tg, alice):
             )
         )
 
+        session.add(OutboxMessage(kind="relay", chat_id=alice.id, payload={"text": "Hi"}))
+
     await alice.send("/forget")
     confirm = await alice.wait_for("Delete everything")
     await alice.press(confirm, "No, keep it")
@@ -199,6 +202,7 @@ async def test_forget_leaves_no_row_behind(bot, tg, alice):
                         select(func.count()).select_from(table).where(table.c[column] == alice.id)
                     )
                     assert count == 0, f"{table.name} still has rows of the person"
+        assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
         assert (await session.get(Subscriber, bob.id)) is not None  # others untouched
         total = await session.scalar(
             select(func.count()).select_from(Base.metadata.tables["tip_votes"])

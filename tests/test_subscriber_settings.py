@@ -109,7 +109,7 @@ async def test_unknown_timezone_without_suggestions_explains(bot, alice):
 async def test_forged_timezone_button_is_refused(bot, tg, alice):
     await _subscribed(alice)
     welcome = alice.last
-    answer = await tg.wait_for_answer(await alice.press_data(welcome, "tz:Mars/Olympus"))
+    answer = await tg.wait_for_answer(await alice.press_data(welcome, "sub:tz:Mars/Olympus"))
     assert answer.text == "This button is no longer valid."
     assert (await _stored(bot, alice)).timezone == "UTC"
 

@@ -22,6 +22,7 @@ from tipbot.db.models import (
     BroadcastRecipient,
     ConsultRequest,
     Delivery,
+    OutboxMessage,
     Subscriber,
     SubscriptionStatus,
     TipView,
@@ -226,7 +227,8 @@ async def forget_person(session: AsyncSession, user_id: int) -> bool:
     """Delete every row about this person; True if there was anything to delete.
 
     Rows are deleted explicitly rather than left to ``ON DELETE CASCADE``, so the result
-    does not depend on the backend enforcing foreign keys.
+    does not depend on the backend enforcing foreign keys. Outbox messages still waiting
+    to go to the person's private chat go too: nothing is sent to someone forgotten.
     """
     found = False
     for model, column in (
@@ -234,6 +236,7 @@ async def forget_person(session: AsyncSession, user_id: int) -> bool:
         (TipView, TipView.subscriber_id),
         (Delivery, Delivery.subscriber_id),
         (BroadcastRecipient, BroadcastRecipient.subscriber_id),
+        (OutboxMessage, OutboxMessage.chat_id),
         (ConsultRequest, ConsultRequest.user_id),
         (Subscriber, Subscriber.user_id),
     ):

@@ -130,8 +130,11 @@ PAUSE_INVALID = (
 
 PAUSED_OPEN = "⏸ Paused. I won't send daily tips until you send /resume."
 
+ONE_DAY = "1 day"
+DAYS = "{days} days"
+
 PAUSED_DAYS = (
-    "⏸ Paused for {days} day(s). Your tips restart by themselves; the next one comes "
+    "⏸ Paused for {days}. Your tips restart by themselves; the next one comes "
     "at <b>{time}</b> on {date}. Send /resume to restart earlier."
 )
 

@@ -25,6 +25,7 @@ _OFFSET = re.compile(
     re.IGNORECASE,
 )
 MAX_SUGGESTIONS = 3
+FIXED_OFFSET_YEARS = range(2025, 2031)
 
 
 def parse_time(text: str) -> time | None:
@@ -121,15 +122,20 @@ def zone_for_offset(match: re.Match[str]) -> str | None:
 
 @cache
 def _fixed_zones_by_offset() -> dict[int, str]:
-    """Offset in minutes -> the alphabetically first zone that keeps it all year."""
-    year = datetime.now(UTC).year
-    winter, summer = datetime(year, 1, 15, tzinfo=UTC), datetime(year, 7, 15, tzinfo=UTC)
+    """Offset in minutes -> the alphabetically first zone that keeps it all year.
+
+    "All year" is checked in winter and summer of several years from the tz data's
+    present on, so a zone that only recently dropped or adopted DST is judged by its rules.
+    """
+    instants = [
+        datetime(year, month, 15, tzinfo=UTC) for year in FIXED_OFFSET_YEARS for month in (1, 7)
+    ]
     zones: dict[int, str] = {}
     for name in sorted(_zones_by_lower_name().values()):
         zone = ZoneInfo(name)
-        offset = winter.astimezone(zone).utcoffset()
-        if offset is not None and offset == summer.astimezone(zone).utcoffset():
-            zones.setdefault(int(offset / timedelta(minutes=1)), name)
+        offsets = {instant.astimezone(zone).utcoffset() for instant in instants}
+        if len(offsets) == 1:
+            zones.setdefault(int(offsets.pop() / timedelta(minutes=1)), name)
     return zones
 
 
@@ -141,6 +147,11 @@ def zone_label(name: str) -> str:
     return name
 
 
+@cache
+def _all_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def zone_exists(name: str) -> bool:
-    """True for a zone this code can produce or a person can pick (callback data is forged)."""
-    return name in available_timezones()
+    """True for a zone ``zoneinfo`` can load (callback data and lookups are not trusted)."""
+    return name in _all_zones()

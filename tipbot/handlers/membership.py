@@ -29,8 +29,8 @@ from tipbot.subscriptions import (
 )
 from tipbot.timeparse import zone_label
 
-STOP_DATA = "stop:"
-FORGET_DATA = "forget:"
+STOP_DATA = "sub:stop:"
+FORGET_DATA = "sub:forget:"
 
 
 def confirm_keyboard(prefix: str, yes_label: str) -> InlineKeyboardMarkup:
@@ -72,7 +72,9 @@ async def pause_command(update: Update, context: Context) -> None:
     await reply(
         update,
         texts.PAUSED_DAYS.format(
-            days=days, time=format_time(subscriber.send_time), date=local.strftime("%a %d %b")
+            days=(texts.ONE_DAY if days == 1 else texts.DAYS).format(days=days),
+            time=format_time(subscriber.send_time),
+            date=local.strftime("%a %d %b"),
         ),
     )
 

@@ -43,9 +43,10 @@ if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder
 
 COMMON_TIMES = ("06:00", "07:00", "07:30", "08:00", "09:00", "12:00", "18:00", "20:00", "21:00")
-TIME_DATA = "time:"
-TIMEZONE_DATA = "tz:"
-TOPIC_TOGGLE_DATA = "topics:"
+# Callback data, namespaced "sub:" so other areas' buttons cannot collide with these.
+TIME_DATA = "sub:time:"
+TIMEZONE_DATA = "sub:tz:"
+TOPIC_TOGGLE_DATA = "sub:topic:"
 
 
 # ----------------------------------------------------------------------------- rendering
