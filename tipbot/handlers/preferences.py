@@ -9,6 +9,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -133,7 +134,9 @@ async def reply(update: Update, text: str, **kwargs: object) -> None:
     await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, **kwargs)
 
 
-async def subscribed_or_explain(session, update: Update, now: datetime) -> Subscriber | None:
+async def subscribed_or_explain(
+    session: AsyncSession, update: Update, now: datetime
+) -> Subscriber | None:
     """The person's locked row if they are subscribed; else tell them how to subscribe."""
     subscriber = await session.get(Subscriber, update.effective_user.id, with_for_update=True)
     if subscriber is not None:
