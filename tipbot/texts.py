@@ -74,6 +74,143 @@ HELP = (
     "/forget – delete all of it\n\n" + NOT_MEDICAL_ADVICE + "\n\n" + CRISIS
 )
 
+NOT_SUBSCRIBED = "You're not subscribed to the daily tips. Send /start to subscribe. 🙂"
+
+SLOW_DOWN = "🐢 That's a lot at once! Please slow down a little; I'll listen again in a moment."
+
+TIME_PROMPT = (
+    "⏰ When should your daily tip come? Pick a time, or send it like <code>/time 7:30</code>."
+)
+
+TIME_INVALID = (
+    "🤔 I couldn't read that time. Send it like <code>/time 07:30</code>; "
+    "<code>7:30</code>, <code>07.30</code>, <code>7am</code>, <code>7:30 pm</code> and "
+    "<code>19h</code> work too."
+)
+
+TIME_SET = "✅ Your daily tip now comes at <b>{time}</b> ({timezone}); the next one {when}."
+
+TIMEZONE_PROMPT = (
+    "🌍 Which timezone are you in? Share your location with the button below, or send it "
+    "like <code>/timezone Europe/Berlin</code>, <code>/timezone berlin</code> or "
+    "<code>/timezone UTC+2</code>."
+)
+
+TIMEZONE_UNKNOWN = (
+    "🤔 I don't know the timezone <b>{text}</b>. Send a name like "
+    "<code>/timezone Europe/Berlin</code> or an offset like <code>/timezone UTC+2</code>."
+)
+
+TIMEZONE_SUGGEST = "🤔 I don't know the timezone <b>{text}</b>. Did you mean one of these?"
+
+TIMEZONE_SET = (
+    "✅ Your timezone is now <b>{timezone}</b>; it's {local_time} there now. "
+    "Your daily tip comes at <b>{time}</b>, the next one {when}."
+)
+
+TIMEZONE_NOT_FOUND_AT_LOCATION = (
+    "🤔 I couldn't find a timezone for that place (at sea?). Send it like "
+    "<code>/timezone Europe/Berlin</code>."
+)
+
+BUTTON_SHARE_LOCATION = "📍 Share my location"
+
+TOPICS_PROMPT = "📚 Your topics. Tap to switch one on ✅ or off ▫️:"
+
+TOPICS_LAST_ONE = "At least one topic has to stay on."
+
+TOPIC_ON = "On: {title}"
+
+TOPIC_OFF = "Off: {title}"
+
+PAUSE_INVALID = (
+    "🤔 Send <code>/pause</code> to pause until you send /resume, or "
+    "<code>/pause 7</code> for a number of days from 1 to 365."
+)
+
+PAUSED_OPEN = "⏸ Paused. I won't send daily tips until you send /resume."
+
+ONE_DAY = "1 day"
+DAYS = "{days} days"
+
+PAUSED_DAYS = (
+    "⏸ Paused for {days}. Your tips restart by themselves; the next one comes "
+    "at <b>{time}</b> on {date}. Send /resume to restart earlier."
+)
+
+RESUMED = "▶️ Welcome back! Your next tip comes at <b>{time}</b> ({timezone}), {when}."
+
+NOT_PAUSED = "Your daily tips are not paused. Send /pause to pause them."
+
+STOP_CONFIRM = "Do you want to unsubscribe from the daily tips?"
+
+BUTTON_STOP_YES = "Yes, unsubscribe"
+
+BUTTON_CANCEL = "No, keep it"
+
+STOPPED = (
+    "👋 You're unsubscribed; no more daily tips. Your settings are kept: send /start "
+    "any time to come back, or /forget to delete your data."
+)
+
+KEPT = "👍 Nothing changed."
+
+SETTINGS = (
+    "<b>Your settings</b>\n"
+    "Status: {status}\n"
+    "Time: <b>{time}</b>\n"
+    "Timezone: {timezone} (now {local_time})\n"
+    "Topics: {topics}\n"
+    "Next tip: {next_tip}"
+)
+
+STATUS_ACTIVE = "✅ subscribed"
+STATUS_PAUSED_OPEN = "⏸ paused until you send /resume"
+STATUS_PAUSED_UNTIL = "⏸ paused until {date}"
+STATUS_STOPPED = "not subscribed (send /start)"
+STATUS_BLOCKED = "not reachable (send /start to restart)"
+
+NEXT_TIP = "{time} {when}"
+NO_NEXT_TIP = "none scheduled"
+
+MYDATA = (
+    "<b>What I store about you</b>\n"
+    "Telegram user id: <code>{user_id}</code>\n"
+    "Status: {status}\n"
+    "Since: {created}\n"
+    "Campaign link: {source}\n"
+    "Language: {language}\n"
+    "Daily time: {time}, timezone: {timezone}\n"
+    "Topics: {topics}\n"
+    "Tips seen: {daily} daily, {on_demand} on request\n"
+    "Votes: {up} 👍, {down} 👎\n"
+    "Consultation requests: {requests}\n\n"
+    "Send /forget to delete all of it."
+)
+
+MYDATA_NO_SUBSCRIPTION = (
+    "<b>What I store about you</b>\n"
+    "Telegram user id: <code>{user_id}</code>\n"
+    "Subscription: none\n"
+    "Consultation requests: {requests}\n\n"
+    "Send /forget to delete all of it."
+)
+
+MYDATA_REQUEST = "#{id} ({status}, {date})"
+MYDATA_NONE = "none"
+MYDATA_EMPTY = "I store nothing about you. 🙂"
+
+FORGET_CONFIRM = (
+    "🗑 Delete everything I store about you: subscription, settings, tip history, votes "
+    "and consultation requests? This cannot be undone."
+)
+
+BUTTON_FORGET_YES = "Yes, delete everything"
+
+FORGOTTEN = "🗑 Done: I deleted all your data. Send /start if you ever want tips again."
+
+BUTTON_NOT_VALID = "This button is no longer valid."
+
 # ----------------------------------------------------------------------------- tips
 
 TIP = '{emoji} <b>{title}</b>\n\n{text}\n\n<i>Source: <a href="{url}">{source}</a></i>'
@@ -82,6 +219,14 @@ BUTTON_VOTE_UP = "👍"
 BUTTON_VOTE_DOWN = "👎"
 BUTTON_ANOTHER_TIP = "➕ Another tip"
 BUTTON_CONSULT = "💬 Free consultation"
+
+TOPIC_LIST = "📚 Pick a topic for a tip right now:"
+
+TOPIC_UNKNOWN = "🤔 I don't know the topic <b>{text}</b>. Pick one of these:"
+
+VOTE_THANKS = "Thanks for your feedback!"
+
+UNKNOWN_TIP = "I don't know that tip any more."
 
 # ----------------------------------------------------------------------------- delivery
 
