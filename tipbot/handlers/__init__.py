@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from tipbot.handlers import errors, fallback, start
+from tipbot.handlers import errors, fallback, ops, start
 
 
 def register(application: Application) -> None:
     """Add every handler. Order matters within a group: the fallbacks come last."""
     start.register(application)
+    ops.register(application)
     fallback.register(application)
     application.add_error_handler(errors.on_error)
