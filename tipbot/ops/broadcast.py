@@ -184,9 +184,7 @@ async def tally(session: AsyncSession, broadcast_id: int) -> Progress:
                 .where(BroadcastRecipient.broadcast_id == broadcast_id)
                 .group_by(BroadcastRecipient.status)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     progress = Progress(
         broadcast_id,

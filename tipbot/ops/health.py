@@ -77,18 +77,14 @@ async def refresh_state_gauges(db: Database) -> None:
                 await session.execute(
                     select(Subscriber.status, func.count()).group_by(Subscriber.status)
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         requests = dict(
             (
                 await session.execute(
                     select(ConsultRequest.status, func.count()).group_by(ConsultRequest.status)
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         backlog = await session.scalar(
             select(func.count())

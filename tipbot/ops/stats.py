@@ -55,14 +55,12 @@ async def gather_stats(session: AsyncSession, now: datetime) -> Stats:
     new_this_week = await session.scalar(
         select(func.count()).where(Subscriber.created_at >= week_ago)
     )
-    sources = (
-        await session.execute(
-            select(Subscriber.source, func.count())
-            .group_by(Subscriber.source)
-            .order_by(func.count().desc(), Subscriber.source)
-            .limit(TOP_SOURCES)
-        )
-    ).tuples()
+    sources = await session.execute(
+        select(Subscriber.source, func.count())
+        .group_by(Subscriber.source)
+        .order_by(func.count().desc(), Subscriber.source)
+        .limit(TOP_SOURCES)
+    )
     tips_sent = await session.scalar(
         select(func.count()).where(
             Delivery.status == DeliveryStatus.SENT, Delivery.sent_at >= week_ago
@@ -86,14 +84,14 @@ async def gather_stats(session: AsyncSession, now: datetime) -> Stats:
         .order_by(ConsultRequest.claimed_at.desc())
         .limit(CLAIM_SAMPLE)
     )
-    waits = [claimed - created for created, claimed in claims.tuples()]
+    waits = [claimed - created for created, claimed in claims]
     return Stats(
         subscribers=subscribers,
         new_this_week=new_this_week or 0,
         sources=list(sources),
         tips_sent_week=tips_sent or 0,
-        votes_by_topic=[TopicVotes(t, int(u), int(d)) for t, u, d in by_topic.tuples()],
-        least_liked=[TipScore(t, int(u), int(d)) for t, u, d in least_liked.tuples()],
+        votes_by_topic=[TopicVotes(t, int(u), int(d)) for t, u, d in by_topic],
+        least_liked=[TipScore(t, int(u), int(d)) for t, u, d in least_liked],
         requests=await _count_by(session, ConsultRequest.status),
         median_time_to_claim=statistics.median(waits) if waits else None,
     )
@@ -101,4 +99,4 @@ async def gather_stats(session: AsyncSession, now: datetime) -> Stats:
 
 async def _count_by(session: AsyncSession, column) -> dict[str, int]:
     rows = await session.execute(select(column, func.count()).group_by(column))
-    return {str(getattr(key, "value", key)): count for key, count in rows.tuples()}
+    return {str(getattr(key, "value", key)): count for key, count in rows}
