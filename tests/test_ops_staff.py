@@ -155,7 +155,7 @@ async def test_broadcast_preview_confirm_and_progress(bot, tg, dana, staff_group
     await people[2].block_bot()  # still "active" in the DB: the send tells us
     await dana.send("/broadcast Closed on <Friday> & Saturday", chat=staff_group)
     preview = await staff_group.wait_for("Preview")
-    assert "3 active subscribers" in preview.text
+    assert "active subscribers (3)" in preview.text
     assert "Closed on <Friday> & Saturday" in preview.text  # escaped, shown as typed
     assert preview.buttons == ["✅ Send to 3", "✖️ Cancel"]
 

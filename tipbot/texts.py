@@ -119,7 +119,7 @@ BROADCAST_USAGE = (
 BROADCAST_TOO_LONG = "📣 That announcement is {length} characters long; at most {limit} fit."
 BROADCAST_NO_RECIPIENTS = "📣 There are no active subscribers to send to right now."
 BROADCAST_PREVIEW = (
-    "📣 <b>Preview</b>: this goes to <b>{count}</b> active subscribers.\n"
+    "📣 <b>Preview</b> for all active subscribers (<b>{count}</b>):\n"
     "────────────\n{text}\n────────────\nSend it?"
 )
 BUTTON_BROADCAST_SEND = "✅ Send to {count}"
