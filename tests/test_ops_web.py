@@ -190,3 +190,29 @@ def test_healthz_grace_is_longer_than_a_sweep_period():
     from tipbot.ops.health import STARTUP_GRACE, SWEEP_MAX_AGE
 
     assert STARTUP_GRACE > SWEEP_MAX_AGE >= timedelta(minutes=2)
+
+
+async def test_the_dockerfile_healthcheck_follows_healthz(run_bot, make_settings, clock):
+    """The image's HEALTHCHECK command, run as Docker would: exit 0 on 200, non-zero on 503."""
+    import os
+    import re
+    import shlex
+    import sys
+    from pathlib import Path
+
+    dockerfile = (Path(__file__).parent.parent / "Dockerfile").read_text()
+    command = re.search(r"HEALTHCHECK .*\\\n\s+CMD (.+)", dockerfile).group(1)
+    argv = shlex.split(command)
+    assert argv[0] == "python"
+    runner, _ = await polling_bot_with_port(run_bot, make_settings)
+    env = {**os.environ, "TIPBOT_PORT": str(runner.port)}
+
+    async def healthcheck() -> int:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, *argv[1:], env=env, stderr=asyncio.subprocess.DEVNULL
+        )
+        return await process.wait()
+
+    assert await healthcheck() == 0
+    clock.advance(minutes=10)  # no sweep for too long
+    assert await healthcheck() != 0
