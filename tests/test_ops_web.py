@@ -216,3 +216,27 @@ async def test_the_dockerfile_healthcheck_follows_healthz(run_bot, make_settings
     assert await healthcheck() == 0
     clock.advance(minutes=10)  # no sweep for too long
     assert await healthcheck() != 0
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"update_id": "x", "message": 5}'])
+async def test_webhook_with_a_malformed_body_is_refused(run_bot, make_settings, http, body):
+    runner = await webhook_bot(run_bot, make_settings)
+    url = runner.settings.webhook_url
+    async with http.post(url, data=body, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as r:
+        assert r.status == 400
+    async with http.get(f"http://127.0.0.1:{runner.port}/healthz") as response:
+        assert response.status == 200  # still serving
+
+
+async def test_port_in_use_is_a_one_line_configuration_error(run_bot, make_settings, tg):
+    from tipbot.config import ConfigError
+
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = make_settings(port=port)
+        runner = Runner(build_application(settings), settings)
+        with pytest.raises(ConfigError, match=f"TIPBOT_PORT: cannot listen on port {port}"):
+            await runner.start()
+        await runner.stop()

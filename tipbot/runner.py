@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from tipbot.app import deps_of
-from tipbot.config import Settings
+from tipbot.config import ConfigError, Settings
 from tipbot.ops.broadcast import stop_broadcasts
 from tipbot.ops.library import reload_library
 from tipbot.ops.web import build_web_app
@@ -88,7 +88,12 @@ class Runner:
         )
         self._site_runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=10)
         await self._site_runner.setup()
-        await web.TCPSite(self._site_runner, port=self.port).start()
+        try:
+            await web.TCPSite(self._site_runner, port=self.port).start()
+        except OSError as exc:
+            raise ConfigError(
+                f"TIPBOT_PORT: cannot listen on port {self.port}: {exc.strerror}"
+            ) from None
         log.info("health and metrics on port %s", self.port)
 
     async def stop(self) -> None:
@@ -134,8 +139,8 @@ class Runner:
             loop.add_signal_handler(sig, self.request_stop)
         with contextlib.suppress(AttributeError):  # no SIGHUP on Windows
             loop.add_signal_handler(signal.SIGHUP, on_hup)
-        await self.start()
         try:
+            await self.start()
             await self._stop.wait()
             log.info("stopping: finishing what is in flight")
         finally:

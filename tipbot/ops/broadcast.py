@@ -30,6 +30,7 @@ from tipbot.db.models import (
     Subscriber,
     SubscriptionStatus,
 )
+from tipbot.runtime import Deps
 from tipbot.sender import Outcome, SendResult, send_text
 
 log = logging.getLogger(__name__)
@@ -310,7 +311,9 @@ async def run_broadcast(application: Application, broadcast_id: int) -> None:
         await _edit(bot, chat_id, message_id, done)
 
 
-async def _post_progress(deps, bot: Bot, broadcast_id: int, chat_id: int, text: str) -> int | None:
+async def _post_progress(
+    deps: Deps, bot: Bot, broadcast_id: int, chat_id: int, text: str
+) -> int | None:
     """The one progress message of a broadcast, remembered so a resume edits the same one."""
     result = await send_text(bot, chat_id, text)
     if result.message_id is None:

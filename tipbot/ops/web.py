@@ -53,7 +53,7 @@ def build_web_app(
         try:
             data = json.loads(await request.read())
             update = Update.de_json(data, application.bot)
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("webhook request refused: not a Telegram update")
             return web.Response(status=400)
         await application.update_queue.put(update)
