@@ -232,7 +232,7 @@ async def test_port_in_use_is_a_one_line_configuration_error(run_bot, make_setti
     from tipbot.config import ConfigError
 
     with socket.socket() as taken:
-        taken.bind(("0.0.0.0", 0))
+        taken.bind(("0.0.0.0", 0))  # noqa: S104 - where the runner listens too
         taken.listen()
         port = taken.getsockname()[1]
         settings = make_settings(port=port)
