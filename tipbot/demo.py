@@ -9,8 +9,10 @@ messages are printed as plain text with their buttons numbered; a number presses
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -224,6 +226,25 @@ def render(message: StoredMessage) -> str:
     return "".join(pieces)
 
 
+def _read_lines(stdin: TextIO) -> asyncio.Queue[str]:
+    """Lines from stdin ("" at the end), read by a daemon thread: a person who quits with
+    Ctrl-C is not kept waiting for one more line, and files, pipes and terminals all work."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def put(line: str) -> None:
+        with contextlib.suppress(RuntimeError):  # the demo is over and its loop closed
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+
+    def read() -> None:
+        for line in iter(stdin.readline, ""):
+            put(line)
+        put("")
+
+    threading.Thread(target=read, name="demo-input", daemon=True).start()
+    return queue
+
+
 async def run_demo(stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
     interactive = stdin.isatty()
     with tempfile.TemporaryDirectory(prefix="tipbot-demo-") as directory:
@@ -249,13 +270,14 @@ async def run_demo(stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
             demo.group = group
             group.add_member(demo.staff_member, "administrator")
             await runner.start()
+            lines = _read_lines(stdin)
             try:
                 await demo.settle()
                 demo.say(INTRO)
                 while True:
                     if interactive:
                         print(demo.prompt, end="", file=out, flush=True)
-                    line = await asyncio.to_thread(stdin.readline)
+                    line = await lines.get()
                     if not line:
                         break
                     line = line.strip()
