@@ -50,14 +50,17 @@ class _Button:
 
 
 class Demo:
-    def __init__(self, tg: FakeTelegram, runner: Runner, clock: ManualClock, out: TextIO) -> None:
+    def __init__(
+        self, tg: FakeTelegram, group: FakeGroup, runner: Runner, clock: ManualClock, out: TextIO
+    ) -> None:
         self.tg = tg
+        self.group = group
         self.runner = runner
         self.clock = clock
         self.out = out
         self.me = tg.user("You")
         self.staff_member = tg.user("Dr Rivera")
-        self.group: FakeGroup | None = None
+        group.add_member(self.staff_member, "administrator")
         self.view: FakeChat = self.me
         self._shown: dict[tuple[int, int], str] = {}
         self._answers_seen = 0
@@ -78,23 +81,24 @@ class Demo:
         """Act on one input line; False when the person wants to leave."""
         if line in {"/quit", "/exit"}:
             return False
+        asked_the_bot = True
         if line.startswith("/as"):
             self.switch(line.removeprefix("/as").strip())
+            asked_the_bot = False
         elif line == "/tomorrow":
-            await self.tomorrow()
+            asked_the_bot = await self.tomorrow()
         elif line.isdigit():
-            await self.press(int(line))
-        elif self.view is self.me:
-            await self.me.send(line)
+            asked_the_bot = await self.press(int(line))
         else:
-            await self.staff_member.send(line, chat=self.view)
+            await self.actor.send(line, chat=self.view)
         await self.settle()
-        if not self.show_new() and not line.startswith("/as"):
+        if not self.show_new() and asked_the_bot:
             self.say("  (no reply)")
         return True
 
     def switch(self, who: str) -> None:
-        if who in {"staff", "group"} and self.group is not None:
+        self._buttons = {}  # numbers always refer to buttons in the chat in view
+        if who in {"staff", "group"}:
             self.view = self.group
             self.say(f"(now in the staff group {self.group.title!r}, as {self.actor.first_name})")
         elif who in {"me", "you", "private"}:
@@ -103,11 +107,12 @@ class Demo:
         else:
             self.say("(use /as staff or /as me)")
 
-    async def press(self, number: int) -> None:
+    async def press(self, number: int) -> bool:
+        """Press button ``number``; False if nothing went to the bot."""
         found = self._buttons.get(number)
         if found is None:
             self.say(f"(there is no button {number} on screen)")
-            return
+            return False
         button, chat = found.button, found.chat
         if not found.inline:
             if button.get("request_contact"):
@@ -120,21 +125,27 @@ class Demo:
             await self.actor.press(found.message, button["callback_data"])
         elif "url" in button:
             self.say(f"(this button opens {button['url']})")
+            return False
         else:
             self.say("(this kind of button does nothing in the demo)")
+            return False
+        return True
 
-    async def tomorrow(self) -> None:
+    async def tomorrow(self) -> bool:
+        """Move the clock to the next daily tip and run the sweep; False if nothing ran."""
         deps = deps_of(self.runner.application)
         async with deps.db.session() as session:
             subscriber = await session.get(Subscriber, self.me.id)
         if subscriber is None or subscriber.next_send_at is None:
             self.say("(no daily tip is scheduled: send /start first, or /resume)")
-            return
+            return False
         self.clock.set(subscriber.next_send_at)
         local = subscriber.next_send_at.astimezone(ZoneInfo(subscriber.timezone))
         self.say(f"(the clock jumps to {local:%A %d %B, %H:%M} {subscriber.timezone})")
         if not await self.run_sweep():
             self.say("(the daily delivery sweep is not part of this build yet: no tip arrives)")
+            return False
+        return True
 
     async def run_sweep(self) -> bool:
         """Run the delivery sweep once now, as its every-minute job would."""
@@ -182,13 +193,12 @@ class Demo:
         if buttons:
             self._buttons = buttons
         other = self.group if self.view is self.me else self.me
-        if other is not None:
-            unseen = [
-                m for m in other.messages if self._shown.get((other.id, m.message_id)) != render(m)
-            ]
-            if unseen:
-                where = "the staff group: /as staff" if other is self.group else "your chat: /as me"
-                self.say(f"  ({len(unseen)} new in {where})")
+        unseen = [
+            m for m in other.messages if self._shown.get((other.id, m.message_id)) != render(m)
+        ]
+        if unseen:
+            where = "the staff group: /as staff" if other is self.group else "your chat: /as me"
+            self.say(f"  ({len(unseen)} new in {where})")
         return printed
 
 
@@ -266,9 +276,7 @@ async def run_demo(stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
                 await db.dispose()
             clock = ManualClock(SystemClock().now())
             runner = Runner(build_application(settings, clock=clock), settings)
-            demo = Demo(tg, runner, clock, out)
-            demo.group = group
-            group.add_member(demo.staff_member, "administrator")
+            demo = Demo(tg, group, runner, clock, out)
             await runner.start()
             lines = _read_lines(stdin)
             try:
