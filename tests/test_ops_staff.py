@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from datetime import timedelta
 
@@ -296,3 +297,34 @@ async def test_reload_keeps_the_library_when_the_file_is_broken(
     reply = (await staff_group.wait_for()).text
     assert reply.startswith("✅ Tip library reloaded") and f"{len(library.tips)} tips" in reply
     assert bot.deps.library is not before
+
+
+async def test_two_replicas_share_a_broadcast_and_send_each_copy_once(
+    settings, tg, staff_group, db, clock, monkeypatch
+):
+    """Both replicas resume the same broadcast at once: claims never overlap."""
+    from tipbot.app import build_application
+    from tipbot.ops.broadcast import run_broadcast
+
+    monkeypatch.setattr(broadcast_service, "BATCH_SIZE", 3)
+    people = [tg.user(f"Reader{i}") for i in range(20)]
+    async with db.session() as session:
+        for person in people:
+            session.add(Subscriber(user_id=person.id, timezone="UTC", send_time=clock.now().time()))
+        draft = await broadcast_service.create_draft(session, "New opening hours", 1, clock.now())
+    async with db.session() as session:
+        assert await broadcast_service.confirm(session, draft.id, staff_group.id)
+
+    replicas = [build_application(settings, clock=clock) for _ in range(2)]
+    for application in replicas:
+        await application.initialize()
+    try:
+        await asyncio.gather(*(run_broadcast(app, draft.id) for app in replicas))
+    finally:
+        for application in replicas:
+            await application.shutdown()
+            await application.post_shutdown(application)
+    assert [received(p, "New opening hours") for p in people] == [1] * 20
+    async with db.session() as session:
+        done = await session.get(Broadcast, draft.id)
+    assert done.status is BroadcastStatus.DONE and done.sent == 20

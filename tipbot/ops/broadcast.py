@@ -40,6 +40,7 @@ BATCH_SIZE = 25  # small: a crash leaves at most one batch unconfirmed
 PROGRESS_EVERY_SECONDS = 5.0  # a group takes ~20 messages/edits a minute
 MAX_TEXT_LENGTH = 3500  # leaves room for the preview's own words within Telegram's 4096
 TELEGRAM_FREE_RATE = 30  # messages/second; above it, sends need allow_paid_broadcast
+NO_MESSAGE_YET = 0  # progress_message_id while one replica is posting the progress message
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,8 @@ async def run_broadcast(application: Application, broadcast_id: int) -> None:
     async with deps.db.session() as session:
         progress = await tally(session, broadcast_id)
         await finish(session, broadcast_id, deps.clock.now())
+        # Another replica may have posted the progress message meanwhile.
+        message_id = (await session.get(Broadcast, broadcast_id)).progress_message_id
     log.info(
         "broadcast id=%s done sent=%s blocked=%s failed=%s",
         broadcast_id,
@@ -314,10 +317,19 @@ async def run_broadcast(application: Application, broadcast_id: int) -> None:
 async def _post_progress(
     deps: Deps, bot: Bot, broadcast_id: int, chat_id: int, text: str
 ) -> int | None:
-    """The one progress message of a broadcast, remembered so a resume edits the same one."""
-    result = await send_text(bot, chat_id, text)
-    if result.message_id is None:
+    """The one progress message of a broadcast, remembered so a resume edits the same one.
+
+    Replicas resuming together race for it: the first to swap NULL for 0 posts it.
+    """
+    async with deps.db.session() as session:
+        claimed = await session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id, Broadcast.progress_message_id.is_(None))
+            .values(progress_message_id=NO_MESSAGE_YET)
+        )
+    if claimed.rowcount != 1:
         return None
+    result = await send_text(bot, chat_id, text)
     async with deps.db.session() as session:
         broadcast = await session.get(Broadcast, broadcast_id)
         broadcast.progress_message_id = result.message_id
