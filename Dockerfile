@@ -18,6 +18,14 @@ RUN pip install . \
 USER tipbot
 # No secrets here: TIPBOT_TOKEN (and a database password) come from the environment at run time.
 ENV TIPBOT_DATABASE_URL=sqlite+aiosqlite:////data/tipbot.db \
-    TIPBOT_CONTENT=/app/content/tips.yaml
+    TIPBOT_CONTENT=/app/content/tips.yaml \
+    TIPBOT_PORT=8080
 VOLUME ["/data"]
+# /healthz and /metrics (and the webhook, when TIPBOT_WEBHOOK_URL is set) on this port.
+EXPOSE 8080
+# 200 when the database answers and the delivery sweep is running; urlopen fails on 503.
+# (python, not curl: the slim image has no curl.)
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD python -c "import os, urllib.request as r; r.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('TIPBOT_PORT', '8080'), timeout=4)"
+# Exec form: tipbot is PID 1 and gets SIGTERM itself, for a graceful stop.
 CMD ["tipbot", "run"]

@@ -13,6 +13,7 @@ from tipbot.clock import Clock, SystemClock
 from tipbot.config import Settings
 from tipbot.content import Library, load_library
 from tipbot.db import Database
+from tipbot.ops.updates import MeasuredUpdateProcessor
 from tipbot.runtime import Context, Deps
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def build_application(
         .rate_limiter(
             AIORateLimiter(overall_max_rate=settings.max_messages_per_second, max_retries=3)
         )
+        .concurrent_updates(MeasuredUpdateProcessor(max_concurrent_updates=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

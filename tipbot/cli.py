@@ -30,16 +30,14 @@ def _settings() -> Settings:
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
-    from telegram import Update
-
     from tipbot.app import build_application
     from tipbot.db import Database
+    from tipbot.runner import Runner, resolve_webhook_secret
 
     settings = _settings()
     token = settings.require_token()
-    secrets = [token] + (
-        [settings.webhook_secret.get_secret_value()] if settings.webhook_secret else []
-    )
+    webhook_secret = resolve_webhook_secret(settings)
+    secrets = [token] + ([webhook_secret] if webhook_secret else [])
     setup_logging(settings.log_level, fmt=settings.log_format, secrets=secrets)
     library = load_library(settings.content)
     log.info("tip library: %d tips in %d topics", len(library.tips), len(library.topics))
@@ -47,7 +45,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     asyncio.run(_migrate(db))
     # A fresh engine for the bot's own loop: connections must not cross event loops.
     application = build_application(settings, library=library)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    asyncio.run(Runner(application, settings, webhook_secret=webhook_secret).serve())
     return EXIT_OK
 
 
@@ -86,6 +84,14 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_demo(_args: argparse.Namespace) -> int:
+    from tipbot.demo import run_demo
+
+    setup_logging("WARNING")
+    asyncio.run(run_demo())
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tipbot",
@@ -100,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-content", help="validate the tip library")
     check.add_argument("path", nargs="?", help="the YAML file (default: TIPBOT_CONTENT)")
     check.set_defaults(func=cmd_check_content)
+
+    demo = commands.add_parser(
+        "demo", help="try the bot in the terminal, without Telegram (reads a pipe too)"
+    )
+    demo.set_defaults(func=cmd_demo)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")

@@ -58,3 +58,7 @@ def setup_logging(level: str = "INFO", *, fmt: str = "text", secrets: Iterable[s
     # httpx logs every request URL (which contains the token) at INFO; keep it quiet.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # At DEBUG these log whole updates (names, texts), SQL parameters or request details:
+    # keep them at INFO or above so personal data never reaches the log.
+    for noisy in ("telegram", "aiosqlite", "httpcore", "asyncpg"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, root.level))

@@ -237,3 +237,48 @@ CONSULT_PLACEHOLDER = (
 )
 
 # ----------------------------------------------------------------------------- staff
+
+STAFF_ONLY = "🔒 This command is for the clinic staff, in the staff group."
+
+STATS = (
+    "📊 <b>Statistics</b>\n\n"
+    "<b>Subscribers</b>: {subscribers}\n"
+    "New this week: {new_this_week}\n"
+    "By source: {sources}\n\n"
+    "<b>Tips sent</b> in the last 7 days: {tips_sent}\n"
+    "👍/👎 per topic:\n{votes}\n"
+    "Least liked tips:\n{least_liked}\n\n"
+    "<b>Consultation requests</b>: {requests}\n"
+    "Median time to claim: {median_claim}"
+)
+STATS_NONE = "none yet"
+STATS_DIRECT = "direct"
+STATS_VOTE_LINE = "  {topic}: 👍 {up} / 👎 {down}"
+STATS_TIP_LINE = "  {tip}: 👍 {up} / 👎 {down}"
+
+BROADCAST_USAGE = (
+    "📣 Write the announcement after the command, for example:\n"
+    "<code>/broadcast Our clinic is closed on Friday.</code>\n"
+    "You will see a preview and the number of recipients before anything is sent."
+)
+BROADCAST_TOO_LONG = "📣 That announcement is {length} characters long; at most {limit} fit."
+BROADCAST_NO_RECIPIENTS = "📣 There are no active subscribers to send to right now."
+BROADCAST_PREVIEW = (
+    "📣 <b>Preview</b> for all active subscribers (<b>{count}</b>):\n"
+    "────────────\n{text}\n────────────\nSend it?"
+)
+BUTTON_BROADCAST_SEND = "✅ Send to {count}"
+BUTTON_BROADCAST_CANCEL = "✖️ Cancel"
+BROADCAST_SENDING_ALERT = "Sending…"
+BROADCAST_NOT_A_DRAFT = "This announcement was already sent or cancelled."
+BROADCAST_CANCELLED = "✖️ Broadcast cancelled; nothing was sent."
+BROADCAST_PROGRESS = "📣 Broadcast #{id}: {sent} / {total} sent, {blocked} blocked"
+BROADCAST_DONE = (
+    "✅ Broadcast #{id} finished: {sent} / {total} sent, {blocked} blocked, {failed} failed."
+)
+
+RELOAD_OK = "✅ Tip library reloaded: {tips} tips in {topics} topics."
+RELOAD_FAILED = (
+    "❌ The tip library was <b>not</b> reloaded; the current one stays in use.\n"
+    "Problems in the file:\n{problems}"
+)

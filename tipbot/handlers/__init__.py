@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from tipbot.handlers import errors, fallback, start, subscriber
+from tipbot.handlers import errors, fallback, ops, start, subscriber
 
 
 def register(application: Application) -> None:
     """Add every handler. Order matters within a group: the fallbacks come last."""
     start.register(application)
     subscriber.register(application)
+    ops.register(application)
     fallback.register(application)
     application.add_error_handler(errors.on_error)

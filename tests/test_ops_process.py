@@ -1,0 +1,89 @@
+"""``tipbot run`` as the operator starts it: a real process, signals, a clean exit."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+
+import aiohttp
+import pytest
+
+from tests.conftest import TOKEN
+from tests.test_ops_web import free_port
+from tipbot.config import PROJECT_CONTENT
+
+
+async def wait_healthy(url: str, process: asyncio.subprocess.Process) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(200):
+            if process.returncode is not None:
+                raise AssertionError(f"tipbot run exited with {process.returncode}")
+            try:
+                async with http.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError("tipbot run never became healthy")
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_run_serves_and_stops_cleanly_on_sigterm(
+    tg, staff_group, database_url, tmp_path, mode
+):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIPBOT_")}
+    env.update(
+        TIPBOT_TOKEN=TOKEN,
+        TIPBOT_BOT_API_URL=tg.url,
+        TIPBOT_DATABASE_URL=database_url,
+        TIPBOT_STAFF_CHAT_ID=str(staff_group.id),
+        TIPBOT_CONTENT=str(PROJECT_CONTENT),
+        TIPBOT_PORT=str(port),
+        TIPBOT_LOG_FORMAT="json",
+    )
+    if mode == "webhook":
+        env["TIPBOT_WEBHOOK_URL"] = f"http://127.0.0.1:{port}/telegram"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tipbot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
+        alice = tg.user("Alice")
+        await alice.send("/start")
+        await alice.wait_for("Welcome", timeout=10)
+        if mode == "webhook":
+            assert tg.webhook is not None and tg.webhook.secret_token  # generated
+        process.send_signal(signal.SIGHUP)  # reload the library
+        await asyncio.sleep(0.5)
+
+        # An update in flight when SIGTERM arrives is still answered.
+        tg.delay("sendMessage", 1.0, times=1)
+        await alice.send("/help")
+        await asyncio.sleep(0.5)  # fetched, and its reply is held by the delay
+        assert "/consult" not in alice.messages[-1].text
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log = stderr.decode()
+    assert process.returncode == 0, log
+    assert "/consult" in alice.messages[-1].text  # the /help answer
+    assert "tip library reloaded" in log
+    assert '"message": "stopped"' in log
+    assert TOKEN.split(":")[1] not in log
+    if mode == "webhook":
+        assert tg.webhook.secret_token not in log
+        assert "secret token set" in log

@@ -1,0 +1,1 @@
+"""Operations: health, metrics, staff tools (stats, broadcast, reload) as plain services."""

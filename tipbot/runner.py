@@ -1,0 +1,148 @@
+"""``tipbot run``: PTB's start/stop order by hand, so one aiohttp server can sit beside it.
+
+Mirrors ``Application.run_polling``/``run_webhook``: initialize → post_init → (polling or
+setWebhook) → start → … → stop → post_stop → shutdown → post_shutdown. SIGTERM/SIGINT stop
+gracefully (no new updates, in-flight handlers and sends finish, the DB is disposed);
+SIGHUP reloads the tip library.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import signal
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+from tipbot.app import deps_of
+from tipbot.config import ConfigError, Settings
+from tipbot.ops.broadcast import stop_broadcasts
+from tipbot.ops.library import reload_library
+from tipbot.ops.web import build_web_app
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WEBHOOK_PORT = 8080
+DEFAULT_WEBHOOK_PATH = "/telegram"
+
+
+def resolve_webhook_secret(settings: Settings) -> str | None:
+    """The configured secret, or a fresh one for this process (webhook mode only)."""
+    if not settings.webhook_url:
+        return None
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value()
+    return secrets.token_urlsafe(32)  # letters, digits, '-' and '_': what Telegram accepts
+
+
+class Runner:
+    """Runs one replica: the Application, its updates source and the web server."""
+
+    def __init__(
+        self, application: Application, settings: Settings, *, webhook_secret: str | None = None
+    ) -> None:
+        self.application = application
+        self.settings = settings
+        self.webhook = bool(settings.webhook_url)
+        self.secret = (webhook_secret or resolve_webhook_secret(settings)) if self.webhook else None
+        self.port = settings.port or (DEFAULT_WEBHOOK_PORT if self.webhook else None)
+        self._site_runner: web.AppRunner | None = None
+        self._stop = asyncio.Event()
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.settings.webhook_url or "").path or DEFAULT_WEBHOOK_PATH
+
+    async def start(self) -> None:
+        app = self.application
+        await app.initialize()
+        if app.post_init:
+            await app.post_init(app)
+        if self.webhook:
+            await self._start_web_server()  # listening before Telegram is told to call it
+            await app.bot.set_webhook(
+                self.settings.webhook_url,
+                secret_token=self.secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+            log.info(
+                "webhook mode: path %s, port %s, secret token set", self.webhook_path, self.port
+            )
+        else:
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            log.info("polling mode")
+        await app.start()
+        if not self.webhook and self.port:
+            await self._start_web_server()
+
+    async def _start_web_server(self) -> None:
+        web_app = build_web_app(
+            self.application,
+            webhook_path=self.webhook_path if self.webhook else None,
+            secret=self.secret,
+        )
+        self._site_runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=10)
+        await self._site_runner.setup()
+        try:
+            await web.TCPSite(self._site_runner, port=self.port).start()
+        except OSError as exc:
+            raise ConfigError(
+                f"TIPBOT_PORT: cannot listen on port {self.port}: {exc.strerror}"
+            ) from None
+        log.info("health and metrics on port %s", self.port)
+
+    async def stop(self) -> None:
+        """Stop taking updates first, then let what is in flight finish, then release."""
+        app = self.application
+        if self._site_runner is not None:
+            await self._site_runner.cleanup()
+            self._site_runner = None
+        if app.updater and app.updater.running:
+            await app.updater.stop()
+        stop_broadcasts(app)
+        if app.running:
+            await app.stop()
+            if app.post_stop:
+                await app.post_stop(app)
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    async def reload(self) -> None:
+        result = await reload_library(deps_of(self.application))
+        if result.ok:
+            log.info("SIGHUP: tip library reloaded (%d tips)", len(result.library.tips))
+        else:
+            log.error("SIGHUP: tip library NOT reloaded, %d problems", len(result.problems))
+            for problem in result.problems:
+                log.error("content: %s", problem)
+
+    async def serve(self) -> None:
+        """Run until SIGTERM or SIGINT."""
+        loop = asyncio.get_running_loop()
+        reloads: set[asyncio.Task[None]] = set()
+
+        def on_hup() -> None:
+            task = loop.create_task(self.reload())
+            reloads.add(task)
+            task.add_done_callback(reloads.discard)
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.request_stop)
+        with contextlib.suppress(AttributeError):  # no SIGHUP on Windows
+            loop.add_signal_handler(signal.SIGHUP, on_hup)
+        try:
+            await self.start()
+            await self._stop.wait()
+            log.info("stopping: finishing what is in flight")
+        finally:
+            await self.stop()
+        log.info("stopped")
