@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from tipbot.consult import outbox
-from tipbot.consult.form import person_handlers
-from tipbot.consult.staff_side import (
-    REMINDER_CHECK_SECONDS,
-    REMINDER_JOB_NAME,
-    reminder_job,
-    staff_handlers,
-)
-
 
 def register(application: Application) -> None:
     """Handlers (before the generic fallbacks) and the outbox and reminder jobs."""
+    from tipbot.consult import outbox
+    from tipbot.consult.form import person_handlers
+    from tipbot.consult.staff_side import (
+        REMINDER_CHECK_SECONDS,
+        REMINDER_JOB_NAME,
+        reminder_job,
+        staff_handlers,
+    )
+
     settings = application.bot_data["deps"].settings
     for handler in person_handlers() + staff_handlers(settings.staff_chat_id):
         application.add_handler(handler)

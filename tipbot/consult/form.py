@@ -33,6 +33,7 @@ from telegram.warnings import PTBUserWarning
 from tipbot import texts
 from tipbot.consult import outbox
 from tipbot.consult.cards import contact_label, topic_label
+from tipbot.consult.deeplink import CONSULT_DEEP_LINK
 from tipbot.consult.service import (
     NAME_LIMIT,
     NOTE_LIMIT,
@@ -57,8 +58,6 @@ ENTRY_KEY = "consult_entry"
 DEEP_LINK_SOURCE = "consult-link"  # source of a deep-link visitor without a campaign
 FORM_PREFIX = "cform"
 REQUEST_PREFIX = "consult"
-#: ``/start consult``: the deep link opens the form (start.py leaves it to us).
-CONSULT_DEEP_LINK = filters.Regex(r"^/start(@\w+)?\s+consult\s*$")
 
 TEXT = filters.TEXT & ~filters.COMMAND
 

@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, filters
 
 from tipbot import texts
-from tipbot.consult.form import CONSULT_DEEP_LINK
+from tipbot.consult.deeplink import CONSULT_DEEP_LINK
 from tipbot.runtime import Context
 from tipbot.subscriptions import (
     SubscribeOutcome,
