@@ -210,6 +210,25 @@ async def request_for_staff_message(
     return await session.get(ConsultRequest, mapping.request_id) if mapping else None
 
 
+_NUMBER = re.compile(r"#(\d+)")
+
+
+async def request_named_in(session: AsyncSession, bot_text: str | None) -> ConsultRequest | None:
+    """The request a message *the bot wrote* names ("#N"), while a staff-group message of that
+    request is in flight: a reply can arrive before the worker has recorded the message id."""
+    match = _NUMBER.search(bot_text or "")
+    if match is None:
+        return None
+    in_flight = await session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.request_id == int(match.group(1)),
+            OutboxMessage.kind.in_((outbox.CARD, outbox.THREAD)),
+            OutboxMessage.locked_until.is_not(None),
+        )
+    )
+    return await session.get(ConsultRequest, int(match.group(1))) if in_flight else None
+
+
 async def reply_to_person(
     session: AsyncSession,
     request: ConsultRequest,

@@ -26,6 +26,7 @@ from tipbot.consult.service import (
     reply_to_person,
     repost_card,
     request_for_staff_message,
+    request_named_in,
     staff_action,
 )
 from tipbot.runtime import Context, Deps
@@ -86,9 +87,13 @@ async def staff_reply(update: Update, context: Context) -> None:
     message = update.effective_message
     deps = context.deps
     async with deps.db.session() as session:
-        request = await request_for_staff_message(
-            session, message.chat_id, message.reply_to_message.message_id
-        )
+        replied = message.reply_to_message
+        request = await request_for_staff_message(session, message.chat_id, replied.message_id)
+        if request is None and replied.from_user and replied.from_user.id == context.bot.id:
+            request = await request_named_in(session, replied.text) or (
+                # the worker may have recorded it between the two look-ups
+                await request_for_staff_message(session, message.chat_id, replied.message_id)
+            )
         if request is None:  # staff talking among themselves
             return
         if not await _is_staff(update, context):
