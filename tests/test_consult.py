@@ -7,6 +7,7 @@ and call the job functions directly.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -67,6 +68,18 @@ async def submit(user, **answers):
 async def stored_requests(bot) -> list[ConsultRequest]:
     async with bot.deps.db.session() as session:
         return list(await session.scalars(select(ConsultRequest).order_by(ConsultRequest.id)))
+
+
+async def settled(bot, tg) -> None:
+    """Wait until the outbox worker has recorded what it sent (no row is leased)."""
+    await tg.wait_idle()
+    query = select(func.count()).select_from(OutboxMessage)
+    for _ in range(250):
+        async with bot.deps.db.session() as session:
+            if not await session.scalar(query.where(OutboxMessage.locked_until.is_not(None))):
+                return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the outbox worker did not finish")
 
 
 def cards(staff_group):
@@ -506,7 +519,7 @@ async def test_backoff_follows_the_clock(bot, tg, clock, alice, staff_group):
     await submit(alice)
     deps = bot.deps
     await tg.wait_until(lambda: tg.calls_to("sendMessage", chat_id=staff_group.id))
-    await tg.wait_idle()
+    await settled(bot, tg)
     async with deps.db.session() as session:
         row = await session.scalar(select(OutboxMessage))
     assert row.status is OutboxStatus.PENDING and row.attempts == 1
@@ -523,7 +536,7 @@ async def test_card_is_posted_once_after_a_restart(
     tg.fail("sendMessage", chat_id=staff_group.id, error=Errors.server_error(), times=None)
     await submit(alice)
     await tg.wait_until(lambda: tg.calls_to("sendMessage", chat_id=staff_group.id))
-    await tg.wait_idle()
+    await settled(first, tg)
     # Crash while holding the lease: the row stays claimed by the dead replica.
     async with first.deps.db.session() as session:
         row = await session.scalar(select(OutboxMessage))
@@ -561,6 +574,7 @@ async def test_without_a_staff_group_requests_wait(
 async def test_reminders_for_unclaimed_requests(bot, tg, clock, alice, bob, staff_group):
     await submit(alice)
     card = await staff_group.wait_for("Consultation request #1")
+    await settled(bot, tg)
     deps, telegram_bot = bot.deps, bot.application.bot
 
     clock.advance(minutes=119)
@@ -598,6 +612,7 @@ async def test_forget_deletes_requests_and_edits_cards(bot, tg, clock, alice, bo
     card = await staff_group.wait_for("Consultation request #1")
     await alice.send("a private detail")
     await staff_group.wait_for("a private detail")
+    await settled(bot, tg)
     async with bot.deps.db.session() as session:
         assert await forget_requests(session, alice.id, now=clock.now()) == 1
     await run_outbox(bot.deps, bot.application.bot)
