@@ -76,7 +76,8 @@ def enqueue(
 
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s, … capped at 10 minutes."""
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), MAX_RETRY)
+    doublings = min(max(attempts - 1, 0), 16)  # retries go on forever; the exponent must not
+    return min(FIRST_RETRY * 2**doublings, MAX_RETRY)
 
 
 @dataclass(frozen=True, slots=True)
