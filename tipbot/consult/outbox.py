@@ -18,6 +18,7 @@ Kinds (``payload`` keys in brackets):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -125,16 +126,21 @@ async def _claim(deps: Deps, now: datetime) -> list[_Claimed]:
 
 
 async def run_outbox(deps: Deps, bot: Bot) -> int:
-    """Send what is due; return how many rows were sent. Never raises for one bad row."""
+    """Send what is due; return how many rows were sent. Never raises for one bad row.
+
+    One worker at a time per process (kicks queue up behind it), so a request's messages
+    keep their order; other replicas are kept apart by the lease.
+    """
     sent = 0
-    for row in await _claim(deps, deps.clock.now()):
-        try:
-            result = await _deliver(deps, bot, row)
-        except Exception:  # one broken row must not stop the others
-            log.exception("outbox row failed id=%s kind=%s", row.id, row.kind)
-            result = _Result(Outcome.TRANSIENT, reason="error")
-        await _finish(deps, row, result)
-        sent += result.outcome is Outcome.SENT
+    async with deps.state.setdefault("consult_outbox_lock", asyncio.Lock()):
+        for row in await _claim(deps, deps.clock.now()):
+            try:
+                result = await _deliver(deps, bot, row)
+            except Exception:  # one broken row must not stop the others
+                log.exception("outbox row failed id=%s kind=%s", row.id, row.kind)
+                result = _Result(Outcome.TRANSIENT, reason="error")
+            await _finish(deps, row, result)
+            sent += result.outcome is Outcome.SENT
     return sent
 
 
