@@ -605,6 +605,18 @@ async def test_no_reminders_once_claimed(make_settings, bot_factory, tg, clock, 
     assert await send_reminders(bot.deps) == 0
 
 
+async def test_reminder_interval_is_configurable(make_settings, bot_factory, tg, clock, alice):
+    bot = await bot_factory(make_settings(consult_reminder="30m"))
+    await submit(alice)
+    staff = tg.chat(bot.deps.settings.staff_chat_id)
+    await staff.wait_for("Consultation request")
+    await settled(bot, tg)
+    clock.advance(minutes=30)
+    assert await send_reminders(bot.deps) == 1
+    await run_outbox(bot.deps, bot.application.bot)
+    assert "waiting for 30 min" in (await staff.wait_for("without anyone claiming")).text
+
+
 async def test_forget_deletes_requests_and_edits_cards(bot, tg, clock, alice, bob, staff_group):
     from tipbot.consult.service import forget_requests
 

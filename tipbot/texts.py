@@ -219,9 +219,7 @@ THREAD_DELIVERED = "✅ Delivered to the person (#{number})."
 THREAD_BLOCKED = "🚫 Not delivered: the person has blocked the bot (#{number})."
 THREAD_NOT_DELIVERED = "⚠️ Not delivered (#{number}): Telegram refused the message."
 THREAD_REQUEST_NOT_OPEN = "ℹ️ Request #{number} is {status}; the message was not sent."
-REMINDER = (
-    "⏰ Request #{number} ({name}) has been waiting for {hours} h without anyone claiming it."
-)
+REMINDER = "⏰ Request #{number} ({name}) has been waiting for {age} without anyone claiming it."
 STAFF_ONLY = "Only the clinic's staff can do this."
 STAFF_ALREADY_CLAIMED = "Request #{number} is already claimed by {staff}."
 STAFF_NOT_POSSIBLE = "Request #{number} is {status}: nothing to do."

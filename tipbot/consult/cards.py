@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -14,6 +15,16 @@ from tipbot.db.models import ConsultRequest, RequestStatus
 # request; who may act and whether the action fits the request's state is checked anew.
 STAFF_PREFIX = "staff"
 CLAIM, UNCLAIM, CLOSE = "claim", "unclaim", "close"
+
+
+def format_age(age: timedelta) -> str:
+    """How long something has waited, roughly: "25 min", "3 h", "4 d"."""
+    minutes = max(int(age.total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // 1440} d"
 
 
 def contact_label(kind: str, value: str | None) -> str:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tipbot import texts
 from tipbot.consult import outbox
-from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM
+from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM, format_age
 from tipbot.db.models import (
     ConsultRequest,
     OutboxMessage,
@@ -284,9 +284,10 @@ async def queue_reminders(session: AsyncSession, *, now: datetime, interval: tim
     )
     count = 0
     for request in due:
-        hours = (now - request.created_at).total_seconds() / 3600
         text = texts.REMINDER.format(
-            number=request.id, name=html.escape(request.name), hours=f"{hours:.0f}"
+            number=request.id,
+            name=html.escape(request.name),
+            age=format_age(now - request.created_at),
         )
         outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=text)
         request.reminders_sent += 1

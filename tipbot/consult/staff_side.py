@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -18,7 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from tipbot import texts
 from tipbot.consult import outbox
-from tipbot.consult.cards import CLAIM, CLOSE, STAFF_PREFIX, UNCLAIM, status_label
+from tipbot.consult.cards import CLAIM, CLOSE, STAFF_PREFIX, UNCLAIM, format_age, status_label
 from tipbot.consult.service import (
     ActionOutcome,
     active_requests,
@@ -128,7 +127,7 @@ async def list_requests(update: Update, context: Context) -> None:
         texts.STAFF_OPEN_REQUEST_LINE.format(
             number=request.id,
             name=html.escape(request.name),
-            age=_age(now - request.created_at),
+            age=format_age(now - request.created_at),
             holder=html.escape(request.claimed_by_name or texts.STAFF_HOLDER_NOBODY),
         )
         for request in requests
@@ -136,15 +135,6 @@ async def list_requests(update: Update, context: Context) -> None:
     await update.effective_message.reply_text(
         texts.STAFF_OPEN_REQUESTS.format(lines="\n".join(lines)), parse_mode=ParseMode.HTML
     )
-
-
-def _age(age: timedelta) -> str:
-    minutes = max(int(age.total_seconds() // 60), 0)
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h"
-    return f"{minutes // 1440} d"
 
 
 async def show_request(update: Update, context: Context) -> None:
