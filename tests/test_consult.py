@@ -478,6 +478,22 @@ async def test_staff_reply_to_a_person_who_blocked_the_bot(bot, tg, alice, bob, 
     assert "blocked the bot" in result.text
 
 
+async def test_staff_reply_refused_by_telegram_or_too_long(bot, tg, alice, bob, staff_group):
+    await submit(alice)
+    card = await staff_group.wait_for("Consultation request #1")
+    await bob.reply(card, "x" * 4001)
+    assert "too long" in (await staff_group.wait_for()).text
+    tg.fail("sendMessage", chat_id=alice.id, error=Errors.bad_request("can't parse entities"))
+    await bob.reply(card, "Hello")
+    await staff_group.wait_for("Not delivered (#1): Telegram refused")
+    await settled(bot, tg)
+    async with bot.deps.db.session() as session:
+        dead = await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.DEAD)
+        )
+    assert dead.chat_id == alice.id and dead.last_error == "BadRequest"
+
+
 async def test_staff_talk_and_replies_to_closed_requests(bot, tg, alice, bob, staff_group):
     await submit(alice)
     card = await staff_group.wait_for("Consultation request #1")

@@ -232,4 +232,6 @@ STAFF_OPEN_REQUESTS = "📋 <b>Open consultation requests</b>\n{lines}"
 STAFF_OPEN_REQUEST_LINE = "#{number} {name} – {age} – {holder}"
 STAFF_HOLDER_NOBODY = "unclaimed"
 STAFF_REQUEST_USAGE = "Usage: /request N (the request number, e.g. /request 12)."
-STAFF_REPOSTED = "Posting request #{number} again below."
+STAFF_REPLY_TOO_LONG = (
+    "✂️ That message is too long for Telegram ({limit} characters at most): please split it."
+)

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 CARD, CARD_EDIT, THREAD, PERSON = "card", "card_edit", "thread", "person"
 BATCH_SIZE = 50
+MAX_BATCHES_PER_RUN = 20
 LEASE = timedelta(minutes=2)
 FIRST_RETRY = timedelta(seconds=5)
 MAX_RETRY = timedelta(minutes=10)
@@ -133,14 +134,19 @@ async def run_outbox(deps: Deps, bot: Bot) -> int:
     """
     sent = 0
     async with deps.state.setdefault("consult_outbox_lock", asyncio.Lock()):
-        for row in await _claim(deps, deps.clock.now()):
-            try:
-                result = await _deliver(deps, bot, row)
-            except Exception:  # one broken row must not stop the others
-                log.exception("outbox row failed id=%s kind=%s", row.id, row.kind)
-                result = _Result(Outcome.TRANSIENT, reason="error")
-            await _finish(deps, row, result)
-            sent += result.outcome is Outcome.SENT
+        # Again while rows come due: sending may queue more (e.g. "delivered" in the thread).
+        for _ in range(MAX_BATCHES_PER_RUN):
+            rows = await _claim(deps, deps.clock.now())
+            if not rows:
+                break
+            for row in rows:
+                try:
+                    result = await _deliver(deps, bot, row)
+                except Exception:  # one broken row must not stop the others
+                    log.exception("outbox row failed id=%s kind=%s", row.id, row.kind)
+                    result = _Result(Outcome.TRANSIENT, reason="error")
+                await _finish(deps, row, result)
+                sent += result.outcome is Outcome.SENT
     return sent
 
 

@@ -36,6 +36,7 @@ NAME_LIMIT = 128
 TIME_LIMIT = 128
 EMAIL_LIMIT = 254
 NOTE_LIMIT = 1000
+STAFF_REPLY_LIMIT = 4000  # Telegram's 4096 minus the "Message from the clinic" header
 RELAY_LIMIT = 3500  # leaves room for the "#N name:" header within Telegram's 4096
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 

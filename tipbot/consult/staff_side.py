@@ -19,6 +19,7 @@ from tipbot import texts
 from tipbot.consult import outbox
 from tipbot.consult.cards import CLAIM, CLOSE, STAFF_PREFIX, UNCLAIM, format_age, status_label
 from tipbot.consult.service import (
+    STAFF_REPLY_LIMIT,
     ActionOutcome,
     active_requests,
     queue_reminders,
@@ -97,6 +98,9 @@ async def staff_reply(update: Update, context: Context) -> None:
             return
         if not await _is_staff(update, context):
             await message.reply_text(texts.STAFF_ONLY)
+            return
+        if len(message.text) > STAFF_REPLY_LIMIT:
+            await message.reply_text(texts.STAFF_REPLY_TOO_LONG.format(limit=STAFF_REPLY_LIMIT))
             return
         queued = await reply_to_person(
             session,
