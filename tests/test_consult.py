@@ -454,6 +454,7 @@ async def test_staff_commands(bot, tg, alice, bob, mallory, staff_group):
     assert again.buttons == ["🙋 Claim", "✅ Close"]
     await bob.reply(again, "Hi from the re-posted card")  # the new card is wired too
     await alice.wait_for("Hi from the re-posted card")
+    await staff_group.wait_for("Delivered")
 
     await bob.send("/request", chat=staff_group)
     assert "Usage" in (await staff_group.wait_for()).text

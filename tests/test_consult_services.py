@@ -8,6 +8,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from telegram.error import BadRequest, NetworkError
 
 from tipbot import cli
 from tipbot.consult.cards import render_card
@@ -23,6 +24,7 @@ from tipbot.consult.service import (
     write_csv,
 )
 from tipbot.db.models import ConsultRequest, OutboxMessage, RequestStatus
+from tipbot.sender import Outcome, classify
 
 JUNE_1 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -54,6 +56,13 @@ def answers(name: str = "Alice", **overrides: object) -> FormAnswers:
 )
 def test_valid_email(text, ok):
     assert valid_email(text) is ok
+
+
+def test_bad_request_is_permanent_not_a_network_error():
+    # PTB's BadRequest subclasses NetworkError; the outbox must not retry it forever.
+    assert classify(BadRequest("Can't parse entities"))[0] is Outcome.FAILED
+    assert classify(BadRequest("Chat not found"))[0] is Outcome.GONE
+    assert classify(NetworkError("Bad Gateway"))[0] is Outcome.TRANSIENT
 
 
 def test_backoff_doubles_and_is_capped():
