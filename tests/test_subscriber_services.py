@@ -149,10 +149,10 @@ async def test_forget_person_and_personal_data(db, settings, library):
     async with db.session() as session:
         data = await personal_data(session, 1)
         assert data.on_demand_tips == 1 and len(data.consult_requests) == 1
-        assert await forget_person(session, 1)
+        assert await forget_person(session, 1, now=NOW)
     async with db.session() as session:
         assert (await personal_data(session, 1)).is_empty
-        assert not await forget_person(session, 1)
+        assert not await forget_person(session, 1, now=NOW)
         assert await session.scalar(select(func.count()).select_from(Subscriber)) == 1
 
 

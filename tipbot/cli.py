@@ -92,6 +92,15 @@ def cmd_demo(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_requests(args: argparse.Namespace) -> int:
+    from tipbot.consult.export import export_requests
+
+    settings = _settings()
+    setup_logging(settings.log_level)
+    asyncio.run(export_requests(settings.database_url, sys.stdout, args.since, args.status))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tipbot",
@@ -116,6 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = db_commands.add_parser("upgrade", help="apply all database migrations")
     upgrade.set_defaults(func=cmd_db_upgrade)
+
+    from tipbot.consult.export import add_export_arguments
+
+    export = commands.add_parser(
+        "export-requests", help="write consultation requests as CSV to stdout"
+    )
+    add_export_arguments(export)
+    export.set_defaults(func=cmd_export_requests)
     return parser
 
 

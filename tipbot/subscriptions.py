@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tipbot.config import Settings
+from tipbot.consult.service import forget_requests
 from tipbot.content import Library
 from tipbot.db.models import (
     BroadcastRecipient,
@@ -223,21 +224,22 @@ def stop(subscriber: Subscriber, now: datetime) -> None:
     subscriber.next_send_at = None
 
 
-async def forget_person(session: AsyncSession, user_id: int) -> bool:
+async def forget_person(session: AsyncSession, user_id: int, *, now: datetime) -> bool:
     """Delete every row about this person; True if there was anything to delete.
 
     Rows are deleted explicitly rather than left to ``ON DELETE CASCADE``, so the result
     does not depend on the backend enforcing foreign keys. Outbox messages still waiting
     to go to the person's private chat go too: nothing is sent to someone forgotten.
+    Consultation requests go through the consultation service, which also queues the
+    edit that tells staff the request was removed.
     """
-    found = False
+    found = bool(await forget_requests(session, user_id, now=now))
     for model, column in (
         (TipVote, TipVote.subscriber_id),
         (TipView, TipView.subscriber_id),
         (Delivery, Delivery.subscriber_id),
         (BroadcastRecipient, BroadcastRecipient.subscriber_id),
         (OutboxMessage, OutboxMessage.chat_id),
-        (ConsultRequest, ConsultRequest.user_id),
         (Subscriber, Subscriber.user_id),
     ):
         result = await session.execute(delete(model).where(column == user_id))

@@ -232,13 +232,112 @@ UNKNOWN_TIP = "I don't know that tip any more."
 
 # ----------------------------------------------------------------------------- consultation
 
-CONSULT_PLACEHOLDER = (
-    "💬 Free consultations are coming soon. Meanwhile, the daily tips are here for you."
+# The person's side: the form.
+CONSULT_INTRO = (
+    "💬 <b>Free consultation</b>\n"
+    "A few short questions, then a member of the clinic's team gets in touch with you. "
+    "Send /cancel at any time to stop.\n\n"
+    "<b>1/5</b> What is your name?"
 )
+CONSULT_ASK_NAME = "<b>1/5</b> What is your name?"
+CONSULT_ASK_CONTACT = (
+    "<b>2/5</b> How should the clinic reach you? Share your phone number with the button, "
+    "type your e-mail address, or let them write to you here in Telegram."
+)
+CONSULT_ASK_EMAIL = "✉️ Please type your e-mail address."
+CONSULT_ASK_TIME = (
+    "<b>3/5</b> When suits you best? Pick one or write your own (e.g. “Tuesdays after 5 pm”)."
+)
+CONSULT_ASK_TOPIC = "<b>4/5</b> What would you like to talk about?"
+CONSULT_ASK_NOTE = (
+    "Anything you'd like the clinic to know beforehand? Write a short note (up to "
+    "{limit} characters), or press “{skip}”."
+)
+CONSULT_ASK_CONSENT = (
+    "<b>5/5</b> May I share these details with the clinic's staff so they can contact you? "
+    "They are used only for this consultation, and /forget deletes them."
+)
+CONSULT_SUMMARY_INTRO = "Thank you! Please check your request:"
+CONSULT_SUMMARY = (
+    "📝 <b>Your consultation request</b>\n"
+    "Name: {name}\n"
+    "Contact: {contact}\n"
+    "Preferred time: {preferred_time}\n"
+    "Topic: {topic}\n"
+    "Note: {note}\n\n"
+    "Send it to the clinic?"
+)
+CONSULT_RECEIVED = (
+    "✅ <b>Request #{number} received.</b>\n"
+    "The clinic's team has it now. When someone takes it on, I'll tell you here, and they'll "
+    "contact you as you asked. Anything you write to me until then goes to them too.\n\n"
+    "ℹ️ A consultation is a conversation, not a diagnosis or a promise of a cure."
+)
+CONSULT_CANCELLED = "👌 Cancelled. Nothing was sent. /consult starts again whenever you like."
+CONSULT_TIMED_OUT = (
+    "⌛ The consultation form closed after 30 minutes without an answer, and nothing was "
+    "sent. /consult starts again whenever you like."
+)
+CONSULT_NO_CONSENT = (
+    "👌 Understood: without your consent I can't pass your request on, so nothing was sent. "
+    "/consult starts again whenever you like."
+)
+CONSULT_ALREADY_OPEN = (
+    "📨 You already have an open request, <b>#{number}</b> ({status}), sent {when}.\n"
+    "Anything you write to me goes to the clinic's team on that request."
+)
+CONSULT_STATUS_OPEN = "waiting for a team member"
+CONSULT_STATUS_CLAIMED = "{staff} from the clinic is looking after it"
+CONSULT_ADD_NOTE = "✍️ Just write your note here, and I'll pass it on to the clinic's team."
+CONSULT_REQUEST_CANCELLED = "👌 Request #{number} is cancelled. /consult starts a new one."
+CONSULT_REQUEST_GONE = "That request is no longer open. /consult starts a new one."
+CONSULT_RELAY_NOTICE = (
+    "📨 I've passed your message to the clinic's team (request #{number}). Everything you "
+    "write to me while the request is open goes to them too."
+)
+CONSULT_CLAIMED = "👋 {staff} from the clinic will contact you about request #{number}."
+CONSULT_UNCLAIMED = (
+    "ℹ️ Request #{number} is back with the whole team; another team member will contact you."
+)
+CONSULT_CLOSED = (
+    "✅ Request #{number} is closed. Thank you for talking to the clinic! /consult opens a "
+    "new request any time."
+)
+CONSULT_FROM_CLINIC = "💬 <b>Message from the clinic:</b>\n{text}"
+
+# The form's answers: errors, each followed by the same question again.
+CONSULT_EMPTY_ANSWER = "Please write an answer (or /cancel to stop)."
+CONSULT_TOO_LONG = "That's a bit long: please keep it under {limit} characters."
+CONSULT_BAD_EMAIL = "🤔 That doesn't look like an e-mail address (like name@example.com)."
+CONSULT_NOT_OWN_CONTACT = (
+    "🔒 I can only accept your own phone number: please use the “{button}” button."
+)
+CONSULT_PICK_BUTTON = "Please choose one of the buttons below."
+
+BUTTON_CONSULT_SHARE_PHONE = "📱 Share my phone number"
+BUTTON_CONSULT_EMAIL = "✉️ E-mail"
+BUTTON_CONSULT_TELEGRAM = "💬 Message me here in Telegram"
+CONSULT_TIME_OPTIONS = (
+    "Weekday mornings",
+    "Weekday afternoons",
+    "Weekday evenings",
+    "Weekends",
+)
+BUTTON_CONSULT_OTHER_TOPIC = "Something else"
+BUTTON_CONSULT_SKIP = "Skip"
+BUTTON_CONSULT_AGREE = "✅ Yes, share them"
+BUTTON_CONSULT_DISAGREE = "❌ No"
+BUTTON_CONSULT_CONFIRM = "✅ Send"
+BUTTON_CONSULT_EDIT = "✏️ Edit"
+BUTTON_CONSULT_CANCEL = "✖️ Cancel"
+BUTTON_CONSULT_ADD_NOTE = "✍️ Add a note"
+BUTTON_CONSULT_CANCEL_REQUEST = "✖️ Cancel the request"
+CONTACT_TELEGRAM = "message in Telegram"
+NOTHING = "—"
 
 # ----------------------------------------------------------------------------- staff
 
-STAFF_ONLY = "🔒 This command is for the clinic staff, in the staff group."
+STAFF_ONLY = "🔒 Only for the clinic staff, in the staff group."
 
 STATS = (
     "📊 <b>Statistics</b>\n\n"
@@ -281,4 +380,47 @@ RELOAD_OK = "✅ Tip library reloaded: {tips} tips in {topics} topics."
 RELOAD_FAILED = (
     "❌ The tip library was <b>not</b> reloaded; the current one stays in use.\n"
     "Problems in the file:\n{problems}"
+)
+
+# Consultation cards and the staff group's thread (the clinic's own language).
+CARD = (
+    "🩺 <b>Consultation request #{number}</b>\n"
+    "Status: {status}\n"
+    "Name: {name}\n"
+    "Contact: {contact}\n"
+    "Preferred time: {preferred_time}\n"
+    "Topic: {topic}\n"
+    "Note: {note}\n"
+    "Source: {source}\n"
+    "Received: {created} UTC\n\n"
+    "<i>Reply to this card to write to the person.</i>"
+)
+CARD_STATUS_OPEN = "🟡 open, unclaimed"
+CARD_STATUS_CLAIMED = "🔵 claimed by {staff}"
+CARD_STATUS_CLOSED = "✅ closed by {staff}"
+CARD_STATUS_CANCELLED = "✖️ cancelled by the person"
+CARD_REMOVED = "🗑 Request #{number}: removed at the person's request."
+BUTTON_CARD_CLAIM = "🙋 Claim"
+BUTTON_CARD_UNCLAIM = "↩️ Unclaim"
+BUTTON_CARD_CLOSE = "✅ Close"
+THREAD_RELAY = "💬 <b>#{number} {name}:</b>\n{text}"
+THREAD_CANCELLED = "✖️ #{number}: the person cancelled the request."
+THREAD_DELIVERED = "✅ Delivered to the person (#{number})."
+THREAD_BLOCKED = "🚫 Not delivered: the person has blocked the bot (#{number})."
+THREAD_NOT_DELIVERED = "⚠️ Not delivered (#{number}): Telegram refused the message."
+THREAD_REQUEST_NOT_OPEN = "ℹ️ Request #{number} is {status}; the message was not sent."
+REMINDER = "⏰ Request #{number} ({name}) has been waiting for {age} without anyone claiming it."
+STAFF_ALREADY_CLAIMED = "Request #{number} is already claimed by {staff}."
+STAFF_NOT_POSSIBLE = "Request #{number} is {status}: nothing to do."
+STAFF_UNKNOWN_REQUEST = "There is no request #{number}."
+STAFF_CLAIMED = "You have claimed #{number}."
+STAFF_UNCLAIMED = "#{number} is back with the team."
+STAFF_CLOSED = "#{number} is closed."
+STAFF_NO_OPEN_REQUESTS = "🎉 No open consultation requests."
+STAFF_OPEN_REQUESTS = "📋 <b>Open consultation requests</b>\n{lines}"
+STAFF_OPEN_REQUEST_LINE = "#{number} {name} – {age} – {holder}"
+STAFF_HOLDER_NOBODY = "unclaimed"
+STAFF_REQUEST_USAGE = "Usage: /request N (the request number, e.g. /request 12)."
+STAFF_REPLY_TOO_LONG = (
+    "✂️ That message is too long for Telegram ({limit} characters at most): please split it."
 )

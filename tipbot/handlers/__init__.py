@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+from tipbot import consult
 from tipbot.handlers import errors, fallback, ops, start, subscriber
 
 
 def register(application: Application) -> None:
-    """Add every handler. Order matters within a group: the fallbacks come last."""
+    """Add every handler. Order matters within a group: the fallbacks come last.
+
+    The consultation module goes right before the fallbacks: its relay of a person's free
+    text to staff hands over to ``fallback.free_text`` when no request is open.
+    """
     start.register(application)
     subscriber.register(application)
     ops.register(application)
+    consult.register(application)
     fallback.register(application)
     application.add_error_handler(errors.on_error)

@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from tipbot import texts
+from tipbot.consult import outbox
 from tipbot.content import Library
 from tipbot.db.models import SubscriptionStatus
 from tipbot.handlers.preferences import reply, status_text, subscribed_or_explain, topic_titles
@@ -197,7 +198,8 @@ async def forget_button(update: Update, context: Context) -> None:
         return
     if answer == "yes":
         async with deps.db.session() as session:
-            await forget_person(session, update.effective_user.id)
+            await forget_person(session, update.effective_user.id, now=deps.clock.now())
+        outbox.kick(context.application)  # tell staff the person's requests were removed
     await query.answer()
     await query.edit_message_text(texts.FORGOTTEN if answer == "yes" else texts.KEPT)
 

@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, filters
 
 from tipbot import texts
+from tipbot.consult.deeplink import CONSULT_DEEP_LINK
 from tipbot.runtime import Context
 from tipbot.subscriptions import (
     SubscribeOutcome,
@@ -69,8 +70,6 @@ async def start(update: Update, context: Context) -> None:
         parse_mode=ParseMode.HTML,
         reply_markup=settings_keyboard(),
     )
-    if context.args == ["consult"]:
-        await update.effective_message.reply_text(texts.CONSULT_PLACEHOLDER)
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -87,5 +86,7 @@ async def help_command(update: Update, context: Context) -> None:
 
 def register(application: Application) -> None:
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("start", start, filters=private))
+    # ``/start consult`` (the deep link) opens the consultation form without subscribing:
+    # asking the clinic a question is not asking for daily tips (see tipbot.consult.form).
+    application.add_handler(CommandHandler("start", start, filters=private & ~CONSULT_DEEP_LINK))
     application.add_handler(CommandHandler("help", help_command, filters=private))

@@ -1,0 +1,28 @@
+"""Consultation handoff: the form, the staff group's cards and actions, the outbox."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+
+def register(application: Application) -> None:
+    """Handlers (before the generic fallbacks) and the outbox and reminder jobs."""
+    from tipbot.consult import outbox
+    from tipbot.consult.form import person_handlers
+    from tipbot.consult.staff_side import (
+        REMINDER_CHECK_SECONDS,
+        REMINDER_JOB_NAME,
+        reminder_job,
+        staff_handlers,
+    )
+
+    settings = application.bot_data["deps"].settings
+    for handler in person_handlers() + staff_handlers(settings.staff_chat_id):
+        application.add_handler(handler)
+    outbox.schedule(application)
+    application.job_queue.run_repeating(
+        reminder_job,
+        interval=REMINDER_CHECK_SECONDS,
+        first=REMINDER_CHECK_SECONDS,
+        name=REMINDER_JOB_NAME,
+    )

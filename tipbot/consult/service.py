@@ -1,0 +1,386 @@
+"""Consultation services: plain async functions over a session and plain values.
+
+Every change that staff or the person must hear about writes its outbox rows in the same
+transaction, so "committed" always implies "will be posted". Authority is the caller's
+job (``deps.staff.is_staff``); these functions re-check the request's state every time.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TextIO
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tipbot import texts
+from tipbot.consult import outbox
+from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM, format_age
+from tipbot.db.models import (
+    ConsultRequest,
+    OutboxMessage,
+    RequestStatus,
+    StaffThreadMessage,
+    Subscriber,
+)
+
+ACTIVE = (RequestStatus.OPEN, RequestStatus.CLAIMED)
+MAX_REMINDERS = 3
+NAME_LIMIT = 128
+TIME_LIMIT = 128
+EMAIL_LIMIT = 254
+NOTE_LIMIT = 1000
+STAFF_REPLY_LIMIT = 4000  # Telegram's 4096 minus the "Message from the clinic" header
+RELAY_LIMIT = 3500  # leaves room for the "#N name:" header within Telegram's 4096
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
+def valid_email(text: str) -> bool:
+    return len(text) <= EMAIL_LIMIT and bool(_EMAIL.match(text))
+
+
+@dataclass
+class FormAnswers:
+    """What the form collected, before it becomes a request."""
+
+    name: str = ""
+    contact_kind: str = "telegram"  # phone | email | telegram
+    contact_value: str | None = None
+    preferred_time: str = ""
+    topic: str | None = None
+    note: str | None = None
+
+
+async def open_request_of(session: AsyncSession, user_id: int) -> ConsultRequest | None:
+    return await session.scalar(
+        select(ConsultRequest)
+        .where(ConsultRequest.user_id == user_id, ConsultRequest.status.in_(ACTIVE))
+        .order_by(ConsultRequest.id.desc())
+        .limit(1)
+    )
+
+
+async def create_request(
+    session: AsyncSession,
+    user_id: int,
+    answers: FormAnswers,
+    *,
+    now: datetime,
+    fallback_source: str | None = None,
+) -> tuple[ConsultRequest, bool]:
+    """Store the request and its card in the outbox; (existing, False) if one is open.
+
+    The source is the person's campaign (from their subscription), else ``fallback_source``.
+    """
+    existing = await open_request_of(session, user_id)
+    if existing is not None:
+        return existing, False
+    subscriber = await session.get(Subscriber, user_id)
+    source = (subscriber.source if subscriber else None) or fallback_source
+    request = ConsultRequest(
+        user_id=user_id,
+        name=answers.name,
+        contact_kind=answers.contact_kind,
+        contact_value=answers.contact_value,
+        preferred_time=answers.preferred_time,
+        topic=answers.topic,
+        note=answers.note,
+        source=source,
+        consent_at=now,
+        status=RequestStatus.OPEN,
+        reminders_sent=0,
+        relay_notice_sent=False,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(request)
+    await session.flush()
+    outbox.enqueue(session, outbox.CARD, now=now, request_id=request.id)
+    return request, True
+
+
+async def cancel_request(
+    session: AsyncSession, request_id: int, user_id: int, *, now: datetime
+) -> ConsultRequest | None:
+    """The person withdraws their own open request; None if it is not theirs or not open."""
+    request = await session.get(ConsultRequest, request_id, with_for_update=True)
+    if request is None or request.user_id != user_id or request.status not in ACTIVE:
+        return None
+    request.status = RequestStatus.CANCELLED
+    request.closed_at = now
+    outbox.enqueue(session, outbox.CARD_EDIT, now=now, request_id=request.id)
+    text = texts.THREAD_CANCELLED.format(number=request.id)
+    outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=text)
+    return request
+
+
+@dataclass(frozen=True)
+class Relay:
+    request_id: int
+    first: bool  # the first relay of this request: tell the person once
+
+
+async def relay_from_person(
+    session: AsyncSession, user_id: int, text: str, *, now: datetime
+) -> Relay | None:
+    """Pass the person's message to the staff thread of their open request, if any."""
+    request = await open_request_of(session, user_id)
+    if request is None:
+        return None
+    if len(text) > RELAY_LIMIT:
+        text = text[:RELAY_LIMIT] + "…"
+    message = texts.THREAD_RELAY.format(
+        number=request.id, name=html.escape(request.name), text=html.escape(text)
+    )
+    outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=message)
+    first = not request.relay_notice_sent
+    request.relay_notice_sent = True
+    return Relay(request.id, first)
+
+
+class ActionOutcome(enum.Enum):
+    DONE = "done"
+    UNKNOWN = "unknown"  # no such request
+    NOT_POSSIBLE = "not_possible"  # the request's state does not allow it
+    ALREADY_CLAIMED = "already_claimed"
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    outcome: ActionOutcome
+    request: ConsultRequest | None = None
+
+
+async def staff_action(
+    session: AsyncSession,
+    request_id: int,
+    action: str,
+    *,
+    staff_id: int,
+    staff_name: str,
+    now: datetime,
+) -> ActionResult:
+    """Claim, unclaim or close; the card is edited and the person told, via the outbox."""
+    request = await session.get(ConsultRequest, request_id, with_for_update=True)
+    if request is None:
+        return ActionResult(ActionOutcome.UNKNOWN)
+    if action == CLAIM and request.status is RequestStatus.CLAIMED:
+        return ActionResult(ActionOutcome.ALREADY_CLAIMED, request)
+    allowed = {
+        CLAIM: (RequestStatus.OPEN,),
+        UNCLAIM: (RequestStatus.CLAIMED,),
+        CLOSE: ACTIVE,
+    }
+    if request.status not in allowed.get(action, ()):
+        return ActionResult(ActionOutcome.NOT_POSSIBLE, request)
+    number = request.id
+    if action == CLAIM:
+        request.status = RequestStatus.CLAIMED
+        request.claimed_by, request.claimed_by_name, request.claimed_at = staff_id, staff_name, now
+        notice = texts.CONSULT_CLAIMED.format(staff=html.escape(staff_name), number=number)
+    elif action == UNCLAIM:
+        request.status = RequestStatus.OPEN
+        request.claimed_by = request.claimed_by_name = request.claimed_at = None
+        request.reminders_sent, request.last_reminded_at = 0, now  # reminders start afresh
+        notice = texts.CONSULT_UNCLAIMED.format(number=number)
+    else:
+        request.status = RequestStatus.CLOSED
+        request.closed_at = now
+        if request.claimed_by is None:  # closed without a claim: record who closed it
+            request.claimed_by, request.claimed_by_name = staff_id, staff_name
+        notice = texts.CONSULT_CLOSED.format(number=number)
+    request.updated_at = now
+    outbox.enqueue(session, outbox.CARD_EDIT, now=now, request_id=number)
+    outbox.enqueue(
+        session, outbox.PERSON, now=now, request_id=number, chat_id=request.user_id, text=notice
+    )
+    return ActionResult(ActionOutcome.DONE, request)
+
+
+async def request_for_staff_message(
+    session: AsyncSession, chat_id: int, message_id: int
+) -> ConsultRequest | None:
+    """The request a staff-group message (card or relayed message) belongs to."""
+    mapping = await session.get(StaffThreadMessage, (chat_id, message_id))
+    return await session.get(ConsultRequest, mapping.request_id) if mapping else None
+
+
+_NUMBER = re.compile(r"#(\d+)")
+
+
+async def request_named_in(session: AsyncSession, bot_text: str | None) -> ConsultRequest | None:
+    """The request a message *the bot wrote* names ("#N"), while a staff-group message of that
+    request is in flight: a reply can arrive before the worker has recorded the message id."""
+    match = _NUMBER.search(bot_text or "")
+    if match is None:
+        return None
+    in_flight = await session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.request_id == int(match.group(1)),
+            OutboxMessage.kind.in_((outbox.CARD, outbox.THREAD)),
+            OutboxMessage.locked_until.is_not(None),
+        )
+    )
+    return await session.get(ConsultRequest, int(match.group(1))) if in_flight else None
+
+
+async def reply_to_person(
+    session: AsyncSession,
+    request: ConsultRequest,
+    text: str,
+    *,
+    staff_message_id: int,
+    now: datetime,
+) -> bool:
+    """Queue a staff member's message for the person; False if the request is not open."""
+    if request.status not in ACTIVE:
+        return False
+    outbox.enqueue(
+        session,
+        outbox.PERSON,
+        now=now,
+        request_id=request.id,
+        chat_id=request.user_id,
+        text=texts.CONSULT_FROM_CLINIC.format(text=html.escape(text)),
+        ack_reply_to=staff_message_id,
+    )
+    return True
+
+
+async def active_requests(session: AsyncSession) -> list[ConsultRequest]:
+    query = select(ConsultRequest).where(ConsultRequest.status.in_(ACTIVE))
+    return list(await session.scalars(query.order_by(ConsultRequest.id)))
+
+
+async def repost_card(
+    session: AsyncSession, request_id: int, *, now: datetime
+) -> ConsultRequest | None:
+    request = await session.get(ConsultRequest, request_id)
+    if request is not None:
+        outbox.enqueue(session, outbox.CARD, now=now, request_id=request.id, repost=True)
+    return request
+
+
+async def queue_reminders(session: AsyncSession, *, now: datetime, interval: timedelta) -> int:
+    """Remind the staff group of requests unclaimed for ``interval`` (at most 3 times each)."""
+    due = await session.scalars(
+        select(ConsultRequest)
+        .where(
+            ConsultRequest.status == RequestStatus.OPEN,
+            ConsultRequest.reminders_sent < MAX_REMINDERS,
+            ConsultRequest.created_at <= now - interval,
+            or_(
+                ConsultRequest.last_reminded_at.is_(None),
+                ConsultRequest.last_reminded_at <= now - interval,
+            ),
+        )
+        .order_by(ConsultRequest.id)
+        .with_for_update()
+    )
+    count = 0
+    for request in due:
+        text = texts.REMINDER.format(
+            number=request.id,
+            name=html.escape(request.name),
+            age=format_age(now - request.created_at),
+        )
+        outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=text)
+        request.reminders_sent += 1
+        request.last_reminded_at = now
+        count += 1
+    return count
+
+
+async def forget_requests(session: AsyncSession, user_id: int, *, now: datetime) -> int:
+    """Delete the person's requests (and what waits to be sent about them); posted cards are
+    edited to say the request was removed at the person's request. Returns how many."""
+    requests = list(
+        await session.scalars(select(ConsultRequest).where(ConsultRequest.user_id == user_id))
+    )
+    ids = [request.id for request in requests]
+    await session.execute(
+        delete(OutboxMessage).where(
+            or_(OutboxMessage.request_id.in_(ids), OutboxMessage.chat_id == user_id)
+        )
+    )
+    for request in requests:
+        if request.staff_message_id is not None:
+            outbox.enqueue(
+                session,
+                outbox.CARD_EDIT,
+                now=now,
+                text=texts.CARD_REMOVED.format(number=request.id),
+                card_chat_id=request.staff_chat_id,
+                message_id=request.staff_message_id,
+            )
+    await session.execute(delete(ConsultRequest).where(ConsultRequest.id.in_(ids)))
+    return len(ids)
+
+
+EXPORT_COLUMNS = (
+    "number",
+    "created_at",
+    "status",
+    "name",
+    "contact_kind",
+    "contact",
+    "preferred_time",
+    "topic",
+    "note",
+    "source",
+    "claimed_by",
+    "claimed_at",
+    "closed_at",
+)
+
+
+async def requests_for_export(
+    session: AsyncSession, *, since: date | None = None, status: RequestStatus | None = None
+) -> list[ConsultRequest]:
+    query = select(ConsultRequest).order_by(ConsultRequest.id)
+    if since is not None:
+        start = datetime.combine(since, time(0), tzinfo=UTC)
+        query = query.where(ConsultRequest.created_at >= start)
+    if status is not None:
+        query = query.where(ConsultRequest.status == status)
+    return list(await session.scalars(query))
+
+
+def _cell(text: str | None) -> str:
+    """Free text as a CSV cell a spreadsheet will not run as a formula."""
+    text = text or ""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def write_csv(requests: Iterable[ConsultRequest], out: TextIO) -> None:
+    """CSV for the clinic's CRM: one row per request, times in UTC ISO 8601."""
+
+    def iso(moment: datetime | None) -> str:
+        return moment.isoformat(timespec="seconds") if moment else ""
+
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for request in requests:
+        writer.writerow(
+            [
+                request.id,
+                iso(request.created_at),
+                request.status.value,
+                _cell(request.name),
+                request.contact_kind,
+                request.contact_value or "",
+                _cell(request.preferred_time),
+                request.topic or "",
+                _cell(request.note),
+                request.source or "",
+                request.claimed_by_name or "",
+                iso(request.claimed_at),
+                iso(request.closed_at),
+            ]
+        )

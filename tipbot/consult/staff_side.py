@@ -1,0 +1,186 @@
+"""The staff group's side: card buttons, replies to the person, /requests, /request N.
+
+Authority is ``deps.staff.is_staff`` on every press, reply and command; callback data only
+names a request, whose state is re-read before anything changes. Commands in the staff
+group from non-staff get a short refusal; in any other group they are ignored (the bot
+stays quiet in chats that are not its business).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from tipbot import texts
+from tipbot.consult import outbox
+from tipbot.consult.cards import CLAIM, CLOSE, STAFF_PREFIX, UNCLAIM, format_age, status_label
+from tipbot.consult.service import (
+    STAFF_REPLY_LIMIT,
+    ActionOutcome,
+    active_requests,
+    queue_reminders,
+    reply_to_person,
+    repost_card,
+    request_for_staff_message,
+    request_named_in,
+    staff_action,
+)
+from tipbot.runtime import Context, Deps
+
+log = logging.getLogger(__name__)
+
+REMINDER_JOB_NAME = "consult-reminders"
+REMINDER_CHECK_SECONDS = 60
+_DONE_TOAST = {
+    CLAIM: texts.STAFF_CLAIMED,
+    UNCLAIM: texts.STAFF_UNCLAIMED,
+    CLOSE: texts.STAFF_CLOSED,
+}
+
+
+async def _is_staff(update: Update, context: Context) -> bool:
+    return await context.deps.staff.is_staff(context.bot, update.effective_user.id)
+
+
+async def card_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if not await _is_staff(update, context):
+        log.info("card button refused user_id=%s", update.effective_user.id)
+        await query.answer(texts.STAFF_ONLY, show_alert=True)
+        return
+    parts = query.data.split(":")
+    if len(parts) != 3 or parts[1] not in _DONE_TOAST or not parts[2].isdigit():
+        await query.answer(texts.STAFF_UNKNOWN_REQUEST.format(number="?"), show_alert=True)
+        return
+    action, number = parts[1], int(parts[2])
+    deps = context.deps
+    async with deps.db.session() as session:
+        result = await staff_action(
+            session,
+            number,
+            action,
+            staff_id=update.effective_user.id,
+            staff_name=update.effective_user.first_name,
+            now=deps.clock.now(),
+        )
+        status = status_label(result.request) if result.request else ""
+        holder = html.escape(result.request.claimed_by_name or "") if result.request else ""
+    if result.outcome is ActionOutcome.DONE:
+        outbox.kick(context.application)
+        await query.answer(_DONE_TOAST[action].format(number=number))
+    elif result.outcome is ActionOutcome.UNKNOWN:
+        await query.answer(texts.STAFF_UNKNOWN_REQUEST.format(number=number), show_alert=True)
+    elif result.outcome is ActionOutcome.ALREADY_CLAIMED:
+        text = texts.STAFF_ALREADY_CLAIMED.format(number=number, staff=holder)
+        await query.answer(text, show_alert=True)
+    else:
+        text = texts.STAFF_NOT_POSSIBLE.format(number=number, status=status)
+        await query.answer(text, show_alert=True)
+
+
+async def staff_reply(update: Update, context: Context) -> None:
+    """A reply to a card (or a relayed message) is written to the person."""
+    message = update.effective_message
+    deps = context.deps
+    async with deps.db.session() as session:
+        replied = message.reply_to_message
+        request = await request_for_staff_message(session, message.chat_id, replied.message_id)
+        if request is None and replied.from_user and replied.from_user.id == context.bot.id:
+            request = await request_named_in(session, replied.text) or (
+                # the worker may have recorded it between the two look-ups
+                await request_for_staff_message(session, message.chat_id, replied.message_id)
+            )
+        if request is None:  # staff talking among themselves
+            return
+        if not await _is_staff(update, context):
+            await message.reply_text(texts.STAFF_ONLY)
+            return
+        if len(message.text) > STAFF_REPLY_LIMIT:
+            await message.reply_text(texts.STAFF_REPLY_TOO_LONG.format(limit=STAFF_REPLY_LIMIT))
+            return
+        queued = await reply_to_person(
+            session,
+            request,
+            message.text,
+            staff_message_id=message.message_id,
+            now=deps.clock.now(),
+        )
+        number, status = request.id, request.status.value
+    if not queued:
+        text = texts.THREAD_REQUEST_NOT_OPEN.format(number=number, status=status)
+        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        return
+    outbox.kick(context.application)
+
+
+async def list_requests(update: Update, context: Context) -> None:
+    if not await _is_staff(update, context):
+        await update.effective_message.reply_text(texts.STAFF_ONLY)
+        return
+    now = context.deps.clock.now()
+    async with context.deps.db.session() as session:
+        requests = await active_requests(session)
+    if not requests:
+        await update.effective_message.reply_text(texts.STAFF_NO_OPEN_REQUESTS)
+        return
+    lines = [
+        texts.STAFF_OPEN_REQUEST_LINE.format(
+            number=request.id,
+            name=html.escape(request.name),
+            age=format_age(now - request.created_at),
+            holder=html.escape(request.claimed_by_name or texts.STAFF_HOLDER_NOBODY),
+        )
+        for request in requests
+    ]
+    await update.effective_message.reply_text(
+        texts.STAFF_OPEN_REQUESTS.format(lines="\n".join(lines)), parse_mode=ParseMode.HTML
+    )
+
+
+async def show_request(update: Update, context: Context) -> None:
+    if not await _is_staff(update, context):
+        await update.effective_message.reply_text(texts.STAFF_ONLY)
+        return
+    args = context.args or []
+    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+        await update.effective_message.reply_text(texts.STAFF_REQUEST_USAGE)
+        return
+    number = int(args[0].lstrip("#"))
+    deps = context.deps
+    async with deps.db.session() as session:
+        request = await repost_card(session, number, now=deps.clock.now())
+    if request is None:
+        await update.effective_message.reply_text(texts.STAFF_UNKNOWN_REQUEST.format(number=number))
+        return
+    outbox.kick(context.application)
+
+
+async def send_reminders(deps: Deps) -> int:
+    """Queue reminders for requests nobody claimed in time; returns how many."""
+    if deps.settings.staff_chat_id is None:
+        return 0
+    async with deps.db.session() as session:
+        return await queue_reminders(
+            session, now=deps.clock.now(), interval=deps.settings.consult_reminder
+        )
+
+
+async def reminder_job(context: Context) -> None:
+    if await send_reminders(context.deps):
+        outbox.kick(context.application)
+
+
+def staff_handlers(staff_chat_id: int | None) -> list:
+    if staff_chat_id is None:
+        return []
+    staff_chat = filters.Chat(staff_chat_id)
+    return [
+        CallbackQueryHandler(card_button, pattern=f"^{STAFF_PREFIX}:"),
+        CommandHandler("requests", list_requests, filters=staff_chat),
+        CommandHandler("request", show_request, filters=staff_chat),
+        MessageHandler(staff_chat & filters.REPLY & filters.TEXT & ~filters.COMMAND, staff_reply),
+    ]
