@@ -5,6 +5,14 @@ from __future__ import annotations
 from telegram.ext import Application
 
 
+def register_form(application: Application) -> None:
+    """The form goes first: while it is open, its answers (a contact, a location, text)
+    must not reach the other areas' handlers."""
+    from tipbot.consult.form import build_conversation
+
+    application.add_handler(build_conversation())
+
+
 def register(application: Application) -> None:
     """Handlers (before the generic fallbacks) and the outbox and reminder jobs."""
     from tipbot.consult import outbox

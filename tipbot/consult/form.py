@@ -462,7 +462,6 @@ def build_conversation() -> ConversationHandler:
 def person_handlers() -> list:
     private = filters.ChatType.PRIVATE
     return [
-        build_conversation(),
         CallbackQueryHandler(open_request_button, pattern=rf"^{REQUEST_PREFIX}:(note|cancel):\d+$"),
         CallbackQueryHandler(expired_form_button, pattern=f"^{FORM_PREFIX}:"),
         MessageHandler(private & TEXT & filters.UpdateType.MESSAGE, relay),

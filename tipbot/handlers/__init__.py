@@ -11,10 +11,12 @@ from tipbot.handlers import errors, fallback, ops, start, subscriber
 def register(application: Application) -> None:
     """Add every handler. Order matters within a group: the fallbacks come last.
 
-    The consultation module goes right before the fallbacks: its relay of a person's free
-    text to staff hands over to ``fallback.free_text`` when no request is open.
+    The consultation form comes first, so an open form gets its answers; the rest of the
+    consultation module goes right before the fallbacks: its relay of a person's free text
+    to staff hands over to ``fallback.free_text`` when no request is open.
     """
     start.register(application)
+    consult.register_form(application)
     subscriber.register(application)
     ops.register(application)
     consult.register(application)
