@@ -635,16 +635,15 @@ async def test_reminder_interval_is_configurable(make_settings, bot_factory, tg,
 
 
 async def test_forget_deletes_requests_and_edits_cards(bot, tg, clock, alice, bob, staff_group):
-    from tipbot.consult.service import forget_requests
-
     await submit(alice)
     card = await staff_group.wait_for("Consultation request #1")
     await alice.send("a private detail")
     await staff_group.wait_for("a private detail")
     await settled(bot, tg)
-    async with bot.deps.db.session() as session:
-        assert await forget_requests(session, alice.id, now=clock.now()) == 1
-    await run_outbox(bot.deps, bot.application.bot)
+    await alice.send("/forget")
+    confirm = await alice.wait_for()
+    await alice.press(confirm, "Yes")
+    await tg.wait_until(lambda: "deleted all your data" in alice.last.text)
     await tg.wait_until(lambda: "removed at the person's request" in card.text)
     assert "Alice" not in card.text and card.buttons == []
     async with bot.deps.db.session() as session:
