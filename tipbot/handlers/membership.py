@@ -13,7 +13,13 @@ from tipbot import texts
 from tipbot.consult import outbox
 from tipbot.content import Library
 from tipbot.db.models import SubscriptionStatus
-from tipbot.handlers.preferences import reply, status_text, subscribed_or_explain, topic_titles
+from tipbot.handlers.preferences import (
+    change_subscriber,
+    reply,
+    status_text,
+    subscribed_or_explain,
+    topic_titles,
+)
 from tipbot.runtime import Context
 from tipbot.subscriptions import (
     MAX_PAUSE_DAYS,
@@ -55,17 +61,14 @@ def parse_pause_days(args: list[str]) -> int | None:
 
 
 async def pause_command(update: Update, context: Context) -> None:
-    deps, now = context.deps, context.deps.clock.now()
     try:
         days = parse_pause_days(context.args or [])
     except ValueError:
         await reply(update, texts.PAUSE_INVALID)
         return
-    async with deps.db.session() as session:
-        subscriber = await subscribed_or_explain(session, update, now)
-        if subscriber is None:
-            return
-        pause(subscriber, now, days)
+    subscriber = await change_subscriber(update, context, lambda row, now: pause(row, now, days))
+    if subscriber is None:
+        return
     if days is None:
         await reply(update, texts.PAUSED_OPEN)
         return
@@ -103,10 +106,8 @@ async def resume_command(update: Update, context: Context) -> None:
 
 
 async def stop_command(update: Update, context: Context) -> None:
-    deps, now = context.deps, context.deps.clock.now()
-    async with deps.db.session() as session:
-        if await subscribed_or_explain(session, update, now) is None:
-            return
+    if not await change_subscriber(update, context):
+        return
     await reply(
         update,
         texts.STOP_CONFIRM,
@@ -115,7 +116,7 @@ async def stop_command(update: Update, context: Context) -> None:
 
 
 async def stop_button(update: Update, context: Context) -> None:
-    query, deps, now = update.callback_query, context.deps, context.deps.clock.now()
+    query = update.callback_query
     answer = query.data.removeprefix(STOP_DATA)
     if answer not in {"yes", "no"}:
         await query.answer(texts.BUTTON_NOT_VALID)
@@ -124,11 +125,8 @@ async def stop_button(update: Update, context: Context) -> None:
         await query.answer()
         await query.edit_message_text(texts.KEPT)
         return
-    async with deps.db.session() as session:
-        subscriber = await subscribed_or_explain(session, update, now)
-        if subscriber is None:
-            return
-        stop(subscriber, now)
+    if not await change_subscriber(update, context, stop):
+        return
     await query.answer()
     await query.edit_message_text(texts.STOPPED, parse_mode=ParseMode.HTML)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING
@@ -142,10 +143,38 @@ async def subscribed_or_explain(
     if subscriber is not None:
         resume_if_pause_over(subscriber, now)
     if not is_subscribed(subscriber):
-        if update.callback_query:
-            await update.callback_query.answer(texts.NOT_SUBSCRIBED, show_alert=True)
-        else:
-            await reply(update, texts.NOT_SUBSCRIBED)
+        await explain_not_subscribed(update)
+        return None
+    return subscriber
+
+
+async def explain_not_subscribed(update: Update) -> None:
+    if update.callback_query:
+        await update.callback_query.answer(texts.NOT_SUBSCRIBED, show_alert=True)
+    else:
+        await reply(update, texts.NOT_SUBSCRIBED)
+
+
+async def change_subscriber(
+    update: Update,
+    context: Context,
+    change: Callable[[Subscriber, datetime], object] | None = None,
+) -> Subscriber | None:
+    """Apply ``change`` to the subscribed person's row in one transaction and return the row.
+
+    Not subscribed: nothing changes, the person is told how to subscribe (after the
+    transaction, so no row lock is held during the Telegram call) and None is returned.
+    """
+    deps, now = context.deps, context.deps.clock.now()
+    async with deps.db.session() as session:
+        subscriber = await session.get(Subscriber, update.effective_user.id, with_for_update=True)
+        if subscriber is not None:
+            resume_if_pause_over(subscriber, now)
+        subscribed = is_subscribed(subscriber)
+        if subscribed and change is not None:
+            change(subscriber, now)
+    if not subscribed:
+        await explain_not_subscribed(update)
         return None
     return subscriber
 
@@ -169,51 +198,44 @@ async def send_topics_prompt(update: Update, subscriber: Subscriber, library: Li
 
 
 async def time_command(update: Update, context: Context) -> None:
-    deps, now = context.deps, context.deps.clock.now()
     if not context.args:
-        async with deps.db.session() as session:
-            if await subscribed_or_explain(session, update, now) is None:
-                return
-        await send_time_prompt(update)
+        if await change_subscriber(update, context):
+            await send_time_prompt(update)
         return
     value = parse_time(" ".join(context.args))
     if value is None:
         await reply(update, texts.TIME_INVALID)
         return
-    async with deps.db.session() as session:
-        subscriber = await subscribed_or_explain(session, update, now)
-        if subscriber is None:
-            return
-        set_send_time(subscriber, value, now)
-    await reply(update, time_set_text(subscriber, now))
+    subscriber = await change_subscriber(
+        update, context, lambda row, now: set_send_time(row, value, now)
+    )
+    if subscriber:
+        await reply(update, time_set_text(subscriber, context.deps.clock.now()))
 
 
 async def time_button(update: Update, context: Context) -> None:
-    query, deps, now = update.callback_query, context.deps, context.deps.clock.now()
+    query = update.callback_query
     value = parse_time(query.data.removeprefix(TIME_DATA))
     if value is None:
         await query.answer(texts.BUTTON_NOT_VALID)
         return
-    async with deps.db.session() as session:
-        subscriber = await subscribed_or_explain(session, update, now)
-        if subscriber is None:
-            return
-        set_send_time(subscriber, value, now)
-    await query.answer()
-    await query.edit_message_text(time_set_text(subscriber, now), parse_mode=ParseMode.HTML)
+    subscriber = await change_subscriber(
+        update, context, lambda row, now: set_send_time(row, value, now)
+    )
+    if subscriber:
+        await query.answer()
+        text = time_set_text(subscriber, context.deps.clock.now())
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML)
 
 
 # ----------------------------------------------------------------------------- /timezone
 
 
 async def timezone_command(update: Update, context: Context) -> None:
-    deps, now = context.deps, context.deps.clock.now()
     text = " ".join(context.args or [])
     if not text:
-        async with deps.db.session() as session:
-            if await subscribed_or_explain(session, update, now) is None:
-                return
-        await send_timezone_prompt(update)
+        if await change_subscriber(update, context):
+            await send_timezone_prompt(update)
         return
     lookup = parse_timezone(text)
     if lookup.zone is None:
@@ -233,28 +255,27 @@ async def timezone_command(update: Update, context: Context) -> None:
 
 
 async def _apply_timezone(update: Update, context: Context, zone: str) -> None:
-    deps, now = context.deps, context.deps.clock.now()
-    async with deps.db.session() as session:
-        subscriber = await subscribed_or_explain(session, update, now)
-        if subscriber is None:
-            return
-        set_timezone(subscriber, zone, now)
-    await reply(update, timezone_set_text(subscriber, now), reply_markup=ReplyKeyboardRemove())
+    subscriber = await change_subscriber(
+        update, context, lambda row, now: set_timezone(row, zone, now)
+    )
+    if subscriber:
+        text = timezone_set_text(subscriber, context.deps.clock.now())
+        await reply(update, text, reply_markup=ReplyKeyboardRemove())
 
 
 async def timezone_button(update: Update, context: Context) -> None:
-    query, deps, now = update.callback_query, context.deps, context.deps.clock.now()
+    query = update.callback_query
     zone = query.data.removeprefix(TIMEZONE_DATA)
     if not zone_exists(zone):
         await query.answer(texts.BUTTON_NOT_VALID)
         return
-    async with deps.db.session() as session:
-        subscriber = await subscribed_or_explain(session, update, now)
-        if subscriber is None:
-            return
-        set_timezone(subscriber, zone, now)
-    await query.answer()
-    await query.edit_message_text(timezone_set_text(subscriber, now), parse_mode=ParseMode.HTML)
+    subscriber = await change_subscriber(
+        update, context, lambda row, now: set_timezone(row, zone, now)
+    )
+    if subscriber:
+        await query.answer()
+        text = timezone_set_text(subscriber, context.deps.clock.now())
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML)
 
 
 @cache
@@ -285,12 +306,9 @@ async def location_shared(update: Update, context: Context) -> None:
 
 
 async def topics_command(update: Update, context: Context) -> None:
-    deps, now = context.deps, context.deps.clock.now()
-    async with deps.db.session() as session:
-        subscriber = await subscribed_or_explain(session, update, now)
-        if subscriber is None:
-            return
-    await send_topics_prompt(update, subscriber, deps.library)
+    subscriber = await change_subscriber(update, context)
+    if subscriber:
+        await send_topics_prompt(update, subscriber, context.deps.library)
 
 
 async def topic_toggle_button(update: Update, context: Context) -> None:
@@ -344,22 +362,21 @@ async def settings_command(update: Update, context: Context) -> None:
 
 async def settings_button(update: Update, context: Context) -> None:
     """The welcome's and /settings' buttons open the same prompts as the bare commands."""
-    query, deps, now = update.callback_query, context.deps, context.deps.clock.now()
+    query = update.callback_query
     action = query.data.removeprefix("settings:")
     if action not in {"time", "timezone", "topics"}:
         await query.answer(texts.BUTTON_NOT_VALID)
         return
-    async with deps.db.session() as session:
-        subscriber = await subscribed_or_explain(session, update, now)
-        if subscriber is None:
-            return
+    subscriber = await change_subscriber(update, context)
+    if subscriber is None:
+        return
     await query.answer()
     if action == "time":
         await send_time_prompt(update)
     elif action == "timezone":
         await send_timezone_prompt(update)
     else:
-        await send_topics_prompt(update, subscriber, deps.library)
+        await send_topics_prompt(update, subscriber, context.deps.library)
 
 
 def register(application: Application) -> None:
