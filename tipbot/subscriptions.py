@@ -101,3 +101,16 @@ def describe_when(due: datetime | None, zone: str, now: datetime) -> str:
     if days == 1:
         return "tomorrow"
     return due.astimezone(tz).strftime("on %a %d %b")
+
+
+def resume_if_pause_over(subscriber: Subscriber, now: datetime) -> bool:
+    """End a pause whose end has come; True when the person is active again."""
+    if (
+        subscriber.status is SubscriptionStatus.PAUSED
+        and subscriber.paused_until is not None
+        and subscriber.paused_until <= now
+    ):
+        subscriber.status = SubscriptionStatus.ACTIVE
+        subscriber.paused_until = None
+        return True
+    return False
