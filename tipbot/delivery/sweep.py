@@ -25,11 +25,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiolimiter import AsyncLimiter
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
@@ -145,24 +146,63 @@ async def claim_retries(
     return claims
 
 
+@dataclass(slots=True)
+class DueSubscriber:
+    """The columns of a due subscriber that a claim reads and writes, as plain values.
+
+    The picker and the subscription rules read attributes, so they work on this as on the
+    ORM model; loading and flushing 1,000 ORM instances would cost more than the claim.
+    """
+
+    user_id: int
+    status: SubscriptionStatus
+    timezone: str
+    send_time: dt_time
+    topics: list[str]
+    next_send_at: datetime
+    paused_until: datetime | None
+    tip_seed: int
+    tip_cursors: dict[str, int]
+    last_topic: str | None
+
+
+_DUE_COLUMNS = [getattr(Subscriber, name) for name in DueSubscriber.__dataclass_fields__]
+_SUBSCRIBERS = Subscriber.__table__
+_DELIVERIES = Delivery.__table__
+_ADVANCE = (
+    update(_SUBSCRIBERS)
+    .where(_SUBSCRIBERS.c.user_id == bindparam("b_user_id"))
+    .values(
+        status=bindparam("b_status"),
+        paused_until=bindparam("b_paused_until"),
+        next_send_at=bindparam("b_next_send_at"),
+        tip_cursors=bindparam("b_tip_cursors"),
+        last_topic=bindparam("b_last_topic"),
+    )
+)
+
+
 async def claim_due(
     session: AsyncSession, library: Library, *, now: datetime, grace: timedelta, limit: int
 ) -> ClaimedBatch:
     """Claim up to ``limit`` due subscribers: record their deliveries and advance them."""
-    subscribers = (
-        await session.scalars(
-            select(Subscriber)
+    connection = await session.connection()
+    due_rows = (
+        await connection.execute(
+            select(*_DUE_COLUMNS)
             .where(Subscriber.next_send_at <= now)
             .order_by(Subscriber.next_send_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
     ).all()
-    batch = ClaimedBatch(claims=[], examined=len(subscribers))
-    if subscribers:
-        batch.oldest_due = subscribers[0].next_send_at
-    rows: list[dict[str, Any]] = []
-    to_send: dict[int, Subscriber] = {}
+    batch = ClaimedBatch(claims=[], examined=len(due_rows))
+    if not due_rows:
+        return batch
+    subscribers = [DueSubscriber(*row) for row in due_rows]
+    batch.oldest_due = subscribers[0].next_send_at
+    deliveries: list[dict[str, Any]] = []
+    picked: dict[int, tuple[DueSubscriber, dict[str, int], str | None]] = {}
     for subscriber in subscribers:
         due = subscriber.next_send_at
         resume_if_pause_over(subscriber, now)
@@ -172,43 +212,63 @@ async def claim_due(
         zone = ZoneInfo(subscriber.timezone)
         if due < now - grace:
             # Missed while the bot was down: note the day, never send it late.
-            rows.append(_delivery_row(subscriber, due, now, DeliveryStatus.SKIPPED))
+            deliveries.append(_delivery_row(subscriber, due, now, DeliveryStatus.SKIPPED, None))
             batch.skipped += 1
             due = next_occurrence(subscriber.send_time, zone, now - grace)
             if due > now:  # today's time is still to come (or also missed): wait for it
                 subscriber.next_send_at = due
                 continue
         subscriber.next_send_at = next_occurrence(subscriber.send_time, zone, now)
-        rows.append(_delivery_row(subscriber, due, now, DeliveryStatus.PENDING))
-        to_send[subscriber.user_id] = subscriber
-    if not rows:
-        return batch
-    inserted = (
-        await session.execute(
-            _insert(session)(Delivery)
+        picked[subscriber.user_id] = (subscriber, subscriber.tip_cursors, subscriber.last_topic)
+        tip = pick_tip(subscriber, library)
+        deliveries.append(_delivery_row(subscriber, due, now, DeliveryStatus.PENDING, tip.id))
+    if deliveries:
+        inserted = await connection.execute(
+            _insert(session)(_DELIVERIES)
             .on_conflict_do_nothing(index_elements=["subscriber_id", "local_date"])
-            .returning(Delivery.id, Delivery.subscriber_id, Delivery.status),
-            rows,
+            .returning(
+                _DELIVERIES.c.id,
+                _DELIVERIES.c.subscriber_id,
+                _DELIVERIES.c.status,
+                _DELIVERIES.c.tip_id,
+            ),
+            deliveries,
         )
-    ).all()
-    tips: list[dict[str, Any]] = []
-    for row in inserted:
-        if row.status is not DeliveryStatus.PENDING:
-            continue
-        tip = pick_tip(to_send[row.subscriber_id], library)
-        tips.append({"id": row.id, "tip_id": tip.id})
-        batch.claims.append(Claim(row.id, row.subscriber_id, tip.id, 1))
-    if tips:
-        await session.execute(update(Delivery), tips)
+        for row in inserted:
+            if row.status is DeliveryStatus.PENDING:
+                batch.claims.append(Claim(row.id, row.subscriber_id, row.tip_id, 1))
+                del picked[row.subscriber_id]
+    # That day's delivery existed already (e.g. a fall-back hour): nothing sent, no tip used.
+    for subscriber, cursors, last_topic in picked.values():
+        subscriber.tip_cursors, subscriber.last_topic = cursors, last_topic
+    await connection.execute(
+        _ADVANCE,
+        [
+            {
+                "b_user_id": s.user_id,
+                "b_status": s.status,
+                "b_paused_until": s.paused_until,
+                "b_next_send_at": s.next_send_at,
+                "b_tip_cursors": s.tip_cursors,
+                "b_last_topic": s.last_topic,
+            }
+            for s in subscribers
+        ],
+    )
     return batch
 
 
 def _delivery_row(
-    subscriber: Subscriber, due: datetime, now: datetime, status: DeliveryStatus
+    subscriber: DueSubscriber,
+    due: datetime,
+    now: datetime,
+    status: DeliveryStatus,
+    tip_id: str | None,
 ) -> dict[str, Any]:
     return {
         "subscriber_id": subscriber.user_id,
         "local_date": local_date_of(due, subscriber.send_time, subscriber.timezone),
+        "tip_id": tip_id,
         "status": status,
         "attempts": 1 if status is DeliveryStatus.PENDING else 0,
         "due_at": due,
