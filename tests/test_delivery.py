@@ -517,3 +517,21 @@ async def test_prune_deletes_deliveries_older_than_the_retention(bot, clock, ali
         date(2026, 6, 4),
         date(2026, 6, 5),
     ]
+
+
+async def test_moving_the_time_later_the_same_day_brings_no_second_tip(bot, clock, alice):
+    clock.set(datetime(2026, 6, 1, 0, 0, tzinfo=UTC))
+    due = await add_subscriber(bot.deps, alice)
+    clock.set(due)
+    await sweep(bot)
+    cursors = (await subscriber_of(bot, alice)).tip_cursors
+    async with bot.deps.db.session() as session:  # as /time 20:00 would
+        subscriber = await session.get(Subscriber, alice.id)
+        subscriber.send_time = time(20, 0)
+        subscriber.next_send_at = compute_next_send(subscriber, clock.now())
+    clock.set(datetime(2026, 6, 1, 14, 30, tzinfo=UTC))  # 20:00 in Kolkata
+    await sweep(bot)
+    assert len(tips_of(alice)) == 1
+    subscriber = await subscriber_of(bot, alice)
+    assert subscriber.tip_cursors == cursors  # no tip used up for the day already served
+    assert subscriber.next_send_at == datetime(2026, 6, 2, 14, 30, tzinfo=UTC)

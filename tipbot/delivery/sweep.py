@@ -24,8 +24,9 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as dt_time
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -137,11 +138,9 @@ async def claim_retries(
     ]
     if claims:
         await session.execute(
-            update(Delivery),
-            [
-                {"id": c.delivery_id, "status": DeliveryStatus.PENDING, "attempts": c.attempts}
-                for c in claims
-            ],
+            update(Delivery)
+            .where(Delivery.id.in_([claim.delivery_id for claim in claims]))
+            .values(status=DeliveryStatus.PENDING, attempts=Delivery.attempts + 1)
         )
     return claims
 
@@ -166,6 +165,17 @@ class DueSubscriber:
     last_topic: str | None
 
 
+@lru_cache(maxsize=8192)
+def _next_occurrence(send_time: dt_time, timezone: str, after: datetime) -> datetime:
+    # Subscribers due together mostly share a time and zone: one computation per batch.
+    return next_occurrence(send_time, ZoneInfo(timezone), after)
+
+
+@lru_cache(maxsize=8192)
+def _local_date(due: datetime, send_time: dt_time, timezone: str) -> date:
+    return local_date_of(due, send_time, timezone)
+
+
 _DUE_COLUMNS = [getattr(Subscriber, name) for name in DueSubscriber.__dataclass_fields__]
 _SUBSCRIBERS = Subscriber.__table__
 _DELIVERIES = Delivery.__table__
@@ -178,6 +188,14 @@ _ADVANCE = (
         next_send_at=bindparam("b_next_send_at"),
         tip_cursors=bindparam("b_tip_cursors"),
         last_topic=bindparam("b_last_topic"),
+    )
+)
+
+_RECORD = (
+    update(_DELIVERIES)
+    .where(_DELIVERIES.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"), error=bindparam("b_error"), sent_at=bindparam("b_sent_at")
     )
 )
 
@@ -209,16 +227,15 @@ async def claim_due(
         if subscriber.status is not SubscriptionStatus.ACTIVE:
             subscriber.next_send_at = compute_next_send(subscriber, now)
             continue
-        zone = ZoneInfo(subscriber.timezone)
         if due < now - grace:
             # Missed while the bot was down: note the day, never send it late.
             deliveries.append(_delivery_row(subscriber, due, now, DeliveryStatus.SKIPPED, None))
             batch.skipped += 1
-            due = next_occurrence(subscriber.send_time, zone, now - grace)
+            due = _next_occurrence(subscriber.send_time, subscriber.timezone, now - grace)
             if due > now:  # today's time is still to come (or also missed): wait for it
                 subscriber.next_send_at = due
                 continue
-        subscriber.next_send_at = next_occurrence(subscriber.send_time, zone, now)
+        subscriber.next_send_at = _next_occurrence(subscriber.send_time, subscriber.timezone, now)
         picked[subscriber.user_id] = (subscriber, subscriber.tip_cursors, subscriber.last_topic)
         tip = pick_tip(subscriber, library)
         deliveries.append(_delivery_row(subscriber, due, now, DeliveryStatus.PENDING, tip.id))
@@ -267,7 +284,7 @@ def _delivery_row(
 ) -> dict[str, Any]:
     return {
         "subscriber_id": subscriber.user_id,
-        "local_date": local_date_of(due, subscriber.send_time, subscriber.timezone),
+        "local_date": _local_date(due, subscriber.send_time, subscriber.timezone),
         "tip_id": tip_id,
         "status": status,
         "attempts": 1 if status is DeliveryStatus.PENDING else 0,
@@ -284,31 +301,32 @@ async def record_outcomes(
     gone: list[int] = []
     shown: list[int] = []
     for claim, result in outcomes:
-        row: dict[str, Any] = {"id": claim.delivery_id, "error": result.reason}
+        row: dict[str, Any] = {"b_id": claim.delivery_id, "b_error": result.reason}
         if result.outcome is Outcome.SENT:
-            row.update(status=DeliveryStatus.SENT, sent_at=now)
+            row.update(b_status=DeliveryStatus.SENT, b_sent_at=now)
             shown.append(claim.chat_id)
         elif result.outcome is Outcome.TRANSIENT and claim.attempts < MAX_DELIVERY_ATTEMPTS:
-            row.update(status=DeliveryStatus.RETRY, sent_at=None)
+            row.update(b_status=DeliveryStatus.RETRY, b_sent_at=None)
         else:
-            row.update(status=DeliveryStatus.FAILED, sent_at=None)
+            row.update(b_status=DeliveryStatus.FAILED, b_sent_at=None)
             if result.outcome is Outcome.GONE:
                 gone.append(claim.chat_id)
         deliveries.append(row)
+    connection = await session.connection()
     if deliveries:
-        await session.execute(update(Delivery), deliveries)
+        await connection.execute(_RECORD, deliveries)
     if gone:
-        await session.execute(
+        await connection.execute(
             update(Subscriber)
             .where(Subscriber.user_id.in_(gone))
             .values(status=SubscriptionStatus.BLOCKED, next_send_at=None)
         )
     if shown:
-        insert = _insert(session)(TipView)
-        await session.execute(
+        insert = _insert(session)(TipView.__table__)
+        await connection.execute(
             insert.on_conflict_do_update(
                 index_elements=["subscriber_id"],
-                set_={"daily": TipView.daily + insert.excluded.daily},
+                set_={"daily": TipView.__table__.c.daily + insert.excluded.daily},
             ),
             [
                 {"subscriber_id": user_id, "daily": count, "on_demand": 0}
