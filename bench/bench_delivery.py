@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from tipbot.config import PROJECT_CONTENT, Settings, normalize_database_url  # noqa: E402
+from tipbot.delivery.sweep import send_workers  # noqa: E402
 
 TOKEN = "1000:TEST-token-for-the-delivery-benchmark"
 FIRST_USER_ID = 10_001  # the emulator's ``--users N`` creates ids from here
@@ -269,19 +270,19 @@ async def _started_app(database_url: str, api_url: str):
     return application
 
 
-async def child_throughput(database_url: str, api_url: str, bare: int) -> dict:
+async def child_throughput(database_url: str, api_url: str, bare: int, workers: int) -> dict:
     """Our sweep (figures 1, 2), then a bare PTB send loop on the same server."""
     from telegram import Bot
     from telegram.request import HTTPXRequest
 
     from tipbot.app import deps_of
-    from tipbot.delivery.sweep import SEND_WORKERS, run_sweep
+    from tipbot.delivery.sweep import run_sweep
     from tipbot.tips import render_tip
 
     application = await _started_app(database_url, api_url)
     deps = deps_of(application)
     wall, cpu = time.perf_counter(), time.process_time()
-    report = await run_sweep(deps, application.bot)
+    report = await run_sweep(deps, application.bot, workers=workers)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     text, keyboard = render_tip(deps.library, next(iter(deps.library.tips.values())))
     await application.shutdown()
@@ -298,7 +299,7 @@ async def child_throughput(database_url: str, api_url: str, bare: int) -> dict:
                 await bot.send_message(chat_id, text, parse_mode="HTML", reply_markup=keyboard)
 
         bare_wall, bare_cpu = time.perf_counter(), time.process_time()
-        await asyncio.gather(*(worker() for _ in range(SEND_WORKERS)))
+        await asyncio.gather(*(worker() for _ in range(workers)))
         bare_wall, bare_cpu = time.perf_counter() - bare_wall, time.process_time() - bare_cpu
     return {
         "sent": report.sent,
@@ -393,7 +394,7 @@ async def child_startup(database_url: str, api_url: str, pattern: str) -> dict:
 
 
 CHILDREN = {
-    "throughput": lambda a: child_throughput(a["db"], a["api"], a["bare"]),
+    "throughput": lambda a: child_throughput(a["db"], a["api"], a["bare"], a["workers"]),
     "claim": lambda a: child_claim(a["db"], a["repeats"], a["limit"]),
     "sweep_rss": lambda a: child_sweep_rss(a["db"], a["api"]),
     "startup": lambda a: child_startup(a["db"], a["api"], a["pattern"]),
@@ -418,7 +419,9 @@ def run_child(kind: str, **arguments: object) -> dict:
 # ----------------------------------------------------------------------------- figures
 
 
-def figure_throughput(dbs: BenchDatabase, subscribers: int, repeats: int, bare: int) -> None:
+def figure_throughput(
+    dbs: BenchDatabase, subscribers: int, repeats: int, bare: int, workers: int
+) -> None:
     runs = []
     emulator = Emulator(subscribers)
     try:
@@ -426,7 +429,9 @@ def figure_throughput(dbs: BenchDatabase, subscribers: int, repeats: int, bare: 
             url = dbs.fresh()
             seeded = seed(url, subscribers, subscribers, datetime.now(UTC))
             print(f"  seeded {subscribers:,} due subscribers in {seeded:.1f} s", flush=True)
-            runs.append(run_child("throughput", db=url, api=emulator.url, bare=bare))
+            runs.append(
+                run_child("throughput", db=url, api=emulator.url, bare=bare, workers=workers)
+            )
             run = runs[-1]
             print(
                 f"  run: {run['sent']:,} tips in {run['seconds']:.1f} s = "
@@ -502,6 +507,12 @@ def main() -> None:
     parser.add_argument("--claim-due", type=int, default=10_000, help="due rows in figure 3")
     parser.add_argument("--repeats", type=int, default=1, help="runs of figures 1 and 2")
     parser.add_argument("--bare", type=int, default=20_000, help="messages of the bare loop")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=send_workers(1000),
+        help="concurrent sends (default: what the bot uses at 1000/s)",
+    )
     parser.add_argument("--only", choices=["1", "3", "4"], action="append")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -517,7 +528,7 @@ def main() -> None:
         print(f"tipbot delivery benchmark on {backend}, {os.cpu_count()} CPUs", flush=True)
         try:
             if "1" in only:
-                figure_throughput(dbs, args.subscribers, args.repeats, args.bare)
+                figure_throughput(dbs, args.subscribers, args.repeats, args.bare, args.workers)
             if "3" in only:
                 figure_claim(dbs, args.claim_subscribers, args.claim_due, repeats=7)
             if "4" in only:

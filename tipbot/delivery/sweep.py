@@ -54,10 +54,18 @@ from tipbot.tips import pick_tip, render_tip
 
 log = logging.getLogger(__name__)
 
-#: Concurrent sends of one sweep. PTB's bot request pool holds 256 connections
-#: (``ApplicationBuilder.connection_pool_size``); 32 in flight saturate 1000 msg/s against
-#: Telegram's latency and leave the rest of the pool to handlers and other jobs.
-SEND_WORKERS = 32
+#: Sends in flight per sweep = rate x Telegram's round trip (about 50 ms), so the rate limiter,
+#: not the latency, sets the pace; at most 64 of PTB's 256 pooled connections
+#: (``ApplicationBuilder.connection_pool_size``), leaving the rest to handlers. More is not
+#: free: httpcore's pool spends CPU per request in proportion to the requests in flight.
+SEND_LATENCY = 0.05
+MAX_SEND_WORKERS = 64
+
+
+def send_workers(rate: int) -> int:
+    return max(4, min(MAX_SEND_WORKERS, round(rate * SEND_LATENCY)))
+
+
 #: Tries of one send within a sweep (the first and 3 retries with exponential backoff).
 SEND_ATTEMPTS = 4
 SEND_BACKOFF = 0.5
@@ -354,7 +362,7 @@ async def run_sweep(
     deps: Deps,
     bot: Bot,
     *,
-    workers: int = SEND_WORKERS,
+    workers: int | None = None,
     send_attempts: int = SEND_ATTEMPTS,
     send_backoff: float = SEND_BACKOFF,
 ) -> SweepReport:
@@ -366,6 +374,7 @@ async def run_sweep(
     lock: asyncio.Lock = deps.state.setdefault("sweep_lock", asyncio.Lock())
     async with lock:
         started = time.perf_counter()
+        workers = workers or send_workers(deps.settings.max_messages_per_second)
         report = await _Sweep(deps, bot, workers, send_attempts, send_backoff).run()
         metrics.SWEEP_DURATION.observe(time.perf_counter() - started)
         metrics.SWEEP_LAG.set(report.lag_seconds)
