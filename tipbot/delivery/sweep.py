@@ -23,7 +23,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
 from functools import lru_cache
@@ -102,7 +102,6 @@ class SweepReport:
     blocked: int = 0
     skipped: int = 0
     lag_seconds: float = 0.0
-    reasons: dict[str, int] = field(default_factory=dict)
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -503,9 +502,7 @@ class _Sweep:
             report.sent += 1
             metrics.TIPS_SENT.labels(kind="daily").inc()
             return
-        reason = result.reason or result.outcome.value
-        report.reasons[reason] = report.reasons.get(reason, 0) + 1
-        metrics.TIPS_FAILED.labels(reason=reason).inc()
+        metrics.TIPS_FAILED.labels(reason=result.reason or result.outcome.value).inc()
         if result.outcome is Outcome.GONE:
             report.blocked += 1
         elif result.outcome is Outcome.TRANSIENT and claim.attempts < MAX_DELIVERY_ATTEMPTS:
