@@ -49,8 +49,8 @@ def classify(error: TelegramError) -> tuple[Outcome, str]:
         return Outcome.GONE, reason
     if isinstance(error, RetryAfter):
         return Outcome.TRANSIENT, "rate_limited"
-    if isinstance(error, BadRequest):  # a NetworkError subclass in PTB, yet never passing
-        return Outcome.FAILED, "BadRequest"
+    if isinstance(error, BadRequest):  # a NetworkError subclass in PTB, but never passing
+        return Outcome.FAILED, type(error).__name__
     if isinstance(error, TimedOut | NetworkError):
         return Outcome.TRANSIENT, "network"
     return Outcome.FAILED, type(error).__name__

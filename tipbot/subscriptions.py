@@ -104,7 +104,11 @@ def describe_when(due: datetime | None, zone: str, now: datetime) -> str:
 
 
 def resume_if_pause_over(subscriber: Subscriber, now: datetime) -> bool:
-    """End a pause whose end has come; True when the person is active again."""
+    """End a timed pause whose day has come; True if the subscriber was resumed.
+
+    ``next_send_at`` is left as it is: it was computed at pause time as the first send
+    after the pause, so the sweep that calls this with that row due still sends it.
+    """
     if (
         subscriber.status is SubscriptionStatus.PAUSED
         and subscriber.paused_until is not None
@@ -112,5 +116,7 @@ def resume_if_pause_over(subscriber: Subscriber, now: datetime) -> bool:
     ):
         subscriber.status = SubscriptionStatus.ACTIVE
         subscriber.paused_until = None
+        if subscriber.next_send_at is None:
+            subscriber.next_send_at = compute_next_send(subscriber, now)
         return True
     return False
