@@ -110,13 +110,18 @@ class DeliveryStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"  # gave up on this one (reason in ``error``)
     SKIPPED = "skipped"  # due while the bot was down, beyond the grace window
+    RETRY = "retry"  # a passing failure: the sweep tries again within the grace window
 
 
 class Delivery(Base):
     """One daily tip. Unique per (subscriber, local date): the at-most-once-a-day guarantee."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("subscriber_id", "local_date"),)
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "local_date"),
+        # The sweep's retry query: deliveries in ``retry`` whose due time is within the grace.
+        Index("ix_deliveries_status_due_at", "status", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     subscriber_id: Mapped[int] = mapped_column(

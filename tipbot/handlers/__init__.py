@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from tipbot import consult
+from tipbot import consult, delivery
 from tipbot.handlers import errors, fallback, ops, start, subscriber
 
 
 def register(application: Application) -> None:
-    """Add every handler. Order matters within a group: the fallbacks come last.
+    """Add every handler and job. Order matters within a group: the fallbacks come last.
 
     The consultation form comes first, so an open form gets its answers; the rest of the
     consultation module goes right before the fallbacks: its relay of a person's free text
@@ -18,6 +18,7 @@ def register(application: Application) -> None:
     start.register(application)
     consult.register_form(application)
     subscriber.register(application)
+    delivery.register(application)
     ops.register(application)
     consult.register(application)
     fallback.register(application)

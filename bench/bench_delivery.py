@@ -1,0 +1,547 @@
+"""Delivery benchmark: prints figures, is not a test.
+
+    .venv/bin/python bench/bench_delivery.py [--subscribers N] [--database-url URL]
+
+Against the fake Bot API (``python -m tipbot.emulator``, its own process on 127.0.0.1, so its
+CPU is not counted as the bot's) and a fresh database (a temporary SQLite file, or a new
+PostgreSQL database created next to ``--database-url`` and dropped at the end):
+
+1. tips per second of the real sweep with the rate set to 1000/s (paid broadcast), and
+   as a fraction of that cap;
+2. bot-process CPU ms per delivered tip, next to a bare loop of PTB ``send_message``
+   calls (same server, same text and keyboard, same concurrency) in the same run;
+3. the time of one claim of 1,000 due rows among 1,000,000 subscribers, and the peak RSS
+   of a process running the sweep with 1,000,000 subscribers in the database;
+4. at 100,000 subscribers, start-up time and RSS of the bot with one
+   ``JobQueue.run_daily`` job per subscriber, as a ratio to ours (a few fixed jobs).
+
+Every measurement runs in a fresh child process (``ru_maxrss`` is per process), and the
+parent seeds rows with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from tipbot.config import PROJECT_CONTENT, Settings, normalize_database_url  # noqa: E402
+from tipbot.delivery.sweep import send_workers  # noqa: E402
+
+TOKEN = "1000:TEST-token-for-the-delivery-benchmark"
+FIRST_USER_ID = 10_001  # the emulator's ``--users N`` creates ids from here
+TOPICS = json.dumps(["prebiotics", "omega3", "exercise", "stress", "gutbrain"])
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def rss_mb() -> float:
+    """Current resident set size of this process."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def settings_for(database_url: str, api_url: str) -> Settings:
+    return Settings(
+        token=TOKEN,
+        database_url=database_url,
+        bot_api_url=api_url,
+        content=PROJECT_CONTENT,
+        max_messages_per_second=1000,
+        _env_file=None,
+    )
+
+
+class Emulator:
+    """The fake Bot API in its own process, with ``users`` users who started the bot."""
+
+    def __init__(self, users: int) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tipbot.emulator",
+                "--port",
+                "0",
+                "--token",
+                TOKEN,
+                "--users",
+                str(users),
+                "--no-record",
+                "--max-calls",
+                "0",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        line = self.process.stdout.readline()
+        self.url = line.split()[3]  # "fake Telegram at http://127.0.0.1:PORT (token ...)"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+# ----------------------------------------------------------------------------- databases
+
+
+class BenchDatabase:
+    """A fresh, migrated database per figure: a SQLite file, or a new PostgreSQL database."""
+
+    def __init__(self, base_url: str | None, workdir: Path) -> None:
+        self.base_url = normalize_database_url(base_url) if base_url else None
+        self.workdir = workdir
+        self.created: list[str] = []
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.base_url is not None
+
+    def fresh(self) -> str:
+        if self.is_postgres:
+            name = f"tipbot_bench_{uuid.uuid4().hex[:10]}"
+            asyncio.run(_pg_admin(self.base_url, f'CREATE DATABASE "{name}"'))
+            url = make_url(self.base_url).set(database=name).render_as_string(hide_password=False)
+            self.created.append(url)
+        else:
+            url = f"sqlite+aiosqlite:///{self.workdir / f'bench-{uuid.uuid4().hex[:8]}.db'}"
+        asyncio.run(_migrate(url))
+        return url
+
+    def drop_all(self) -> None:
+        for url in self.created:
+            name = make_url(url).database
+            asyncio.run(_pg_admin(self.base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _pg_admin(url: str, statement: str) -> None:
+    from sqlalchemy import text
+
+    from tipbot.db import Database
+
+    admin = Database(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await admin.dispose()
+
+
+async def _migrate(url: str) -> None:
+    from tipbot.db import Database, upgrade
+
+    db = Database(url)
+    try:
+        await upgrade(db.engine)
+    finally:
+        await db.dispose()
+
+
+def subscriber_rows(count: int, due: int, now: datetime):
+    """``count`` active subscribers; the first ``due`` are due (up to a minute late), the
+    rest spread over the next 23 hours. Times in UTC, so the send time is the due time."""
+    rng = random.Random(42)
+    for index in range(count):
+        if index < due:
+            next_send = now - timedelta(seconds=1 + index % 60)
+        else:
+            next_send = now + timedelta(hours=1, seconds=rng.randrange(23 * 3600))
+        yield FIRST_USER_ID + index, next_send, rng.getrandbits(31)
+
+
+def seed(url: str, count: int, due: int, now: datetime) -> float:
+    """Insert the subscribers in bulk; returns seconds taken."""
+    started = time.perf_counter()
+    if url.startswith("sqlite"):
+        _seed_sqlite(make_url(url).database, count, due, now)
+    else:
+        asyncio.run(_seed_postgres(url, count, due, now))
+    return time.perf_counter() - started
+
+
+def _seed_sqlite(path: str, count: int, due: int, now: datetime) -> None:
+    # The text formats SQLAlchemy's SQLite types store and compare.
+    stamp = "%Y-%m-%d %H:%M:%S.%f"
+    created = now.replace(tzinfo=None).strftime(stamp)
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA synchronous = OFF")
+    rows = (
+        (
+            user_id,
+            "active",
+            "UTC",
+            next_send.strftime("%H:%M:%S.%f"),
+            TOPICS,
+            next_send.replace(tzinfo=None).strftime(stamp),
+            seed_value,
+            "{}",
+            created,
+            created,
+        )
+        for user_id, next_send, seed_value in subscriber_rows(count, due, now)
+    )
+    with connection:
+        connection.executemany(
+            "INSERT INTO subscribers (user_id, status, timezone, send_time, topics, "
+            "next_send_at, tip_seed, tip_cursors, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    connection.close()
+
+
+async def _seed_postgres(url: str, count: int, due: int, now: datetime) -> None:
+    import asyncpg
+
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(plain)
+    try:
+        rows = (
+            (
+                user_id,
+                "active",
+                "UTC",
+                next_send.time(),
+                TOPICS,
+                next_send,
+                seed_value,
+                "{}",
+                now,
+                now,
+            )
+            for user_id, next_send, seed_value in subscriber_rows(count, due, now)
+        )
+        await connection.copy_records_to_table(
+            "subscribers",
+            records=rows,
+            columns=[
+                "user_id",
+                "status",
+                "timezone",
+                "send_time",
+                "topics",
+                "next_send_at",
+                "tip_seed",
+                "tip_cursors",
+                "created_at",
+                "updated_at",
+            ],
+        )
+        await connection.execute("ANALYZE subscribers")
+    finally:
+        await connection.close()
+
+
+# ----------------------------------------------------------------------------- children
+
+
+async def _started_app(database_url: str, api_url: str):
+    from tipbot.app import build_application
+
+    application = build_application(settings_for(database_url, api_url))
+    await application.initialize()
+    return application
+
+
+async def child_throughput(database_url: str, api_url: str, bare: int, workers: int) -> dict:
+    """Our sweep (figures 1, 2), then a bare PTB send loop on the same server."""
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
+    from tipbot.app import deps_of
+    from tipbot.delivery.sweep import run_sweep
+    from tipbot.tips import render_tip
+
+    application = await _started_app(database_url, api_url)
+    deps = deps_of(application)
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = await run_sweep(deps, application.bot, workers=workers)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    text, keyboard = render_tip(deps.library, next(iter(deps.library.tips.values())))
+    await application.shutdown()
+    await deps.db.dispose()
+
+    bot = Bot(TOKEN, base_url=f"{api_url}/bot", request=HTTPXRequest(connection_pool_size=256))
+    async with bot:
+        queue: asyncio.Queue[int | None] = asyncio.Queue()
+        for index in range(bare):
+            queue.put_nowait(FIRST_USER_ID + index)
+
+        async def worker() -> None:
+            while (chat_id := queue.get_nowait() if not queue.empty() else None) is not None:
+                await bot.send_message(chat_id, text, parse_mode="HTML", reply_markup=keyboard)
+
+        bare_wall, bare_cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(worker() for _ in range(workers)))
+        bare_wall, bare_cpu = time.perf_counter() - bare_wall, time.process_time() - bare_cpu
+    return {
+        "sent": report.sent,
+        "failed": report.failed + report.retry + report.blocked,
+        "seconds": wall,
+        "tips_per_second": report.sent / wall,
+        "cpu_ms_per_tip": 1000 * cpu / max(report.sent, 1),
+        "bare_messages": bare,
+        "bare_per_second": bare / bare_wall,
+        "bare_cpu_ms_per_message": 1000 * bare_cpu / bare,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+async def child_claim(database_url: str, repeats: int, limit: int) -> dict:
+    """Figure 3a: one claim of ``limit`` due rows, rolled back so each repeat claims anew."""
+    from tipbot.content import load_library
+    from tipbot.db import Database
+    from tipbot.delivery.sweep import claim_due
+
+    library = load_library(PROJECT_CONTENT)
+    db = Database(database_url)
+    now = datetime.now(UTC)
+    times = []
+    claimed = 0
+    for _ in range(repeats):
+        async with db.sessionmaker() as session:
+            await session.begin()
+            started = time.perf_counter()
+            batch = await claim_due(
+                session, library, now=now, grace=timedelta(hours=3), limit=limit
+            )
+            await session.flush()
+            times.append(time.perf_counter() - started)
+            claimed = len(batch.claims)
+            await session.rollback()
+    await db.dispose()
+    return {"claimed": claimed, "ms": [round(1000 * t, 2) for t in times]}
+
+
+async def child_sweep_rss(database_url: str, api_url: str) -> dict:
+    """Figure 3b: peak RSS of a process that runs the sweep over a big subscriber table."""
+    from tipbot.app import deps_of
+    from tipbot.delivery.sweep import run_sweep
+
+    application = await _started_app(database_url, api_url)
+    before = rss_mb()
+    report = await run_sweep(deps_of(application), application.bot)
+    await application.shutdown()
+    return {"sent": report.sent, "rss_before_sweep_mb": before, "peak_rss_mb": peak_rss_mb()}
+
+
+async def child_startup(database_url: str, api_url: str, pattern: str) -> dict:
+    """Figure 4: from building the Application to a running JobQueue, and the RSS then."""
+    baseline = rss_mb()  # the interpreter with tipbot, PTB and SQLAlchemy imported
+    started = time.perf_counter()
+    application = await _started_app(database_url, api_url)
+    jobs = 0
+    if pattern == "run_daily":
+        from sqlalchemy import select
+
+        from tipbot.app import deps_of
+        from tipbot.db.models import Subscriber
+
+        async def send_tip(context) -> None:  # never fires during the measurement
+            await context.bot.send_message(context.job.chat_id, "tip")
+
+        deps = deps_of(application)
+        async with deps.db.session() as session:
+            rows = await session.execute(
+                select(Subscriber.user_id, Subscriber.send_time, Subscriber.timezone)
+            )
+            for user_id, send_time, zone in rows:
+                application.job_queue.run_daily(
+                    send_tip,
+                    time=send_time.replace(tzinfo=ZoneInfo(zone)),
+                    chat_id=user_id,
+                    name=str(user_id),
+                )
+                jobs += 1
+    await application.start()
+    seconds = time.perf_counter() - started
+    rss = rss_mb()
+    await application.stop()
+    await application.shutdown()
+    return {
+        "jobs": jobs + len(application.job_queue.jobs()),
+        "seconds": seconds,
+        "rss_mb": rss,
+        "rss_above_imports_mb": rss - baseline,
+    }
+
+
+CHILDREN = {
+    "throughput": lambda a: child_throughput(a["db"], a["api"], a["bare"], a["workers"]),
+    "claim": lambda a: child_claim(a["db"], a["repeats"], a["limit"]),
+    "sweep_rss": lambda a: child_sweep_rss(a["db"], a["api"]),
+    "startup": lambda a: child_startup(a["db"], a["api"], a["pattern"]),
+}
+
+
+def run_child(kind: str, **arguments: object) -> dict:
+    """Run one measurement in a fresh interpreter and return its JSON answer."""
+    payload = json.dumps({"kind": kind, **arguments})
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", payload],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"child {kind} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def figure_throughput(
+    dbs: BenchDatabase, subscribers: int, repeats: int, bare: int, workers: int
+) -> None:
+    runs = []
+    emulator = Emulator(subscribers)
+    try:
+        for _ in range(repeats):
+            url = dbs.fresh()
+            seeded = seed(url, subscribers, subscribers, datetime.now(UTC))
+            print(f"  seeded {subscribers:,} due subscribers in {seeded:.1f} s", flush=True)
+            runs.append(
+                run_child("throughput", db=url, api=emulator.url, bare=bare, workers=workers)
+            )
+            run = runs[-1]
+            print(
+                f"  run: {run['sent']:,} tips in {run['seconds']:.1f} s = "
+                f"{run['tips_per_second']:.0f}/s; cpu {run['cpu_ms_per_tip']:.3f} ms/tip, "
+                f"bare {run['bare_cpu_ms_per_message']:.3f} ms/msg "
+                f"({run['bare_per_second']:.0f}/s)",
+                flush=True,
+            )
+    finally:
+        emulator.stop()
+    rate = statistics.median(r["tips_per_second"] for r in runs)
+    ours = statistics.median(r["cpu_ms_per_tip"] for r in runs)
+    plain = statistics.median(r["bare_cpu_ms_per_message"] for r in runs)
+    print(f"1. throughput: {rate:.0f} tips/s at a 1000/s cap = {rate / 1000:.3f} of the cap")
+    print(
+        f"2. bot CPU per tip: {ours:.3f} ms (ours) vs {plain:.3f} ms (bare send_message) "
+        f"= {ours / plain:.2f}x"
+    )
+
+
+def figure_claim(dbs: BenchDatabase, subscribers: int, due: int, repeats: int) -> None:
+    url = dbs.fresh()
+    seeded = seed(url, subscribers, due, datetime.now(UTC))
+    print(f"  seeded {subscribers:,} subscribers ({due:,} due) in {seeded:.1f} s", flush=True)
+    claim = run_child("claim", db=url, repeats=repeats, limit=1000)
+    emulator = Emulator(due)
+    try:
+        rss = run_child("sweep_rss", db=url, api=emulator.url)
+    finally:
+        emulator.stop()
+    print(
+        f"3. claim of {claim['claimed']:,} among {subscribers:,}: median "
+        f"{statistics.median(claim['ms']):.1f} ms (runs: {claim['ms']}); sweep of "
+        f"{rss['sent']:,} due among {subscribers:,}: peak RSS {rss['peak_rss_mb']:.0f} MB "
+        f"(before the sweep {rss['rss_before_sweep_mb']:.0f} MB)"
+    )
+
+
+def figure_startup(dbs: BenchDatabase, subscribers: int, repeats: int) -> None:
+    url = dbs.fresh()
+    seed(url, subscribers, 0, datetime.now(UTC))
+    emulator = Emulator(0)
+    results: dict[str, list[dict]] = {"ours": [], "run_daily": []}
+    try:
+        for _ in range(repeats):
+            for pattern in results:
+                results[pattern].append(
+                    run_child("startup", db=url, api=emulator.url, pattern=pattern)
+                )
+    finally:
+        emulator.stop()
+
+    def median(pattern: str, key: str) -> float:
+        return statistics.median(r[key] for r in results[pattern])
+
+    ours_s, theirs_s = median("ours", "seconds"), median("run_daily", "seconds")
+    ours_rss, theirs_rss = median("ours", "rss_mb"), median("run_daily", "rss_mb")
+    ours_add = median("ours", "rss_above_imports_mb")
+    theirs_add = median("run_daily", "rss_above_imports_mb")
+    print(
+        f"4. at {subscribers:,} subscribers, run_daily per subscriber vs ours: start-up "
+        f"{theirs_s:.2f} s vs {ours_s:.2f} s = {theirs_s / ours_s:.1f}x; RSS {theirs_rss:.0f} "
+        f"MB vs {ours_rss:.0f} MB = {theirs_rss / ours_rss:.1f}x (above the imports: "
+        f"{theirs_add:.0f} MB vs {ours_add:.0f} MB = {theirs_add / max(ours_add, 0.1):.1f}x)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--subscribers",
+        type=int,
+        default=20_000,
+        help="due subscribers of figures 1 and 2 (the issue's 100,000 take ~10 min here)",
+    )
+    parser.add_argument("--startup-subscribers", type=int, default=100_000, help="figure 4")
+    parser.add_argument("--database-url", help="PostgreSQL URL (default: a temporary SQLite)")
+    parser.add_argument("--claim-subscribers", type=int, default=1_000_000, help="figure 3")
+    parser.add_argument("--claim-due", type=int, default=10_000, help="due rows in figure 3")
+    parser.add_argument("--repeats", type=int, default=1, help="runs of figures 1 and 2")
+    parser.add_argument("--bare", type=int, default=20_000, help="messages of the bare loop")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=send_workers(1000),
+        help="concurrent sends (default: what the bot uses at 1000/s)",
+    )
+    parser.add_argument("--only", choices=["1", "3", "4"], action="append")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        arguments = json.loads(args.child)
+        print(json.dumps(asyncio.run(CHILDREN[arguments["kind"]](arguments))))
+        return
+
+    only = set(args.only or ["1", "3", "4"])
+    with tempfile.TemporaryDirectory(prefix="tipbot-bench-") as workdir:
+        dbs = BenchDatabase(args.database_url, Path(workdir))
+        backend = "PostgreSQL" if dbs.is_postgres else "SQLite"
+        print(f"tipbot delivery benchmark on {backend}, {os.cpu_count()} CPUs", flush=True)
+        try:
+            if "1" in only:
+                figure_throughput(dbs, args.subscribers, args.repeats, args.bare, args.workers)
+            if "3" in only:
+                figure_claim(dbs, args.claim_subscribers, args.claim_due, repeats=7)
+            if "4" in only:
+                figure_startup(dbs, args.startup_subscribers, repeats=3)
+        finally:
+            dbs.drop_all()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,511 @@
+"""The delivery sweep: claim what is due, commit, then send, then record the outcome.
+
+Why this order gives "at most one tip a day" across crashes and replicas:
+
+1. **Claim** (one short transaction): lock due subscribers (``FOR UPDATE SKIP LOCKED`` on
+   PostgreSQL, so replicas take disjoint rows; SQLite serialises writers), insert the
+   ``deliveries`` row under its unique (subscriber, local date) key, advance the picker's
+   cursor and ``next_send_at``. COMMIT. A row that already exists for that day means the
+   tip was already handled: nothing is sent.
+2. **Send**, with no lock or transaction open during network I/O.
+3. **Record** the outcome (sent / retry / failed / blocked) in a batch transaction.
+
+A crash after 1 leaves a ``pending`` row and an advanced ``next_send_at``: that tip is
+lost, never repeated. A crash after 2 leaves the same state: the tip arrived, and no
+later sweep sends it again. Passing failures become ``retry`` rows that a later sweep
+sends again (same row, same tip) while the due time is within the grace window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiolimiter import AsyncLimiter
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.constants import FloodLimit
+
+from tipbot import metrics
+from tipbot.content import Library
+from tipbot.db.models import (
+    Delivery,
+    DeliveryStatus,
+    Subscriber,
+    SubscriptionStatus,
+    TipView,
+)
+from tipbot.runtime import Deps
+from tipbot.schedule import local_date_of, next_occurrence
+from tipbot.sender import Outcome, SendResult, send_text
+from tipbot.subscriptions import compute_next_send, resume_if_pause_over
+from tipbot.tips import pick_tip, render_tip
+
+log = logging.getLogger(__name__)
+
+#: Sends in flight per sweep = rate x Telegram's round trip (about 50 ms), so the rate limiter,
+#: not the latency, sets the pace; at most 64 of PTB's 256 pooled connections
+#: (``ApplicationBuilder.connection_pool_size``), leaving the rest to handlers. More is not
+#: free: httpcore's pool spends CPU per request in proportion to the requests in flight.
+SEND_LATENCY = 0.05
+MAX_SEND_WORKERS = 64
+
+
+def send_workers(rate: int) -> int:
+    return max(4, min(MAX_SEND_WORKERS, round(rate * SEND_LATENCY)))
+
+
+#: Tries of one send within a sweep (the first and 3 retries with exponential backoff).
+SEND_ATTEMPTS = 4
+SEND_BACKOFF = 0.5
+#: Sweeps that may try one delivery (each with ``SEND_ATTEMPTS`` tries), spaced by
+#: ``RETRY_STEP * attempts**2`` after the due time, and only within the grace window.
+MAX_DELIVERY_ATTEMPTS = 5
+RETRY_STEP = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A delivery committed as ``pending``: what a worker needs to send it."""
+
+    delivery_id: int
+    chat_id: int
+    tip_id: str | None
+    attempts: int
+
+
+@dataclass
+class ClaimedBatch:
+    claims: list[Claim]
+    examined: int  # due rows looked at (a full batch means: look again)
+    skipped: int = 0
+    oldest_due: datetime | None = None
+
+
+@dataclass
+class SweepReport:
+    claimed: int = 0
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+    blocked: int = 0
+    skipped: int = 0
+    lag_seconds: float = 0.0
+
+
+def _insert(session: AsyncSession) -> Any:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing``/``_update``."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    return dialect.insert
+
+
+async def claim_retries(
+    session: AsyncSession, *, now: datetime, grace: timedelta, limit: int
+) -> list[Claim]:
+    """Take ``retry`` deliveries whose next try has come; give up on those past the grace."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.status == DeliveryStatus.RETRY, Delivery.due_at <= now - grace)
+        .values(status=DeliveryStatus.FAILED)
+    )
+    rows = (
+        await session.execute(
+            select(
+                Delivery.id,
+                Delivery.subscriber_id,
+                Delivery.tip_id,
+                Delivery.attempts,
+                Delivery.due_at,
+            )
+            .join(Subscriber, Subscriber.user_id == Delivery.subscriber_id)
+            .where(
+                Delivery.status == DeliveryStatus.RETRY,
+                Subscriber.status == SubscriptionStatus.ACTIVE,
+            )
+            .order_by(Delivery.due_at)
+            .limit(limit)
+            .with_for_update(of=Delivery, skip_locked=True)
+        )
+    ).all()
+    claims = [
+        Claim(row.id, row.subscriber_id, row.tip_id, row.attempts + 1)
+        for row in rows
+        if row.due_at + RETRY_STEP * row.attempts**2 <= now
+    ]
+    if claims:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_([claim.delivery_id for claim in claims]))
+            .values(status=DeliveryStatus.PENDING, attempts=Delivery.attempts + 1)
+        )
+    return claims
+
+
+@dataclass(slots=True)
+class DueSubscriber:
+    """The columns of a due subscriber that a claim reads and writes, as plain values.
+
+    The picker and the subscription rules read attributes, so they work on this as on the
+    ORM model; loading and flushing 1,000 ORM instances would cost more than the claim.
+    """
+
+    user_id: int
+    status: SubscriptionStatus
+    timezone: str
+    send_time: dt_time
+    topics: list[str]
+    next_send_at: datetime
+    paused_until: datetime | None
+    tip_seed: int
+    tip_cursors: dict[str, int]
+    last_topic: str | None
+
+
+@lru_cache(maxsize=8192)
+def _next_occurrence(send_time: dt_time, timezone: str, after: datetime) -> datetime:
+    # Subscribers due together mostly share a time and zone: one computation per batch.
+    return next_occurrence(send_time, ZoneInfo(timezone), after)
+
+
+@lru_cache(maxsize=8192)
+def _local_date(due: datetime, send_time: dt_time, timezone: str) -> date:
+    return local_date_of(due, send_time, timezone)
+
+
+_DUE_COLUMNS = [getattr(Subscriber, name) for name in DueSubscriber.__dataclass_fields__]
+_SUBSCRIBERS = Subscriber.__table__
+_DELIVERIES = Delivery.__table__
+_ADVANCE = (
+    update(_SUBSCRIBERS)
+    .where(_SUBSCRIBERS.c.user_id == bindparam("b_user_id"))
+    .values(
+        status=bindparam("b_status"),
+        paused_until=bindparam("b_paused_until"),
+        next_send_at=bindparam("b_next_send_at"),
+        tip_cursors=bindparam("b_tip_cursors"),
+        last_topic=bindparam("b_last_topic"),
+    )
+)
+
+_RECORD = (
+    update(_DELIVERIES)
+    .where(_DELIVERIES.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"), error=bindparam("b_error"), sent_at=bindparam("b_sent_at")
+    )
+)
+
+
+async def claim_due(
+    session: AsyncSession, library: Library, *, now: datetime, grace: timedelta, limit: int
+) -> ClaimedBatch:
+    """Claim up to ``limit`` due subscribers: record their deliveries and advance them."""
+    connection = await session.connection()
+    due_rows = (
+        await connection.execute(
+            select(*_DUE_COLUMNS)
+            .where(Subscriber.next_send_at <= now)
+            .order_by(Subscriber.next_send_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    batch = ClaimedBatch(claims=[], examined=len(due_rows))
+    if not due_rows:
+        return batch
+    subscribers = [DueSubscriber(*row) for row in due_rows]
+    batch.oldest_due = subscribers[0].next_send_at
+    deliveries: list[dict[str, Any]] = []
+    picked: dict[int, tuple[DueSubscriber, dict[str, int], str | None]] = {}
+    for subscriber in subscribers:
+        due = subscriber.next_send_at
+        resume_if_pause_over(subscriber, now)
+        if subscriber.status is not SubscriptionStatus.ACTIVE:
+            subscriber.next_send_at = compute_next_send(subscriber, now)
+            continue
+        if due < now - grace:
+            # Missed while the bot was down: note the day, never send it late.
+            deliveries.append(_delivery_row(subscriber, due, now, DeliveryStatus.SKIPPED, None))
+            batch.skipped += 1
+            due = _next_occurrence(subscriber.send_time, subscriber.timezone, now - grace)
+            if due > now:  # today's time is still to come (or also missed): wait for it
+                subscriber.next_send_at = due
+                continue
+        subscriber.next_send_at = _next_occurrence(subscriber.send_time, subscriber.timezone, now)
+        picked[subscriber.user_id] = (subscriber, subscriber.tip_cursors, subscriber.last_topic)
+        tip = pick_tip(subscriber, library)
+        deliveries.append(_delivery_row(subscriber, due, now, DeliveryStatus.PENDING, tip.id))
+    if deliveries:
+        inserted = await connection.execute(
+            _insert(session)(_DELIVERIES)
+            .on_conflict_do_nothing(index_elements=["subscriber_id", "local_date"])
+            .returning(
+                _DELIVERIES.c.id,
+                _DELIVERIES.c.subscriber_id,
+                _DELIVERIES.c.status,
+                _DELIVERIES.c.tip_id,
+            ),
+            deliveries,
+        )
+        for row in inserted:
+            if row.status is DeliveryStatus.PENDING:
+                batch.claims.append(Claim(row.id, row.subscriber_id, row.tip_id, 1))
+                del picked[row.subscriber_id]
+    # That day's delivery existed already (e.g. a fall-back hour): nothing sent, no tip used.
+    for subscriber, cursors, last_topic in picked.values():
+        subscriber.tip_cursors, subscriber.last_topic = cursors, last_topic
+    await connection.execute(
+        _ADVANCE,
+        [
+            {
+                "b_user_id": s.user_id,
+                "b_status": s.status,
+                "b_paused_until": s.paused_until,
+                "b_next_send_at": s.next_send_at,
+                "b_tip_cursors": s.tip_cursors,
+                "b_last_topic": s.last_topic,
+            }
+            for s in subscribers
+        ],
+    )
+    return batch
+
+
+def _delivery_row(
+    subscriber: DueSubscriber,
+    due: datetime,
+    now: datetime,
+    status: DeliveryStatus,
+    tip_id: str | None,
+) -> dict[str, Any]:
+    return {
+        "subscriber_id": subscriber.user_id,
+        "local_date": _local_date(due, subscriber.send_time, subscriber.timezone),
+        "tip_id": tip_id,
+        "status": status,
+        "attempts": 1 if status is DeliveryStatus.PENDING else 0,
+        "due_at": due,
+        "created_at": now,
+    }
+
+
+async def record_outcomes(
+    session: AsyncSession, outcomes: Iterable[tuple[Claim, SendResult]], *, now: datetime
+) -> None:
+    """Write what Telegram answered: sent, retry later, failed, or the person is gone."""
+    deliveries: list[dict[str, Any]] = []
+    gone: list[int] = []
+    shown: list[int] = []
+    for claim, result in outcomes:
+        row: dict[str, Any] = {"b_id": claim.delivery_id, "b_error": result.reason}
+        if result.outcome is Outcome.SENT:
+            row.update(b_status=DeliveryStatus.SENT, b_sent_at=now)
+            shown.append(claim.chat_id)
+        elif result.outcome is Outcome.TRANSIENT and claim.attempts < MAX_DELIVERY_ATTEMPTS:
+            row.update(b_status=DeliveryStatus.RETRY, b_sent_at=None)
+        else:
+            row.update(b_status=DeliveryStatus.FAILED, b_sent_at=None)
+            if result.outcome is Outcome.GONE:
+                gone.append(claim.chat_id)
+        deliveries.append(row)
+    connection = await session.connection()
+    if deliveries:
+        await connection.execute(_RECORD, deliveries)
+    if gone:
+        await connection.execute(
+            update(Subscriber)
+            .where(Subscriber.user_id.in_(gone))
+            .values(status=SubscriptionStatus.BLOCKED, next_send_at=None)
+        )
+    if shown:
+        insert = _insert(session)(TipView.__table__)
+        await connection.execute(
+            insert.on_conflict_do_update(
+                index_elements=["subscriber_id"],
+                set_={"daily": TipView.__table__.c.daily + insert.excluded.daily},
+            ),
+            [
+                {"subscriber_id": user_id, "daily": count, "on_demand": 0}
+                for user_id, count in Counter(shown).items()
+            ],
+        )
+
+
+async def prune_deliveries(
+    session: AsyncSession, *, now: datetime, retention: timedelta, chunk: int = 10_000
+) -> int:
+    """Delete up to ``chunk`` deliveries older than ``retention``; returns how many."""
+    old = (
+        select(Delivery.id)
+        .where(Delivery.created_at < now - retention)
+        .order_by(Delivery.created_at)
+        .limit(chunk)
+        .scalar_subquery()
+    )
+    result = await session.execute(delete(Delivery).where(Delivery.id.in_(old)))
+    return result.rowcount or 0
+
+
+async def run_sweep(
+    deps: Deps,
+    bot: Bot,
+    *,
+    workers: int | None = None,
+    send_attempts: int = SEND_ATTEMPTS,
+    send_backoff: float = SEND_BACKOFF,
+) -> SweepReport:
+    """Deliver everything due now; one replica runs one sweep at a time.
+
+    Claiming, sending and recording overlap: while workers send one batch, the next is
+    claimed and the previous outcomes are written, so the rate limiter never starves.
+    """
+    lock: asyncio.Lock = deps.state.setdefault("sweep_lock", asyncio.Lock())
+    async with lock:
+        started = time.perf_counter()
+        workers = workers or send_workers(deps.settings.max_messages_per_second)
+        report = await _Sweep(deps, bot, workers, send_attempts, send_backoff).run()
+        metrics.SWEEP_DURATION.observe(time.perf_counter() - started)
+        metrics.SWEEP_LAG.set(report.lag_seconds)
+        deps.state["last_sweep_at"] = deps.clock.now()
+        deps.state["last_sweep_lag"] = report.lag_seconds
+    if report.claimed or report.skipped:
+        log.info(
+            "sweep claimed=%d sent=%d retry=%d failed=%d blocked=%d skipped=%d lag=%.0fs",
+            report.claimed,
+            report.sent,
+            report.retry,
+            report.failed,
+            report.blocked,
+            report.skipped,
+            report.lag_seconds,
+        )
+    return report
+
+
+class _Sweep:
+    """One sweep: a claimer filling a bounded queue, send workers, batched recording."""
+
+    def __init__(
+        self, deps: Deps, bot: Bot, workers: int, send_attempts: int, send_backoff: float
+    ) -> None:
+        self.deps = deps
+        self.bot = bot
+        self.batch_size = deps.settings.sweep_batch_size
+        self.workers = workers
+        self.send_attempts = send_attempts
+        self.send_backoff = send_backoff
+        rate = deps.settings.max_messages_per_second
+        # Above Telegram's free 30/s, paid broadcast; PTB then throttles at 1000/s only,
+        # so a lower configured rate is kept by our own limiter.
+        self.paid = rate > FloodLimit.MESSAGES_PER_SECOND
+        self.limiter = (
+            AsyncLimiter(rate, 1)
+            if self.paid and rate < FloodLimit.PAID_MESSAGES_PER_SECOND
+            else None
+        )
+        self.queue: asyncio.Queue[Claim | None] = asyncio.Queue(maxsize=self.batch_size)
+        self.outcomes: list[tuple[Claim, SendResult]] = []
+        self.rendered: dict[str, tuple[str, InlineKeyboardMarkup]] = {}
+        self.report = SweepReport()
+
+    async def run(self) -> SweepReport:
+        tasks = [asyncio.create_task(self._work()) for _ in range(self.workers)]
+        try:
+            await self._claim_all()
+        finally:
+            for _ in tasks:
+                await self.queue.put(None)
+            await asyncio.gather(*tasks)
+            await self._flush()
+        return self.report
+
+    async def _claim_all(self) -> None:
+        deps, grace = self.deps, self.deps.settings.delivery_grace
+        now = deps.clock.now()
+        async with deps.db.session() as session:
+            retries = await claim_retries(session, now=now, grace=grace, limit=self.batch_size)
+        await self._enqueue(retries)
+        while True:
+            now = deps.clock.now()
+            async with deps.db.session() as session:
+                batch = await claim_due(
+                    session, deps.library, now=now, grace=grace, limit=self.batch_size
+                )
+            self.report.skipped += batch.skipped
+            if batch.oldest_due is not None:
+                lag = (now - batch.oldest_due).total_seconds()
+                self.report.lag_seconds = max(self.report.lag_seconds, lag)
+            await self._enqueue(batch.claims)
+            await self._flush()
+            if batch.examined < self.batch_size:
+                return
+
+    async def _enqueue(self, claims: list[Claim]) -> None:
+        self.report.claimed += len(claims)
+        for claim in claims:
+            await self.queue.put(claim)
+
+    async def _work(self) -> None:
+        while (claim := await self.queue.get()) is not None:
+            try:
+                result = await self._send(claim)
+            except Exception:  # one failing subscriber never stops the sweep
+                log.exception("delivery failed delivery_id=%s", claim.delivery_id)
+                result = SendResult(Outcome.FAILED, None, "error")
+            self.outcomes.append((claim, result))
+
+    async def _send(self, claim: Claim) -> SendResult:
+        tip_id = claim.tip_id
+        if tip_id not in self.rendered:
+            tip = self.deps.library.tips.get(tip_id) if tip_id else None
+            if tip is None:  # removed from the library by a reload since the claim
+                return SendResult(Outcome.FAILED, None, "unknown_tip")
+            self.rendered[tip_id] = render_tip(self.deps.library, tip)
+        text, keyboard = self.rendered[tip_id]
+        extra = {"allow_paid_broadcast": True} if self.paid else {}
+        if self.limiter is not None:
+            await self.limiter.acquire()
+        return await send_text(
+            self.bot,
+            claim.chat_id,
+            text,
+            reply_markup=keyboard,
+            attempts=self.send_attempts,
+            backoff=self.send_backoff,
+            **extra,
+        )
+
+    async def _flush(self) -> None:
+        """Record the outcomes gathered so far (one transaction)."""
+        if not self.outcomes:
+            return
+        outcomes, self.outcomes = self.outcomes, []
+        async with self.deps.db.session() as session:
+            await record_outcomes(session, outcomes, now=self.deps.clock.now())
+        for claim, result in outcomes:
+            self._count(claim, result)
+
+    def _count(self, claim: Claim, result: SendResult) -> None:
+        report = self.report
+        if result.outcome is Outcome.SENT:
+            report.sent += 1
+            metrics.TIPS_SENT.labels(kind="daily").inc()
+            return
+        metrics.TIPS_FAILED.labels(reason=result.reason or result.outcome.value).inc()
+        if result.outcome is Outcome.GONE:
+            report.blocked += 1
+        elif result.outcome is Outcome.TRANSIENT and claim.attempts < MAX_DELIVERY_ATTEMPTS:
+            report.retry += 1
+        else:
+            report.failed += 1
