@@ -6,6 +6,10 @@ assert on what those users see. Nothing here mocks python-telegram-bot.
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # as `tipbot` itself does (see tipbot/cli.py)
+
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
