@@ -44,6 +44,11 @@ def mallory(tg):
 async def fill_form(user, *, email="alice@example.com", note="Sleep is bad lately"):
     """Answer every question up to the summary (the /consult entry point)."""
     await user.send("/consult")
+    return await answer_form(user, email=email, note=note)
+
+
+async def answer_form(user, *, email="alice@example.com", note="Sleep is bad lately"):
+    """Answer every question, from the name on, up to the summary."""
     await user.wait_for("What is your name")
     await user.send(user.first_name)
     await user.wait_for("How should the clinic reach you")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tests.test_consult import answer_form
 from tipbot.delivery import run_sweep
 
 
@@ -69,19 +70,7 @@ async def test_a_daily_tips_consultation_button_reaches_the_staff(
     tip = await alice.wait_for(lambda m: "👍" in m.buttons)
 
     await alice.press(tip, "Free consultation")
-    await alice.wait_for("What is your name")
-    await alice.send("Alice")
-    await alice.wait_for("How should the clinic reach you")
-    await alice.send("alice@example.com")
-    await alice.wait_for("When suits you best")
-    await alice.send("Weekday evenings")
-    topics = await alice.wait_for("What would you like to talk about")
-    await alice.send(topics.buttons[0])
-    await alice.wait_for("Anything you'd like the clinic to know")
-    await alice.send("Sleep is bad lately")
-    await alice.wait_for("May I share these details")
-    await alice.send("✅ Yes, share them")
-    summary = await alice.wait_for("Send it to the clinic?")
+    summary = await answer_form(alice)
     await alice.press(summary, "Send")
     await alice.wait_for("received")
 

@@ -401,9 +401,19 @@ async def relay(update: Update, context: Context) -> None:
         await _say(update, texts.CONSULT_RELAY_NOTICE.format(number=relayed.request_id))
 
 
+NOT_A_COMMAND = filters.ALL & ~filters.COMMAND
+
+
+def _answer(got: Step, ask: Step) -> list[MessageHandler]:
+    """A step answered in text; anything else (a sticker, a photo) gets the question again."""
+    return [
+        MessageHandler(TEXT, got),
+        MessageHandler(NOT_A_COMMAND, _reask(ask)),
+    ]
+
+
 def build_conversation() -> ConversationHandler:
     private = filters.ChatType.PRIVATE
-    anything_else = filters.ALL & ~filters.COMMAND
     with warnings.catch_warnings():
         # PTB warns that per_message=False does not track each message's buttons: we keep
         # one form per person (per chat and user), which is what we want.
@@ -415,40 +425,21 @@ def build_conversation() -> ConversationHandler:
                 CallbackQueryHandler(start_form, pattern=f"^{CONSULT_DATA}$"),
             ],
             states={
-                NAME: [
-                    MessageHandler(TEXT, got_name),
-                    MessageHandler(anything_else, _reask(ask_name)),
-                ],
+                NAME: _answer(got_name, ask_name),
                 CONTACT: [
                     MessageHandler(filters.CONTACT, got_contact),
-                    MessageHandler(TEXT, got_contact_text),
-                    MessageHandler(anything_else, _reask(ask_contact)),
+                    *_answer(got_contact_text, ask_contact),
                 ],
-                EMAIL: [
-                    MessageHandler(TEXT, got_email),
-                    MessageHandler(anything_else, _reask(ask_email)),
-                ],
-                TIME: [
-                    MessageHandler(TEXT, got_time),
-                    MessageHandler(anything_else, _reask(ask_time)),
-                ],
-                TOPIC: [
-                    MessageHandler(TEXT, got_topic),
-                    MessageHandler(anything_else, _reask(ask_topic)),
-                ],
-                NOTE: [
-                    MessageHandler(TEXT, got_note),
-                    MessageHandler(anything_else, _reask(ask_note)),
-                ],
-                CONSENT: [
-                    MessageHandler(TEXT, got_consent),
-                    MessageHandler(anything_else, _reask(ask_consent)),
-                ],
+                EMAIL: _answer(got_email, ask_email),
+                TIME: _answer(got_time, ask_time),
+                TOPIC: _answer(got_topic, ask_topic),
+                NOTE: _answer(got_note, ask_note),
+                CONSENT: _answer(got_consent, ask_consent),
                 CONFIRM: [
                     CallbackQueryHandler(confirm, pattern=f"^{FORM_PREFIX}:confirm$"),
                     CallbackQueryHandler(edit, pattern=f"^{FORM_PREFIX}:edit$"),
                     CallbackQueryHandler(cancel, pattern=f"^{FORM_PREFIX}:cancel$"),
-                    MessageHandler(anything_else, repeat_summary),
+                    MessageHandler(NOT_A_COMMAND, repeat_summary),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
