@@ -19,6 +19,7 @@ sends again (same row, same tip) while the due time is within the grace window.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections import Counter
@@ -31,7 +32,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiolimiter import AsyncLimiter
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
@@ -45,6 +46,7 @@ from tipbot.db.models import (
     Subscriber,
     SubscriptionStatus,
     TipView,
+    utcnow,
 )
 from tipbot.runtime import Deps
 from tipbot.schedule import local_date_of, next_occurrence
@@ -198,6 +200,68 @@ _ADVANCE = (
     )
 )
 
+# PostgreSQL: one statement per step, whatever the batch size. Each column travels as one
+# array parameter and ``unnest`` turns the arrays back into rows, so the server parses and
+# plans one short statement, and neither SQLAlchemy nor asyncpg handles 1,000 parameter
+# sets (an ``executemany`` UPDATE is 1,000 round trips' worth of work; a multi-row VALUES
+# INSERT is 7,000 parameters). ``text()`` skips SQLAlchemy's type processing, so the values
+# are passed as asyncpg takes them: aware datetimes, plain strings, JSON as text.
+_PG_INSERT_DELIVERIES = text(
+    """
+    INSERT INTO deliveries (subscriber_id, local_date, tip_id, status, attempts, due_at, created_at)
+    SELECT v.*, CAST(:created_at AS timestamptz)
+    FROM unnest(
+        CAST(:subscriber_id AS bigint[]), CAST(:local_date AS date[]),
+        CAST(:tip_id AS varchar[]), CAST(:status AS varchar[]),
+        CAST(:attempts AS smallint[]), CAST(:due_at AS timestamptz[])
+    ) AS v
+    ON CONFLICT (subscriber_id, local_date) DO NOTHING
+    RETURNING id, subscriber_id, status, tip_id
+    """
+)
+_PG_ADVANCE = text(
+    """
+    UPDATE subscribers AS s
+    SET status = v.status, paused_until = v.paused_until, next_send_at = v.next_send_at,
+        tip_cursors = CAST(v.tip_cursors AS json), last_topic = v.last_topic,
+        updated_at = CAST(:updated_at AS timestamptz)
+    FROM unnest(
+        CAST(:user_id AS bigint[]), CAST(:status AS varchar[]),
+        CAST(:paused_until AS timestamptz[]), CAST(:next_send_at AS timestamptz[]),
+        CAST(:tip_cursors AS text[]), CAST(:last_topic AS varchar[])
+    ) AS v (user_id, status, paused_until, next_send_at, tip_cursors, last_topic)
+    WHERE s.user_id = v.user_id
+    """
+)
+
+
+def _pg_columns(deliveries: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    """The delivery rows as one list per column (``_PG_INSERT_DELIVERIES``'s parameters)."""
+    return {
+        "subscriber_id": [d["subscriber_id"] for d in deliveries],
+        "local_date": [d["local_date"] for d in deliveries],
+        "tip_id": [d["tip_id"] for d in deliveries],
+        "status": [d["status"].value for d in deliveries],
+        "attempts": [d["attempts"] for d in deliveries],
+        "due_at": [d["due_at"] for d in deliveries],
+        "created_at": now,
+    }
+
+
+def _pg_advance_columns(subscribers: list[DueSubscriber]) -> dict[str, Any]:
+    """The advanced subscribers as one list per column (``_PG_ADVANCE``'s parameters)."""
+    return {
+        "user_id": [s.user_id for s in subscribers],
+        "status": [s.status.value for s in subscribers],
+        "paused_until": [s.paused_until for s in subscribers],
+        "next_send_at": [s.next_send_at for s in subscribers],
+        "tip_cursors": [json.dumps(s.tip_cursors) for s in subscribers],
+        "last_topic": [s.last_topic for s in subscribers],
+        # What the column's ``onupdate=utcnow`` would have set.
+        "updated_at": utcnow(),
+    }
+
+
 _RECORD = (
     update(_DELIVERIES)
     .where(_DELIVERIES.c.id == bindparam("b_id"))
@@ -246,39 +310,46 @@ async def claim_due(
         picked[subscriber.user_id] = (subscriber, subscriber.tip_cursors, subscriber.last_topic)
         tip = pick_tip(subscriber, library)
         deliveries.append(_delivery_row(subscriber, due, now, DeliveryStatus.PENDING, tip.id))
+    postgres = session.bind.dialect.name == "postgresql"
     if deliveries:
-        inserted = await connection.execute(
-            _insert(session)(_DELIVERIES)
-            .on_conflict_do_nothing(index_elements=["subscriber_id", "local_date"])
-            .returning(
-                _DELIVERIES.c.id,
-                _DELIVERIES.c.subscriber_id,
-                _DELIVERIES.c.status,
-                _DELIVERIES.c.tip_id,
-            ),
-            deliveries,
-        )
+        if postgres:
+            inserted = await connection.execute(_PG_INSERT_DELIVERIES, _pg_columns(deliveries, now))
+        else:
+            inserted = await connection.execute(
+                sqlite.insert(_DELIVERIES)
+                .on_conflict_do_nothing(index_elements=["subscriber_id", "local_date"])
+                .returning(
+                    _DELIVERIES.c.id,
+                    _DELIVERIES.c.subscriber_id,
+                    _DELIVERIES.c.status,
+                    _DELIVERIES.c.tip_id,
+                ),
+                deliveries,
+            )
         for row in inserted:
-            if row.status is DeliveryStatus.PENDING:
+            if row.status == DeliveryStatus.PENDING:  # a plain str from the PostgreSQL text()
                 batch.claims.append(Claim(row.id, row.subscriber_id, row.tip_id, 1))
                 del picked[row.subscriber_id]
     # That day's delivery existed already (e.g. a fall-back hour): nothing sent, no tip used.
     for subscriber, cursors, last_topic in picked.values():
         subscriber.tip_cursors, subscriber.last_topic = cursors, last_topic
-    await connection.execute(
-        _ADVANCE,
-        [
-            {
-                "b_user_id": s.user_id,
-                "b_status": s.status,
-                "b_paused_until": s.paused_until,
-                "b_next_send_at": s.next_send_at,
-                "b_tip_cursors": s.tip_cursors,
-                "b_last_topic": s.last_topic,
-            }
-            for s in subscribers
-        ],
-    )
+    if postgres:
+        await connection.execute(_PG_ADVANCE, _pg_advance_columns(subscribers))
+    else:
+        await connection.execute(
+            _ADVANCE,
+            [
+                {
+                    "b_user_id": s.user_id,
+                    "b_status": s.status,
+                    "b_paused_until": s.paused_until,
+                    "b_next_send_at": s.next_send_at,
+                    "b_tip_cursors": s.tip_cursors,
+                    "b_last_topic": s.last_topic,
+                }
+                for s in subscribers
+            ],
+        )
     return batch
 
 
