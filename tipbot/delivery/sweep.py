@@ -190,11 +190,11 @@ _DUE_COLUMNS = [getattr(Subscriber, name) for name in DueSubscriber.__dataclass_
 _SUBSCRIBERS = Subscriber.__table__
 _DELIVERIES = Delivery.__table__
 # PostgreSQL: one statement per step, whatever the batch size. Each column travels as one
-# array parameter and ``unnest`` turns the arrays back into rows, so the server parses and
-# plans one short statement, and neither SQLAlchemy nor asyncpg handles 1,000 parameter
-# sets (an ``executemany`` UPDATE is 1,000 round trips' worth of work; a multi-row VALUES
-# INSERT is 7,000 parameters). ``text()`` skips SQLAlchemy's type processing, so the values
-# are passed as asyncpg takes them: aware datetimes, plain strings, JSON as text.
+# array parameter and ``unnest`` turns the arrays back into rows, so the server runs one
+# short statement instead of an ``executemany`` UPDATE (1,000 executions) and a multi-row
+# INSERT of 7,000 parameters, each processed by SQLAlchemy. ``text()`` skips SQLAlchemy's
+# type processing, so the values are passed as asyncpg takes them: aware UTC datetimes,
+# plain strings, and JSON as ``json.dumps`` text (what the JSON column type would send).
 _PG_INSERT_DELIVERIES = text(
     """
     INSERT INTO deliveries (subscriber_id, local_date, tip_id, status, attempts, due_at, created_at)
@@ -253,7 +253,8 @@ def _pg_advance_columns(subscribers: list[DueSubscriber]) -> dict[str, Any]:
 
 # SQLite: the same two steps as plain driver SQL (a multi-row INSERT, an ``executemany``
 # UPDATE, both run in C by sqlite3). Through SQLAlchemy's Core statements, its per-value
-# work (type processing, building the multi-row INSERT) cost more than SQLite's own. The
+# work (type processing, building the multi-row INSERT) cost about 55 ms per 1,000 rows,
+# twice SQLite's own work. (An ``UPDATE … FROM json_each(?)`` was slower than this.) The
 # values are converted once by the columns' own bind processors, so they are stored exactly
 # as SQLAlchemy stores them: the text timestamps that ``next_send_at <= now`` compares.
 _SQLITE_MAX_VARIABLES = 32_766  # SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32
