@@ -47,20 +47,29 @@ def _mix(value: int) -> int:
     return value ^ (value >> 31)
 
 
+@lru_cache(maxsize=64)
+def _tip_hashes(tip_ids: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(_tip_hash(tip_id) for tip_id in tip_ids)
+
+
 @lru_cache(maxsize=4096)
 def _order(tip_ids: tuple[str, ...], seed: int) -> tuple[str, ...]:
     """A stable per-subscriber permutation (hash order, so adding a tip keeps the rest).
 
     Each tip's key mixes its own fixed hash with the seed, so the daily sweep sorts with
-    integer arithmetic instead of hashing every tip id again for every subscriber.
+    integer arithmetic instead of hashing every tip id again for every subscriber. The
+    cache mostly misses in the sweep (one seed per person), so the keys are computed in
+    one pass over the topic's cached hashes; ties (never seen in 64 bits) keep file order.
     """
     salt = _mix(seed & _MASK64)
-    return tuple(sorted(tip_ids, key=lambda tip_id: _mix(_tip_hash(tip_id) ^ salt)))
+    keys = [_mix(tip_hash ^ salt) for tip_hash in _tip_hashes(tip_ids)]
+    return tuple(tip_ids[i] for i in sorted(range(len(tip_ids)), key=keys.__getitem__))
 
 
 def topic_order(library: Library, topic_id: str, seed: int) -> tuple[Tip, ...]:
-    ids = tuple(tip.id for tip in library.tips_by_topic[topic_id])
-    return tuple(library.tips[tip_id] for tip_id in _order(ids, seed))
+    return tuple(
+        library.tips[tip_id] for tip_id in _order(library.tip_ids_by_topic[topic_id], seed)
+    )
 
 
 def chosen_topics(subscriber: Subscriber, library: Library) -> list[str]:
@@ -74,7 +83,8 @@ def next_topic(subscriber: Subscriber, library: Library) -> str:
     topics = chosen_topics(subscriber, library)
     cursors = subscriber.tip_cursors or {}
     rounds = {t: cursors.get(t, 0) // len(library.tips_by_topic[t]) for t in topics}
-    behind = [t for t in topics if rounds[t] == min(rounds.values())]
+    least = min(rounds.values())
+    behind = [t for t in topics if rounds[t] == least]
     if subscriber.last_topic in topics:
         start = topics.index(subscriber.last_topic) + 1
         rotation = topics[start:] + topics[:start]
@@ -86,14 +96,15 @@ def pick_tip(subscriber: Subscriber, library: Library, topic_id: str | None = No
     """Take the next tip (of ``topic_id``, or by rotation) and advance the person's cursor."""
     rotating = topic_id is None
     topic_id = topic_id or next_topic(subscriber, library)
-    order = topic_order(library, topic_id, subscriber.tip_seed)
+    # Only the tip at the cursor is needed: no tuple of the topic's tips per pick.
+    order = _order(library.tip_ids_by_topic[topic_id], subscriber.tip_seed)
     cursors = dict(subscriber.tip_cursors or {})
     position = cursors.get(topic_id, 0)
     cursors[topic_id] = position + 1
     subscriber.tip_cursors = cursors  # a new dict, so SQLAlchemy sees the change
     if rotating:
         subscriber.last_topic = topic_id
-    return order[position % len(order)]
+    return library.tips[order[position % len(order)]]
 
 
 def render_tip(
