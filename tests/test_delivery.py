@@ -449,7 +449,7 @@ async def test_crash_between_recording_and_sending_never_sends_twice(
     await sweep(second)
     clock.advance(minutes=30)
     await sweep(second)
-    await tg.wait_until(lambda: len(tips_of(alice)) >= 1, timeout=3)
+    await tg.wait_until(lambda: len(tips_of(alice)) >= 1, timeout=10)
     await asyncio.sleep(0.2)
     assert len(tips_of(alice)) == 1  # the request in flight landed; nothing was repeated
     (delivery,) = await deliveries_of(second, alice)
