@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 from sqlalchemy import func, select
 
+from tipbot.db import Database
 from tipbot.db.models import (
     ConsultRequest,
     Subscriber,
@@ -179,3 +181,29 @@ def test_flood_guard_memory_is_bounded():
         guard.check(user_id, NOW)
     guard.check(1000, NOW + timedelta(minutes=2))
     assert len(guard) == 1
+
+
+async def test_two_replicas_starting_the_same_new_person_subscribe_once(
+    database_url, settings, library
+):
+    """The second /start waits for the first, then finds the row: no error, one subscriber."""
+
+    async def start_in(db: Database) -> SubscribeOutcome:
+        async with db.session() as session:
+            result = await subscribe(session, 7, settings=settings, library=library, now=NOW)
+            return result.outcome
+
+    first_db, second_db = Database(database_url), Database(database_url)
+    try:
+        async with first_db.session() as first:
+            result = await subscribe(first, 7, settings=settings, library=library, now=NOW)
+            assert result.outcome is SubscribeOutcome.NEW
+            second = asyncio.create_task(start_in(second_db))
+            await asyncio.sleep(0.3)  # let the second replica reach the database and wait
+            assert not second.done()
+        assert await second is SubscribeOutcome.ALREADY
+        async with first_db.session() as session:
+            assert await session.scalar(select(func.count()).select_from(Subscriber)) == 1
+    finally:
+        await first_db.dispose()
+        await second_db.dispose()

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tipbot.config import Settings
@@ -75,14 +76,14 @@ async def subscribe(
     """Subscribe a person, or reactivate them; a second /start changes nothing."""
     subscriber = await session.get(Subscriber, user_id, with_for_update=True)
     if subscriber is None:
-        subscriber = _new_subscriber(
+        new = _new_subscriber(
             user_id, SubscriptionStatus.ACTIVE, settings, library, now, language_code
         )
-        subscriber.source = source
-        subscriber.next_send_at = compute_next_send(subscriber, now)
-        session.add(subscriber)
-        await session.flush()
-        return SubscribeResult(subscriber, SubscribeOutcome.NEW)
+        new.source = source
+        new.next_send_at = compute_next_send(new, now)
+        subscriber = await _insert_or_get(session, new)
+        if subscriber is new:
+            return SubscribeResult(subscriber, SubscribeOutcome.NEW)
     if subscriber.status is SubscriptionStatus.ACTIVE:
         return SubscribeResult(subscriber, SubscribeOutcome.ALREADY)
     # A row made for on-demand tips only (never subscribed) gets the first-time welcome.
@@ -135,13 +136,28 @@ async def person_for_on_demand(
     """
     subscriber = await session.get(Subscriber, user_id, with_for_update=True)
     if subscriber is None:
-        subscriber = _new_subscriber(
+        new = _new_subscriber(
             user_id, SubscriptionStatus.STOPPED, settings, library, now, language_code
         )
-        subscriber.next_send_at = None
-        session.add(subscriber)
-        await session.flush()
+        new.next_send_at = None
+        subscriber = await _insert_or_get(session, new)
     return subscriber
+
+
+async def _insert_or_get(session: AsyncSession, new: Subscriber) -> Subscriber:
+    """Insert a new person's row, or return (locked) the row another replica inserted first.
+
+    Two replicas handling the same person's first update both find no row; the second
+    insert then fails on the primary key, and only its savepoint is rolled back.
+    """
+    try:
+        async with session.begin_nested():
+            session.add(new)
+    except IntegrityError:
+        return await session.get(
+            Subscriber, new.user_id, with_for_update=True, populate_existing=True
+        )
+    return new
 
 
 def is_subscribed(subscriber: Subscriber | None) -> bool:
