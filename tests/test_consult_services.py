@@ -8,6 +8,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 from telegram.error import BadRequest, NetworkError
 
 from tipbot import cli
@@ -210,3 +211,30 @@ async def test_export_requests_rejects_bad_arguments(database_url, monkeypatch, 
     with pytest.raises(SystemExit):
         await run_cli(monkeypatch, capsys, database_url, "--since", "yesterday")
     assert "expected a date like 2026-06-01" in capsys.readouterr().err
+
+
+async def test_two_replicas_storing_the_same_persons_request_keep_one(database_url):
+    """The database allows one open request per person, even when two replicas race."""
+    from tipbot.db import Database
+
+    async def create_in(db: Database) -> bool:
+        async with db.session() as session:
+            _, created = await create_request(session, 1, answers(), now=JUNE_1)
+            return created
+
+    first_db, second_db = Database(database_url), Database(database_url)
+    try:
+        async with first_db.session() as first:
+            _, created = await create_request(first, 1, answers(), now=JUNE_1)
+            assert created
+            second = asyncio.create_task(create_in(second_db))
+            await asyncio.sleep(0.3)  # let the second replica reach the database and wait
+            assert not second.done()
+        assert await second is False
+        async with first_db.session() as session:
+            rows = list(await session.scalars(select(ConsultRequest)))
+            cards = await session.scalar(select(func.count()).select_from(OutboxMessage))
+        assert len(rows) == 1 and cards == 1
+    finally:
+        await first_db.dispose()
+        await second_db.dispose()

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TextIO
 
 from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tipbot import texts
@@ -99,8 +100,11 @@ async def create_request(
         created_at=now,
         updated_at=now,
     )
-    session.add(request)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(request)
+    except IntegrityError:  # another replica stored this person's request a moment ago
+        return await open_request_of(session, user_id), False
     outbox.enqueue(session, outbox.CARD, now=now, request_id=request.id)
     return request, True
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -172,11 +173,24 @@ class RequestStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+ACTIVE_REQUEST_SQL = "status IN ('open', 'claimed')"
+
+
 class ConsultRequest(Base):
     """A free-consultation request: the number shown to the person is ``id``."""
 
     __tablename__ = "consult_requests"
-    __table_args__ = (Index("ix_consult_requests_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_consult_requests_status_created", "status", "created_at"),
+        # One open (or claimed) request per person, even when two replicas race.
+        Index(
+            "uq_consult_requests_one_active_per_person",
+            "user_id",
+            unique=True,
+            postgresql_where=text(ACTIVE_REQUEST_SQL),
+            sqlite_where=text(ACTIVE_REQUEST_SQL),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
