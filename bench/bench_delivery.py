@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_delivery.py [--subscribers N] [--database-url URL]
 
-Against the fake Bot API (``python -m tipbot.emulator``, its own process on 127.0.0.1, so its
+Against the fake Bot API (``python -m fakegram``, its own process on 127.0.0.1, so its
 CPU is not counted as the bot's) and a fresh database (a temporary SQLite file, or a new
 PostgreSQL database created next to ``--database-url`` and dropped at the end):
 
@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from tipbot.config import PROJECT_CONTENT, Settings, normalize_database_url  # noqa: E402
+from tipbot.core.config import PROJECT_CONTENT, Settings, normalize_database_url  # noqa: E402
 from tipbot.delivery.sweep import send_workers  # noqa: E402
 
 TOKEN = "1000:TEST-token-for-the-delivery-benchmark"
@@ -86,7 +86,7 @@ class Emulator:
             [
                 sys.executable,
                 "-m",
-                "tipbot.emulator",
+                "fakegram",
                 "--port",
                 "0",
                 "--token",
@@ -144,7 +144,7 @@ class BenchDatabase:
 async def _pg_admin(url: str, statement: str) -> None:
     from sqlalchemy import text
 
-    from tipbot.db import Database
+    from tipbot.core.db import Database
 
     admin = Database(url, isolation_level="AUTOCOMMIT")
     try:
@@ -155,7 +155,7 @@ async def _pg_admin(url: str, statement: str) -> None:
 
 
 async def _migrate(url: str) -> None:
-    from tipbot.db import Database, upgrade
+    from tipbot.core.db import Database, upgrade
 
     db = Database(url)
     try:
@@ -277,7 +277,7 @@ async def child_throughput(database_url: str, api_url: str, bare: int, workers: 
 
     from tipbot.app import deps_of
     from tipbot.delivery.sweep import run_sweep
-    from tipbot.tips import render_tip
+    from tipbot.subscriber.picker import render_tip
 
     application = await _started_app(database_url, api_url)
     deps = deps_of(application)
@@ -316,8 +316,8 @@ async def child_throughput(database_url: str, api_url: str, bare: int, workers: 
 
 async def child_claim(database_url: str, repeats: int, limit: int) -> dict:
     """Figure 3a: one claim of ``limit`` due rows, rolled back so each repeat claims anew."""
-    from tipbot.content import load_library
-    from tipbot.db import Database
+    from tipbot.core.content import load_library
+    from tipbot.core.db import Database
     from tipbot.delivery.sweep import claim_due
 
     library = load_library(PROJECT_CONTENT)
@@ -362,7 +362,7 @@ async def child_startup(database_url: str, api_url: str, pattern: str) -> dict:
         from sqlalchemy import select
 
         from tipbot.app import deps_of
-        from tipbot.db.models import Subscriber
+        from tipbot.core.db.models import Subscriber
 
         async def send_tip(context) -> None:  # never fires during the measurement
             await context.bot.send_message(context.job.chat_id, "tip")

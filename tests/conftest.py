@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from fakegram import FakeGroup, FakeTelegram, FakeUser
 from tests.db_support import (
     create_postgres_database,
     drop_postgres_database,
@@ -26,11 +27,10 @@ from tests.db_support import (
     using_postgres,
 )
 from tests.harness import RunningBot, start_bot
-from tipbot.clock import ManualClock
-from tipbot.config import PROJECT_CONTENT, Settings
-from tipbot.content import Library, load_library
-from tipbot.db import Database
-from tipbot.emulator import FakeGroup, FakeTelegram, FakeUser
+from tipbot.core.clock import ManualClock
+from tipbot.core.config import PROJECT_CONTENT, Settings
+from tipbot.core.content import Library, load_library
+from tipbot.core.db import Database
 
 TOKEN = "123456789:TEST-token-for-the-fake-bot-api-0001"
 # A Monday morning in summer, far from any DST change.

@@ -16,9 +16,9 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from tipbot.config import normalize_database_url
-from tipbot.db import Database, upgrade
-from tipbot.db.models import Base
+from tipbot.core.config import normalize_database_url
+from tipbot.core.db import Database, upgrade
+from tipbot.core.db.models import Base
 
 TEST_DATABASE_URL = os.environ.get("TIPBOT_TEST_DATABASE_URL")
 
@@ -64,7 +64,7 @@ def migrated_sqlite_template(directory: Path) -> Path:
 
 
 def sqlite_copy(template: Path, directory: Path) -> str:
-    target = directory / "tipbot.db"
+    target = directory / "tipbot.core.db"
     shutil.copy(template, target)
     return f"sqlite+aiosqlite:///{target}"
 

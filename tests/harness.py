@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from telegram import Update
 from telegram.ext import Application
 
+from fakegram import FakeTelegram
 from tipbot.app import build_application, deps_of
-from tipbot.clock import Clock
-from tipbot.config import Settings
-from tipbot.emulator import FakeTelegram
-from tipbot.runtime import Deps
+from tipbot.core.clock import Clock
+from tipbot.core.config import Settings
+from tipbot.core.runtime import Deps
 
 
 @dataclass

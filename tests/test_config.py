@@ -9,7 +9,7 @@ from datetime import time, timedelta
 
 import pytest
 
-from tipbot.config import ConfigError, load_settings, parse_duration
+from tipbot.core.config import ConfigError, load_settings, parse_duration
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("TIPBOT_")}
 
@@ -35,7 +35,7 @@ def _clean_env(monkeypatch, tmp_path):
 
 def test_defaults():
     settings = load_settings()
-    assert settings.database_url == "sqlite+aiosqlite:///tipbot.db"
+    assert settings.database_url == "sqlite+aiosqlite:///tipbot.core.db"
     assert settings.bot_api_url == "https://api.telegram.org"
     assert settings.default_timezone == "UTC"
     assert settings.default_send_time == time(9, 0)

@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import func, select
 from telegram.ext import ConversationHandler
 
+from fakegram import Errors
 from tipbot.consult.outbox import run_outbox
 from tipbot.consult.staff_side import send_reminders
-from tipbot.db.models import (
+from tipbot.core.db.models import (
     ConsultRequest,
     OutboxMessage,
     OutboxStatus,
@@ -24,7 +25,6 @@ from tipbot.db.models import (
     StaffThreadMessage,
     Subscriber,
 )
-from tipbot.emulator import Errors
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from tipbot.consult.service import (
     valid_email,
     write_csv,
 )
-from tipbot.db.models import ConsultRequest, OutboxMessage, RequestStatus
-from tipbot.sender import Outcome, classify
+from tipbot.core.db.models import ConsultRequest, OutboxMessage, RequestStatus
+from tipbot.core.sender import Outcome, classify
 
 JUNE_1 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -215,7 +215,7 @@ async def test_export_requests_rejects_bad_arguments(database_url, monkeypatch, 
 
 async def test_two_replicas_storing_the_same_persons_request_keep_one(database_url):
     """The database allows one open request per person, even when two replicas race."""
-    from tipbot.db import Database
+    from tipbot.core.db import Database
 
     async def create_in(db: Database) -> bool:
         async with db.session() as session:

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from tipbot.cli import main
-from tipbot.config import PROJECT_CONTENT
-from tipbot.content import MAX_TIP_LENGTH, load_library
+from tipbot.core.config import PROJECT_CONTENT
+from tipbot.core.content import MAX_TIP_LENGTH, load_library
 
 ARTICLE_REFERENCES = {
     "31043907": None,

@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tipbot.db.models import Delivery, DeliveryStatus, Subscriber, SubscriptionStatus, TipView
+from fakegram import Errors
+from tipbot.core.db.models import Delivery, DeliveryStatus, Subscriber, SubscriptionStatus, TipView
 from tipbot.delivery import prune_all, run_sweep
 from tipbot.delivery import sweep as sweep_module
-from tipbot.emulator import Errors
-from tipbot.subscriptions import compute_next_send, subscribe
+from tipbot.subscriber.service import compute_next_send, subscribe
 
 FAST = {"send_backoff": 0.01}
 

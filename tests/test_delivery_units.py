@@ -6,9 +6,9 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from tipbot.db.models import Delivery, DeliveryStatus, Subscriber, SubscriptionStatus
+from tipbot.core.db.models import Delivery, DeliveryStatus, Subscriber, SubscriptionStatus
 from tipbot.delivery.sweep import claim_due, prune_deliveries, send_workers
-from tipbot.tips import _order
+from tipbot.subscriber.picker import _order
 
 NOW = datetime(2026, 6, 1, 2, 30, tzinfo=UTC)
 GRACE = timedelta(hours=3)

@@ -48,8 +48,8 @@ from telegram.ext import (
     filters,
 )
 
-from tipbot.emulator import SECRET_HEADER, ButtonNotFound, Errors, FakeTelegram
-from tipbot.emulator.formatting import parse_html, parse_markdown, parse_markdown_v2
+from fakegram import SECRET_HEADER, ButtonNotFound, Errors, FakeTelegram
+from fakegram.formatting import parse_html, parse_markdown, parse_markdown_v2
 
 pytestmark = [
     pytest.mark.asyncio,

@@ -7,9 +7,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from tests.db_support import create_postgres_database, drop_postgres_database, using_postgres
-from tipbot.db import Database, upgrade
-from tipbot.db.migrate import alembic_config, downgrade
-from tipbot.db.models import Base
+from tipbot.core.db import Database, upgrade
+from tipbot.core.db.migrate import alembic_config, downgrade
+from tipbot.core.db.models import Base
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from tests.conftest import TOKEN
-from tipbot.logs import setup_logging
+from tipbot.core.logs import setup_logging
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ async def test_user_and_staff_flows_log_no_personal_data(json_logs, bot, tg, sta
 
     lines = [json.loads(line) for line in json_logs().splitlines()]
     # The fake Telegram server logs what it receives; it stands in for Telegram, not the bot.
-    lines = [line for line in lines if line["logger"] != "tipbot.emulator"]
+    lines = [line for line in lines if line["logger"] != "fakegram"]
     logged = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
     assert any(line["logger"].startswith("telegram") for line in lines)
     assert any(f"user_id={dana.id}" in line["message"] for line in lines)  # ids are fine

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import TOKEN
 from tests.test_ops_web import free_port
-from tipbot.config import PROJECT_CONTENT
+from tipbot.core.config import PROJECT_CONTENT
 
 
 async def wait_healthy(url: str, process: asyncio.subprocess.Process) -> None:

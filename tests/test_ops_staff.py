@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tipbot.db.models import (
+from fakegram import Errors
+from tipbot.core.db.models import (
     Broadcast,
     BroadcastRecipient,
     BroadcastStatus,
@@ -21,9 +22,8 @@ from tipbot.db.models import (
     SubscriptionStatus,
     TipVote,
 )
-from tipbot.emulator import Errors
-from tipbot.ops import broadcast as broadcast_service
-from tipbot.ops.broadcast import stop_broadcasts
+from tipbot.staff import broadcast as broadcast_service
+from tipbot.staff.broadcast import stop_broadcasts
 
 
 @pytest.fixture
@@ -306,7 +306,7 @@ async def test_two_replicas_share_a_broadcast_and_send_each_copy_once(
 ):
     """Both replicas resume the same broadcast at once: claims never overlap."""
     from tipbot.app import build_application
-    from tipbot.ops.broadcast import run_broadcast
+    from tipbot.staff.broadcast import run_broadcast
 
     monkeypatch.setattr(broadcast_service, "BATCH_SIZE", 3)
     people = [tg.user(f"Reader{i}") for i in range(20)]

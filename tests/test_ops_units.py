@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from telegram import Update
 
+from fakegram import StoredMessage
+from tipbot.core.health import check_health, mark_started
+from tipbot.core.runtime import Deps
+from tipbot.core.updates import update_kind
 from tipbot.demo import render
-from tipbot.emulator import StoredMessage
-from tipbot.handlers.ops import render_stats
-from tipbot.ops.health import check_health, mark_started
-from tipbot.ops.stats import Stats, TipScore, TopicVotes
-from tipbot.ops.updates import update_kind
 from tipbot.runner import Runner, resolve_webhook_secret
-from tipbot.runtime import Deps
+from tipbot.staff.handlers import render_stats
+from tipbot.staff.stats import Stats, TipScore, TopicVotes
 
 
 def test_update_kind_names_the_filled_field():

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from tipbot.app import build_application, deps_of
-from tipbot.db import Database
+from tipbot.core.db import Database
 from tipbot.runner import Runner
 
 SECRET = "s3cret-Token_for-tests"
@@ -187,7 +187,7 @@ async def test_no_web_server_in_polling_mode_without_port(run_bot, make_settings
 
 
 def test_healthz_grace_is_longer_than_a_sweep_period():
-    from tipbot.ops.health import STARTUP_GRACE, SWEEP_MAX_AGE
+    from tipbot.core.health import STARTUP_GRACE, SWEEP_MAX_AGE
 
     assert STARTUP_GRACE > SWEEP_MAX_AGE >= timedelta(minutes=2)
 
@@ -229,7 +229,7 @@ async def test_webhook_with_a_malformed_body_is_refused(run_bot, make_settings, 
 
 
 async def test_port_in_use_is_a_one_line_configuration_error(run_bot, make_settings, tg):
-    from tipbot.config import ConfigError
+    from tipbot.core.config import ConfigError
 
     with socket.socket() as taken:
         taken.bind(("0.0.0.0", 0))  # noqa: S104 - where the runner listens too

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from tipbot.schedule import local_date_of, next_occurrence
+from tipbot.core.schedule import local_date_of, next_occurrence
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from tipbot.db.models import Subscriber, SubscriptionStatus
+from tipbot.core.db.models import Subscriber, SubscriptionStatus
 
 
 async def test_start_welcomes_and_subscribes(bot, tg, alice):

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from tipbot.db import Database
-from tipbot.db.models import Subscriber
-from tipbot.floodguard import COOL_DOWN
+from tipbot.core.db import Database
+from tipbot.core.db.models import Subscriber
+from tipbot.subscriber.floodguard import COOL_DOWN
 
 
 async def _count_subscribers(bot) -> int:

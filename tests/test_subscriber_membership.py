@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tipbot.db.models import (
+from tipbot.core.db.models import (
     Base,
     ConsultRequest,
     Delivery,
@@ -16,7 +16,7 @@ from tipbot.db.models import (
     Subscriber,
     SubscriptionStatus,
 )
-from tipbot.subscriptions import resume_if_pause_over
+from tipbot.subscriber.service import resume_if_pause_over
 
 
 async def _stored(bot, user) -> Subscriber | None:

@@ -9,17 +9,17 @@ from zoneinfo import ZoneInfoNotFoundError
 import pytest
 from sqlalchemy import func, select
 
-from tipbot.db import Database
-from tipbot.db.models import (
+from tipbot.core.db import Database
+from tipbot.core.db.models import (
     ConsultRequest,
     Subscriber,
     SubscriptionStatus,
     TipView,
     TipVote,
 )
-from tipbot.floodguard import COOL_DOWN, FloodGuard, Verdict
-from tipbot.ondemand import VoteOutcome, give_tip, record_vote
-from tipbot.subscriptions import (
+from tipbot.subscriber.floodguard import COOL_DOWN, FloodGuard, Verdict
+from tipbot.subscriber.ondemand_service import VoteOutcome, give_tip, record_vote
+from tipbot.subscriber.service import (
     SubscribeOutcome,
     TopicToggle,
     forget_person,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from tipbot.db.models import Subscriber
+from tipbot.core.db.models import Subscriber
 
 
 async def _stored(bot, user) -> Subscriber:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tipbot import metrics
-from tipbot.db.models import Subscriber, SubscriptionStatus, TipView, TipVote
+from tipbot.core import metrics
+from tipbot.core.db.models import Subscriber, SubscriptionStatus, TipView, TipVote
 
 
 def _tip_id(message) -> str:

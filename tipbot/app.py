@@ -8,13 +8,14 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScope
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
-from tipbot import handlers
-from tipbot.clock import Clock, SystemClock
-from tipbot.config import Settings
-from tipbot.content import Library, load_library
-from tipbot.db import Database
-from tipbot.ops.updates import MeasuredUpdateProcessor
-from tipbot.runtime import Context, Deps
+from tipbot import consult, delivery, staff, subscriber
+from tipbot.core import errors
+from tipbot.core.clock import Clock, SystemClock
+from tipbot.core.config import Settings
+from tipbot.core.content import Library, load_library
+from tipbot.core.db import Database
+from tipbot.core.runtime import Context, Deps
+from tipbot.core.updates import MeasuredUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,25 @@ def build_application(
         .build()
     )
     application.bot_data["deps"] = deps
-    handlers.register(application)
+    register_areas(application)
     return application
+
+
+def register_areas(application: Application) -> None:
+    """Add every handler and job. Order matters within a group: the fallbacks come last.
+
+    The consultation form comes right after /start, so an open form gets its answers; the
+    rest of the consultation area goes right before the fallbacks: its relay of a person's
+    free text to staff hands over to the fallback when no request is open.
+    """
+    subscriber.register_start(application)
+    consult.register_form(application)
+    subscriber.register(application)
+    delivery.register(application)
+    staff.register(application)
+    consult.register(application)
+    subscriber.register_fallbacks(application)
+    application.add_error_handler(errors.on_error)
 
 
 def deps_of(application: Application) -> Deps:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import logging
 import os
 import sys
@@ -14,12 +15,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tipbot.config import ConfigError, Settings, load_settings
-from tipbot.content import ContentError, load_library
-from tipbot.logs import setup_logging
+from tipbot.core.config import ConfigError, Settings, load_settings
+from tipbot.core.content import ContentError, load_library
+from tipbot.core.logs import setup_logging
 
 if TYPE_CHECKING:
-    from tipbot.db import Database
+    from tipbot.core.db import Database
 
 log = logging.getLogger("tipbot")
 
@@ -32,7 +33,7 @@ def _settings() -> Settings:
 
 def cmd_run(_args: argparse.Namespace) -> int:
     from tipbot.app import build_application
-    from tipbot.db import Database
+    from tipbot.core.db import Database
     from tipbot.runner import Runner, resolve_webhook_secret
 
     settings = _settings()
@@ -53,7 +54,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
 async def _migrate(db: Database) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from tipbot.db import upgrade
+    from tipbot.core.db import upgrade
 
     try:
         await upgrade(db.engine)
@@ -76,7 +77,7 @@ def cmd_check_content(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
-    from tipbot.db import Database
+    from tipbot.core.db import Database
 
     settings = _settings()
     setup_logging(settings.log_level)
@@ -85,7 +86,26 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _find_fakegram() -> bool:
+    """fakegram, the fake Bot API, is not in the tipbot wheel (nor the image): it sits beside
+    ``tipbot/`` in a checkout, which an editable install (``pip install -e .``) points at."""
+    if importlib.util.find_spec("fakegram") is not None:
+        return True
+    checkout = Path(__file__).resolve().parent.parent
+    if not (checkout / "fakegram" / "__init__.py").is_file():
+        return False
+    sys.path.append(str(checkout))
+    return True
+
+
 def cmd_demo(_args: argparse.Namespace) -> int:
+    if not _find_fakegram():
+        print(
+            "tipbot demo needs the fake Bot API (fakegram), which comes with a checkout of the "
+            "repository: git clone it and pip install -e . there",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     from tipbot.demo import run_demo
 
     setup_logging("WARNING")
@@ -138,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Opt into PTB's coming timedelta ``RetryAfter.retry_after`` now (tipbot.sender reads
+    # Opt into PTB's coming timedelta ``RetryAfter.retry_after`` now (tipbot.core.sender reads
     # both), instead of a deprecation warning in the logs at every flood wait.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     args = build_parser().parse_args(argv)

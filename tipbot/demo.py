@@ -1,7 +1,7 @@
 """``tipbot demo``: the real bot in the terminal, without Telegram or a token.
 
 The same Application, handlers and database code as ``tipbot run`` (on a temporary SQLite
-file, migrated), talking to the in-process fake Bot API (``tipbot.emulator``) with a
+file, migrated), talking to the in-process fake Bot API (``fakegram``) with a
 ``ManualClock``. The terminal is the chat: lines typed (or piped) are what "you" send; bot
 messages are printed as plain text with their buttons numbered; a number presses a button.
 """
@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from fakegram import FakeChat, FakeGroup, FakeTelegram, FakeUser, StoredMessage
 from tipbot.app import build_application, deps_of
-from tipbot.clock import ManualClock, SystemClock
-from tipbot.config import load_settings
-from tipbot.db import Database, upgrade
-from tipbot.db.models import Subscriber
-from tipbot.emulator import FakeChat, FakeGroup, FakeTelegram, FakeUser, StoredMessage
+from tipbot.core.clock import ManualClock, SystemClock
+from tipbot.core.config import load_settings
+from tipbot.core.db import Database, upgrade
+from tipbot.core.db.models import Subscriber
 from tipbot.runner import Runner
 
 DEMO_TOKEN = "4242:DEMO-token-for-the-emulated-telegram"  # noqa: S105 - not a real token

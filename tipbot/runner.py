@@ -20,10 +20,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from tipbot.app import deps_of
-from tipbot.config import ConfigError, Settings
-from tipbot.ops.broadcast import stop_broadcasts
-from tipbot.ops.library import reload_library
-from tipbot.ops.web import build_web_app
+from tipbot.core.config import ConfigError, Settings
+from tipbot.core.web import build_web_app
+from tipbot.staff.broadcast import stop_broadcasts
+from tipbot.staff.library import reload_library
 
 log = logging.getLogger(__name__)
 

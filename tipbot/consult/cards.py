@@ -8,8 +8,8 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from tipbot import texts
-from tipbot.content import Library
-from tipbot.db.models import ConsultRequest, RequestStatus
+from tipbot.core.content import Library
+from tipbot.core.db.models import ConsultRequest, RequestStatus
 
 # Callback data of the card's buttons: ``staff:<action>:<request id>``. It only names the
 # request; who may act and whether the action fits the request's state is checked anew.

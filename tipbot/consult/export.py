@@ -7,8 +7,8 @@ from datetime import date
 from typing import TextIO
 
 from tipbot.consult.service import requests_for_export, write_csv
-from tipbot.db import Database
-from tipbot.db.models import RequestStatus
+from tipbot.core.db import Database
+from tipbot.core.db.models import RequestStatus
 
 
 def _since(value: str) -> date:

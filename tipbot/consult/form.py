@@ -45,11 +45,11 @@ from tipbot.consult.service import (
     relay_from_person,
     valid_email,
 )
-from tipbot.db.models import ConsultRequest, RequestStatus
-from tipbot.handlers import fallback
-from tipbot.runtime import Context
-from tipbot.subscriptions import describe_when
-from tipbot.tips import CONSULT_DATA
+from tipbot.core.db.models import ConsultRequest, RequestStatus
+from tipbot.core.runtime import Context
+from tipbot.subscriber import fallback
+from tipbot.subscriber.picker import CONSULT_DATA
+from tipbot.subscriber.service import describe_when
 
 NAME, CONTACT, EMAIL, TIME, TOPIC, NOTE, CONSENT, CONFIRM = range(8)
 FORM_TIMEOUT_SECONDS = 30 * 60

@@ -32,13 +32,13 @@ from telegram.error import BadRequest, TelegramError
 
 from tipbot import texts
 from tipbot.consult.cards import render_card
-from tipbot.db.models import ConsultRequest, OutboxMessage, OutboxStatus, StaffThreadMessage
-from tipbot.sender import Outcome, classify, send_text
+from tipbot.core.db.models import ConsultRequest, OutboxMessage, OutboxStatus, StaffThreadMessage
+from tipbot.core.sender import Outcome, classify, send_text
 
 if TYPE_CHECKING:
     from telegram.ext import Application
 
-    from tipbot.runtime import Context, Deps
+    from tipbot.core.runtime import Context, Deps
 
 log = logging.getLogger(__name__)
 

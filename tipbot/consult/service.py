@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tipbot import texts
 from tipbot.consult import outbox
 from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM, format_age
-from tipbot.db.models import (
+from tipbot.core.db.models import (
     ConsultRequest,
     OutboxMessage,
     RequestStatus,

@@ -29,7 +29,7 @@ from tipbot.consult.service import (
     request_named_in,
     staff_action,
 )
-from tipbot.runtime import Context, Deps
+from tipbot.core.runtime import Context, Deps
 
 log = logging.getLogger(__name__)
 

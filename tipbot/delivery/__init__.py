@@ -8,9 +8,9 @@ from datetime import time, timedelta
 
 from telegram.ext import Application
 
+from tipbot.core.runtime import Context, Deps
 from tipbot.delivery import membership
 from tipbot.delivery.sweep import SweepReport, prune_deliveries, run_sweep
-from tipbot.runtime import Context, Deps
 
 __all__ = ["SweepReport", "prune_all", "register", "run_sweep"]
 

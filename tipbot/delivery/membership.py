@@ -10,9 +10,9 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ChatMemberHandler
 
-from tipbot.db.models import Subscriber, SubscriptionStatus
-from tipbot.runtime import Context
-from tipbot.subscriptions import compute_next_send
+from tipbot.core.db.models import Subscriber, SubscriptionStatus
+from tipbot.core.runtime import Context
+from tipbot.subscriber.service import compute_next_send
 
 log = logging.getLogger(__name__)
 

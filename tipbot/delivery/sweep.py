@@ -39,9 +39,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import FloodLimit
 
-from tipbot import metrics
-from tipbot.content import Library
-from tipbot.db.models import (
+from tipbot.core import metrics
+from tipbot.core.content import Library
+from tipbot.core.db.models import (
     Delivery,
     DeliveryStatus,
     Subscriber,
@@ -49,11 +49,11 @@ from tipbot.db.models import (
     TipView,
     utcnow,
 )
-from tipbot.runtime import Deps
-from tipbot.schedule import local_date_of, next_occurrence
-from tipbot.sender import Outcome, SendResult, send_text
-from tipbot.subscriptions import compute_next_send, resume_if_pause_over
-from tipbot.tips import pick_tip, render_tip
+from tipbot.core.runtime import Deps
+from tipbot.core.schedule import local_date_of, next_occurrence
+from tipbot.core.sender import Outcome, SendResult, send_text
+from tipbot.subscriber.picker import pick_tip, render_tip
+from tipbot.subscriber.service import compute_next_send, resume_if_pause_over
 
 log = logging.getLogger(__name__)
 

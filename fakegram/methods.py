@@ -1,0 +1,597 @@
+"""Bot API methods about chats and messages, implemented on the emulator's state.
+
+This is a mixin of :class:`~fakegram.server.FakeTelegram`; it only holds the method
+semantics (validation, Telegram's error strings, result shapes). Each method takes the decoded
+parameter dict and returns the ``result`` or raises :class:`ApiError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .actors import FakeChat, FakeGroup, FakeUser
+from .errors import Errors
+from .formatting import render_text
+from .models import CallbackAnswer, StoredMessage
+
+if TYPE_CHECKING:
+    from collections import deque
+
+Params = dict[str, Any]
+
+
+def api(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a method as the implementation of Bot API method ``name`` (canonical spelling)."""
+
+    def mark(func: Callable[..., Any]) -> Callable[..., Any]:
+        func._api_name = name  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+#: Methods accepted and recorded without further effect (answer ``true``).
+NO_OP_METHODS = (
+    "pinChatMessage",
+    "setMessageReaction",
+    "setMyDefaultAdministratorRights",
+    "setMyDescription",
+    "setMyName",
+    "setMyShortDescription",
+    "unpinAllChatMessages",
+    "unpinChatMessage",
+)
+
+_MEMBER_FIELDS: dict[str, dict[str, Any]] = {
+    "creator": {"is_anonymous": False},
+    "administrator": {
+        "can_be_edited": False,
+        "is_anonymous": False,
+        "can_manage_chat": True,
+        "can_delete_messages": True,
+        "can_manage_video_chats": True,
+        "can_restrict_members": True,
+        "can_promote_members": False,
+        "can_change_info": True,
+        "can_invite_users": True,
+        "can_post_stories": True,
+        "can_edit_stories": True,
+        "can_delete_stories": True,
+        "can_pin_messages": True,
+    },
+    "member": {},
+    "restricted": {
+        "is_member": True,
+        "can_send_messages": False,
+        "can_send_audios": False,
+        "can_send_documents": False,
+        "can_send_photos": False,
+        "can_send_videos": False,
+        "can_send_video_notes": False,
+        "can_send_voice_notes": False,
+        "can_send_polls": False,
+        "can_send_other_messages": False,
+        "can_add_web_page_previews": False,
+        "can_change_info": False,
+        "can_invite_users": False,
+        "can_pin_messages": False,
+        "can_manage_topics": False,
+        "can_edit_tag": False,
+        "can_react_to_messages": False,
+        "until_date": 0,
+    },
+    "left": {},
+    "kicked": {"until_date": 0},
+}
+
+_BUTTON_ACTIONS = (
+    "callback_data",
+    "callback_game",
+    "copy_text",
+    "login_url",
+    "pay",
+    "switch_inline_query",
+    "switch_inline_query_chosen_chat",
+    "switch_inline_query_current_chat",
+    "url",
+    "web_app",
+)
+
+#: Message fields that describe the envelope, not the content (not copied by copyMessage).
+_ENVELOPE_KEYS = frozenset(
+    {
+        "author_signature",
+        "chat",
+        "date",
+        "edit_date",
+        "external_reply",
+        "forward_origin",
+        "from",
+        "has_protected_content",
+        "is_topic_message",
+        "message_id",
+        "message_thread_id",
+        "quote",
+        "reply_markup",
+        "reply_to_message",
+        "sender_chat",
+        "via_bot",
+    }
+)
+
+_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+
+
+@dataclass(slots=True)
+class PendingQuery:
+    """A callback query a user caused, waiting for answerCallbackQuery."""
+
+    user_id: int
+    message: StoredMessage | None
+    data: str | None
+    answered: bool = False
+
+
+class BotApiMethods:
+    """Chat and message methods of the Bot API (mixed into ``FakeTelegram``)."""
+
+    # State provided by FakeTelegram (declared for readers and type checkers).
+    bot_id: int
+    bot_user: dict[str, Any]
+    record_messages: bool
+    callback_answers: list[CallbackAnswer]
+    _bot_from: dict[str, Any]
+    _chats: dict[int, FakeChat]
+    _usernames: dict[str, FakeChat]
+    _users: dict[int, FakeUser]
+    _queries: dict[str, PendingQuery]
+    _commands: dict[tuple[str, str], list[dict[str, Any]]]
+    _default_menu_button: dict[str, Any] | None
+    _updates: deque[dict[str, Any]]
+
+    def _now(self) -> int:
+        raise NotImplementedError
+
+    def _store_outgoing(self, chat: FakeChat, message: dict[str, Any]) -> StoredMessage:
+        raise NotImplementedError
+
+    def _changed_notify(self) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ helpers
+    def _chat_param(self, p: Params, key: str = "chat_id") -> FakeChat:
+        """Resolve a chat id (int or ``@username``) the emulator knows, else "chat not found"."""
+        value = p.get(key)
+        if value is None or value == "":
+            raise Errors.bad_request(f"{key} is empty")
+        chat: FakeChat | None = None
+        if isinstance(value, int):
+            chat = self._chats.get(value)
+        elif isinstance(value, str) and value.startswith("@"):
+            chat = self._usernames.get(value[1:].lower())
+        if chat is None:
+            raise Errors.chat_not_found()
+        return chat
+
+    def _ensure_can_send(self, chat: FakeChat) -> None:
+        """Refuse like Telegram does when the user blocked the bot or it left the group."""
+        if isinstance(chat, FakeUser):
+            if chat.blocked:
+                raise Errors.blocked()
+            if chat.deactivated:
+                raise Errors.deactivated()
+            if not chat.started:
+                raise Errors.cant_initiate()
+        elif isinstance(chat, FakeGroup):
+            if chat.bot_status == "kicked":
+                raise Errors.kicked(chat.type)
+            if chat.bot_status == "left":
+                raise Errors.not_a_member(chat.type)
+
+    @staticmethod
+    def _check_markup(markup: Any) -> dict[str, Any] | None:
+        """Validate ``reply_markup``; return it if it is an inline keyboard to echo back."""
+        if markup is None:
+            return None
+        if not isinstance(markup, dict):
+            raise Errors.bad_request("can't parse reply keyboard markup JSON object")
+        rows = markup.get("inline_keyboard")
+        if rows is None:
+            return None
+        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+            raise Errors.bad_request("can't parse inline keyboard markup JSON object")
+        for button in (b for row in rows for b in row):
+            if not isinstance(button, dict) or not isinstance(button.get("text"), str):
+                raise Errors.bad_request("can't parse inline keyboard button: Text is missing")
+            if not any(action in button for action in _BUTTON_ACTIONS):
+                raise Errors.bad_request("text buttons are unallowed in the inline keyboard")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                raise Errors.bad_request("BUTTON_DATA_INVALID")
+        return markup if any(rows) else None
+
+    def _reply_target(self, chat: FakeChat, p: Params) -> dict[str, Any] | None:
+        """The ``reply_to_message`` for reply_parameters / reply_to_message_id, if any."""
+        params = p.get("reply_parameters")
+        if params is None and p.get("reply_to_message_id"):
+            params = {"message_id": p["reply_to_message_id"]}
+        if not params:
+            return None
+        if not isinstance(params, dict) or "message_id" not in params:
+            raise Errors.bad_request("can't parse reply parameters JSON object")
+        record = chat.get(params["message_id"])
+        if record is None or record.deleted:
+            lenient = params.get("allow_sending_without_reply") or p.get(
+                "allow_sending_without_reply"
+            )
+            if lenient or not self.record_messages:
+                return None
+            raise Errors.bad_request("message to be replied not found")
+        return embed(record)
+
+    def _bot_message(self, chat: FakeChat, content: dict[str, Any], p: Params) -> StoredMessage:
+        """Create, store and return a message the bot sends to ``chat``."""
+        self._ensure_can_send(chat)
+        markup = p.get("reply_markup")
+        inline = self._check_markup(markup)
+        message: dict[str, Any] = {
+            "message_id": chat._new_message_id(),
+            "from": self._bot_from,
+            "chat": chat.chat_dict,
+            "date": self._now(),
+        }
+        if p.get("message_thread_id"):
+            message["message_thread_id"] = p["message_thread_id"]
+        reply_to = self._reply_target(chat, p)
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        message.update(content)
+        if inline is not None:
+            message["reply_markup"] = inline
+        if p.get("protect_content"):
+            message["has_protected_content"] = True
+        record = self._store_outgoing(chat, message)
+        if isinstance(markup, dict) and "keyboard" in markup:
+            chat.reply_keyboard = record.reply_keyboard = markup
+        elif isinstance(markup, dict) and markup.get("remove_keyboard"):
+            chat.reply_keyboard = None
+        return record
+
+    def _editable(self, p: Params) -> StoredMessage | None:
+        """The bot message an edit targets (``None`` only when messages aren't recorded)."""
+        chat = self._chat_param(p)
+        self._ensure_can_send(chat)
+        message_id = p.get("message_id")
+        if message_id is None:
+            raise Errors.bad_request("message identifier is not specified")
+        record = chat.get(message_id)
+        if record is None or record.deleted:
+            if not self.record_messages:
+                return None
+            raise Errors.message_to_edit_not_found()
+        if not record.outgoing:
+            raise Errors.bad_request("message can't be edited")
+        return record
+
+    def _apply_edit(self, record: StoredMessage, changes: dict[str, Any]) -> dict[str, Any]:
+        """Replace fields of ``record`` (``None`` removes); "not modified" if nothing changes."""
+        if all(_same(record.data.get(key), value) for key, value in changes.items()):
+            raise Errors.message_not_modified()
+        record.history.append(record.data)
+        data = {**record.data, **changes, "edit_date": self._now()}
+        record.data = {key: value for key, value in data.items() if value is not None}
+        self._changed_notify()
+        return record.data
+
+    def _synthetic(self, chat: FakeChat, message_id: int, **content: Any) -> dict[str, Any]:
+        """A plausible result when messages aren't recorded (benchmark mode)."""
+        now = self._now()
+        return {
+            "message_id": message_id,
+            "from": self._bot_from,
+            "chat": chat.chat_dict,
+            "date": now,
+            "edit_date": now,
+            **{k: v for k, v in content.items() if v is not None},
+        }
+
+    def _require(self, p: Params, *keys: str) -> None:
+        for key in keys:
+            if p.get(key) in (None, ""):
+                raise Errors.bad_request(f"{key} is empty")
+
+    # ------------------------------------------------------------------ bot & commands
+    @api("getMe")
+    def _get_me(self, p: Params) -> dict[str, Any]:
+        return self.bot_user
+
+    @api("logOut")
+    def _log_out(self, p: Params) -> bool:
+        return True
+
+    @api("close")
+    def _close(self, p: Params) -> bool:
+        return True
+
+    @api("setMyCommands")
+    def _set_my_commands(self, p: Params) -> bool:
+        commands = p.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise Errors.bad_request("can't parse commands JSON object")
+        for command in commands:
+            if not isinstance(command, dict) or not _COMMAND_NAME.fullmatch(
+                str(command.get("command", ""))
+            ):
+                raise Errors.bad_request("BOT_COMMAND_INVALID")
+            if not str(command.get("description", "")).strip():
+                raise Errors.bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        key = _commands_key(p.get("scope"), p.get("language_code"))
+        if commands:
+            self._commands[key] = [dict(c) for c in commands]
+        else:
+            self._commands.pop(key, None)
+        return True
+
+    @api("getMyCommands")
+    def _get_my_commands(self, p: Params) -> list[dict[str, Any]]:
+        return self._commands.get(_commands_key(p.get("scope"), p.get("language_code")), [])
+
+    @api("deleteMyCommands")
+    def _delete_my_commands(self, p: Params) -> bool:
+        self._commands.pop(_commands_key(p.get("scope"), p.get("language_code")), None)
+        return True
+
+    @api("setChatMenuButton")
+    def _set_chat_menu_button(self, p: Params) -> bool:
+        button = p.get("menu_button") or {"type": "default"}
+        if p.get("chat_id") is None:
+            self._default_menu_button = button
+        else:
+            self._chat_param(p).menu_button = button
+        return True
+
+    @api("getChatMenuButton")
+    def _get_chat_menu_button(self, p: Params) -> dict[str, Any]:
+        if p.get("chat_id") is not None:
+            button = self._chat_param(p).menu_button
+            if button is not None:
+                return button
+        return self._default_menu_button or {"type": "default"}
+
+    # ------------------------------------------------------------------ sending
+    @api("sendMessage")
+    def _send_message(self, p: Params) -> dict[str, Any]:
+        chat = self._chat_param(p)
+        text, entities = render_text(p.get("text"), p.get("parse_mode"), p.get("entities"))
+        content: dict[str, Any] = {"text": text}
+        if entities:
+            content["entities"] = entities
+        if p.get("link_preview_options"):
+            content["link_preview_options"] = p["link_preview_options"]
+        return self._bot_message(chat, content, p).data
+
+    @api("sendContact")
+    def _send_contact(self, p: Params) -> dict[str, Any]:
+        chat = self._chat_param(p)
+        self._require(p, "phone_number", "first_name")
+        keys = ("phone_number", "first_name", "last_name", "vcard")
+        contact = {k: p[k] for k in keys if p.get(k)}
+        return self._bot_message(chat, {"contact": contact}, p).data
+
+    @api("sendLocation")
+    def _send_location(self, p: Params) -> dict[str, Any]:
+        chat = self._chat_param(p)
+        self._require(p, "latitude", "longitude")
+        keys = ("latitude", "longitude", "horizontal_accuracy", "live_period", "heading")
+        location = {k: p[k] for k in keys if p.get(k) is not None}
+        return self._bot_message(chat, {"location": location}, p).data
+
+    @api("copyMessage")
+    def _copy_message(self, p: Params) -> dict[str, Any]:
+        chat = self._chat_param(p)
+        content = self._source_content(p, "copy")
+        if p.get("caption") is not None and "text" not in content:
+            caption, entities = render_text(p["caption"], p.get("parse_mode"), None)
+            content["caption"] = caption
+            content["caption_entities"] = entities or p.get("caption_entities")
+        return {"message_id": self._bot_message(chat, content, p).message_id}
+
+    @api("forwardMessage")
+    def _forward_message(self, p: Params) -> dict[str, Any]:
+        chat = self._chat_param(p)
+        content = self._source_content(p, "forward")
+        return self._bot_message(chat, content, p).data
+
+    def _source_content(self, p: Params, verb: str) -> dict[str, Any]:
+        """Content of ``from_chat_id``/``message_id`` (plus forward_origin for forwards)."""
+        source_chat = self._chat_param(p, "from_chat_id")
+        self._require(p, "message_id")
+        record = source_chat.get(p["message_id"])
+        if record is None or record.deleted:
+            if not self.record_messages:
+                return {"text": f"({verb} of message {p['message_id']})"}
+            raise Errors.bad_request(f"message to {verb} not found")
+        content = {k: v for k, v in record.data.items() if k not in _ENVELOPE_KEYS}
+        if verb == "forward":
+            sender = record.data.get("from")
+            origin = {"type": "user", "sender_user": sender, "date": record.data["date"]}
+            content = {"forward_origin": origin, **content}
+        return content
+
+    @api("sendChatAction")
+    def _send_chat_action(self, p: Params) -> bool:
+        chat = self._chat_param(p)
+        self._require(p, "action")
+        self._ensure_can_send(chat)
+        return True
+
+    # ------------------------------------------------------------------ editing & deleting
+    @api("editMessageText")
+    def _edit_message_text(self, p: Params) -> dict[str, Any] | bool:
+        text, entities = render_text(p.get("text"), p.get("parse_mode"), p.get("entities"))
+        markup = self._check_markup(p.get("reply_markup"))
+        if p.get("inline_message_id"):
+            return True
+        record = self._editable(p)
+        if record is None:
+            return self._synthetic(self._chat_param(p), p["message_id"], text=text)
+        if "text" not in record.data:
+            raise Errors.bad_request("there is no text in the message to edit")
+        changes = {"text": text, "entities": entities, "reply_markup": markup}
+        if p.get("link_preview_options"):
+            changes["link_preview_options"] = p["link_preview_options"]
+        return self._apply_edit(record, changes)
+
+    @api("editMessageReplyMarkup")
+    def _edit_message_reply_markup(self, p: Params) -> dict[str, Any] | bool:
+        markup = self._check_markup(p.get("reply_markup"))
+        if p.get("inline_message_id"):
+            return True
+        record = self._editable(p)
+        if record is None:
+            return self._synthetic(self._chat_param(p), p["message_id"], reply_markup=markup)
+        return self._apply_edit(record, {"reply_markup": markup})
+
+    @api("deleteMessage")
+    def _delete_message(self, p: Params) -> bool:
+        chat = self._chat_param(p)
+        self._require(p, "message_id")
+        record = chat.get(p["message_id"])
+        if record is None or record.deleted:
+            if not self.record_messages:
+                return True
+            raise Errors.message_to_delete_not_found()
+        record.deleted = True
+        self._changed_notify()
+        return True
+
+    @api("deleteMessages")
+    def _delete_messages(self, p: Params) -> bool:
+        chat = self._chat_param(p)
+        for message_id in p.get("message_ids") or []:
+            record = chat.get(message_id)
+            if record is not None:
+                record.deleted = True
+        self._changed_notify()
+        return True
+
+    # ------------------------------------------------------------------ callback queries
+    @api("answerCallbackQuery")
+    def _answer_callback_query(self, p: Params) -> bool:
+        query_id = str(p.get("callback_query_id", ""))
+        query = self._queries.get(query_id)
+        if query is None or query.answered:
+            raise Errors.query_too_old()
+        query.answered = True
+        self.callback_answers.append(
+            CallbackAnswer(
+                query_id=query_id,
+                user_id=query.user_id,
+                data=query.data,
+                message=query.message,
+                text=p.get("text"),
+                show_alert=bool(p.get("show_alert")),
+                url=p.get("url"),
+                cache_time=p.get("cache_time"),
+                time=float(self._now()),
+            )
+        )
+        self._changed_notify()
+        return True
+
+    # ------------------------------------------------------------------ chats & members
+    @api("getChat")
+    def _get_chat(self, p: Params) -> dict[str, Any]:
+        chat = self._chat_param(p)
+        info: dict[str, Any] = {
+            **chat.chat_dict,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
+        return info
+
+    @api("getChatMember")
+    def _get_chat_member(self, p: Params) -> dict[str, Any]:
+        chat = self._chat_param(p)
+        self._require(p, "user_id")
+        user_id = p["user_id"]
+        if not isinstance(user_id, int):
+            raise Errors.bad_request("invalid user_id specified")
+        return self._member(chat, user_id)
+
+    def _member(self, chat: FakeChat, user_id: int) -> dict[str, Any]:
+        """A ChatMember dict; users without a configured membership have status "left"."""
+        if user_id == self.bot_id:
+            user = self._bot_from
+            status, extra = (chat.bot_status if isinstance(chat, FakeGroup) else "member"), {}
+        else:
+            known = self._users.get(user_id)
+            if known is not None:
+                user = known.user_dict
+            else:
+                user = {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+            if isinstance(chat, FakeGroup):
+                status, extra = chat.members.get(user_id, ("left", {}))
+            else:
+                status, extra = ("member" if user_id == chat.id else "left"), {}
+        return member_dict(user, status, extra)
+
+    @api("getChatAdministrators")
+    def _get_chat_administrators(self, p: Params) -> list[dict[str, Any]]:
+        chat = self._chat_param(p)
+        if not isinstance(chat, FakeGroup):
+            raise Errors.bad_request("there are no administrators in the private chat")
+        admins = ("creator", "administrator")
+        ids = [uid for uid, (status, _) in chat.members.items() if status in admins]
+        if chat.bot_status == "administrator":
+            ids.append(self.bot_id)
+        return [self._member(chat, user_id) for user_id in ids]
+
+    @api("getChatMemberCount")
+    def _get_chat_member_count(self, p: Params) -> int:
+        chat = self._chat_param(p)
+        if not isinstance(chat, FakeGroup):
+            return 2
+        present = ("creator", "administrator", "member", "restricted")
+        members = sum(1 for status, _ in chat.members.values() if status in present)
+        return members + (chat.bot_status in present)
+
+    @api("leaveChat")
+    def _leave_chat(self, p: Params) -> bool:
+        chat = self._chat_param(p)
+        if isinstance(chat, FakeGroup):
+            chat.bot_status = "left"
+        return True
+
+
+def member_dict(
+    user: dict[str, Any], status: str, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A ChatMember object with every field PTB requires for ``status``."""
+    return {"user": user, "status": status, **_MEMBER_FIELDS[status], **(extra or {})}
+
+
+def embed(record: StoredMessage) -> dict[str, Any]:
+    """A message as nested in another one (Telegram doesn't nest reply_to_message twice)."""
+    return {k: v for k, v in record.data.items() if k != "reply_to_message"}
+
+
+def _same(current: Any, new: Any) -> bool:
+    """Equality where "absent", ``None`` and empty lists/keyboards are the same."""
+    return (current or None) == (new or None)
+
+
+def _commands_key(scope: Any, language_code: Any) -> tuple[str, str]:
+    scope = scope or {"type": "default"}
+    return json.dumps(scope, sort_keys=True), str(language_code or "")

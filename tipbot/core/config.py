@@ -1,0 +1,178 @@
+"""Settings from the environment (and an optional ``.env``), validated once at start.
+
+Every variable is ``TIPBOT_<NAME>``. A bad value is reported as one line naming the
+variable, never as a traceback, and the token is a ``SecretStr`` so it cannot leak
+through a ``repr`` into a log.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ENV_PREFIX = "TIPBOT_"
+PROJECT_CONTENT = Path(__file__).resolve().parents[2] / "content" / "tips.yaml"
+
+
+def default_content_path() -> Path:
+    """``content/tips.yaml`` in the working directory, else the one shipped with the code."""
+    local = Path("content/tips.yaml")
+    return local if local.exists() else PROJECT_CONTENT
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
+_DURATION_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: object) -> timedelta:
+    """Accept ``90``/``90s``, ``15m``, ``3h``, ``1d`` (and a timedelta) for durations."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float):
+        return timedelta(seconds=value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError("expected a duration such as 90s, 15m, 3h or 1d")
+    amount, unit = match.groups()
+    return timedelta(seconds=float(amount) * _DURATION_UNITS[(unit or "s").lower()])
+
+
+def normalize_database_url(url: str) -> str:
+    """Use the async driver for each backend, so operators can paste a plain URL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ValueError(
+            "expected a URL like sqlite+aiosqlite:///tipbot.core.db "
+            "or postgresql+asyncpg://user:password@host/dbname"
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend in {"postgres", "postgresql"}:
+        if parsed.drivername not in {"postgresql+asyncpg"}:
+            parsed = parsed.set(drivername="postgresql+asyncpg")
+    elif backend == "sqlite":
+        if parsed.drivername != "sqlite+aiosqlite":
+            parsed = parsed.set(drivername="sqlite+aiosqlite")
+    else:
+        raise ValueError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
+    return parsed.render_as_string(hide_password=False)
+
+
+class Settings(BaseSettings):
+    """The operator's configuration. Field names map to ``TIPBOT_<FIELD>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", frozen=True
+    )
+
+    token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///tipbot.core.db"
+    bot_api_url: str = "https://api.telegram.org"
+    staff_chat_id: int | None = None
+    staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    content: Path = Field(default_factory=default_content_path)
+    default_timezone: str = "UTC"
+    default_send_time: time = time(9, 0)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    delivery_grace: timedelta = timedelta(hours=3)
+    delivery_retention_days: int = Field(default=400, ge=1)
+    max_messages_per_second: int = Field(default=30, ge=1, le=1000)
+    sweep_batch_size: int = Field(default=500, ge=1, le=10_000)
+    consult_reminder: timedelta = timedelta(hours=2)
+    user_rate_per_minute: int = Field(default=20, ge=1)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    port: int | None = Field(default=None, ge=1, le=65535)
+
+    @field_validator("staff_user_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            try:
+                return frozenset(int(part) for part in parts)
+            except ValueError as exc:
+                raise ValueError("expected comma-separated numeric Telegram user ids") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    @field_validator("bot_api_url")
+    @classmethod
+    def _check_api_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("expected an http(s) URL such as https://api.telegram.org")
+        return value.rstrip("/")
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("expected an IANA timezone name such as Europe/Berlin") from exc
+        return value
+
+    @field_validator("default_send_time", mode="before")
+    @classmethod
+    def _check_send_time(cls, value: object) -> object:
+        if isinstance(value, str) and not re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+            raise ValueError("expected a 24-hour time HH:MM such as 09:00")
+        return value
+
+    @field_validator("delivery_grace", "consult_reminder", mode="before")
+    @classmethod
+    def _check_duration(cls, value: object) -> timedelta:
+        return parse_duration(value)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def require_token(self) -> str:
+        if self.token is None or not self.token.get_secret_value().strip():
+            raise ConfigError(
+                f"{ENV_PREFIX}TOKEN is not set: create a bot with @BotFather in Telegram "
+                f"(send /newbot), then set {ENV_PREFIX}TOKEN=<the token it gives you>."
+            )
+        token = self.token.get_secret_value().strip()
+        if not re.fullmatch(r"\d+:[A-Za-z0-9_-]{20,}", token):
+            raise ConfigError(
+                f"{ENV_PREFIX}TOKEN does not look like a bot token (expected digits, a colon "
+                "and at least 20 letters, digits, '_' or '-', as @BotFather gives it)."
+            )
+        return token
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for the operator in one line."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning validation errors into one ``ConfigError`` line per variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"{ENV_PREFIX}{field.upper()}: {message}")
+        raise ConfigError("\n".join(lines)) from None

@@ -1,0 +1,37 @@
+"""The last line of defence: log the error (ids only) and tell the person, never silence."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from tipbot import texts
+from tipbot.core.runtime import Context
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: Context) -> None:
+    chat_id = user_id = None
+    if isinstance(update, Update):
+        chat_id = update.effective_chat.id if update.effective_chat else None
+        user_id = update.effective_user.id if update.effective_user else None
+    # Only ids and the exception: update payloads carry names and message texts.
+    log.error(
+        "handler failed update_id=%s chat_id=%s user_id=%s",
+        getattr(update, "update_id", None),
+        chat_id,
+        user_id,
+        exc_info=context.error,
+    )
+    if chat_id is None:
+        return
+    try:
+        if isinstance(update, Update) and update.callback_query:
+            await update.callback_query.answer(texts.ERROR_APOLOGY, show_alert=True)
+        else:
+            await context.bot.send_message(chat_id, texts.ERROR_APOLOGY)
+    except TelegramError:
+        log.warning("could not send the apology chat_id=%s", chat_id)

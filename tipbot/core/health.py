@@ -1,0 +1,98 @@
+"""What ``/healthz`` and ``/metrics`` report: the database answers, the sweep keeps running."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from tipbot.core import metrics
+from tipbot.core.db import Database
+from tipbot.core.db.models import (
+    ConsultRequest,
+    OutboxMessage,
+    OutboxStatus,
+    RequestStatus,
+    Subscriber,
+    SubscriptionStatus,
+)
+from tipbot.core.runtime import Deps
+
+log = logging.getLogger(__name__)
+
+SWEEP_MAX_AGE = timedelta(minutes=2)
+# No sweep yet right after start is normal: the first one runs within a minute.
+STARTUP_GRACE = timedelta(minutes=3)
+DB_TIMEOUT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+    last_sweep_at: datetime | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "status": "ok" if self.ok else "unhealthy",
+            "problems": self.problems,
+            "last_sweep_at": self.last_sweep_at.isoformat() if self.last_sweep_at else None,
+        }
+
+
+def mark_started(deps: Deps) -> None:
+    deps.state.setdefault("started_at", deps.clock.now())
+
+
+async def check_health(deps: Deps) -> Health:
+    """Healthy when the database answers and the delivery sweep ran within two minutes."""
+    problems = []
+    try:
+        async with asyncio.timeout(DB_TIMEOUT_SECONDS):
+            await deps.db.ping()
+    except (OSError, SQLAlchemyError, TimeoutError) as exc:
+        log.warning("health: database check failed: %s", type(exc).__name__)
+        problems.append(f"database unreachable ({type(exc).__name__})")
+    now = deps.clock.now()
+    last_sweep = deps.state.get("last_sweep_at")
+    if last_sweep is None:
+        started = deps.state.get("started_at", now)
+        if now - started > STARTUP_GRACE:
+            problems.append("no delivery sweep has run since start")
+    elif now - last_sweep > SWEEP_MAX_AGE:
+        minutes = int((now - last_sweep).total_seconds() // 60)
+        problems.append(f"last delivery sweep ran {minutes} minutes ago")
+    return Health(not problems, problems, last_sweep)
+
+
+async def refresh_state_gauges(db: Database) -> None:
+    """Fill the gauges that describe stored state; called at each scrape."""
+    async with asyncio.timeout(DB_TIMEOUT_SECONDS), db.session() as session:
+        subscribers = dict(
+            (
+                await session.execute(
+                    select(Subscriber.status, func.count()).group_by(Subscriber.status)
+                )
+            ).all()
+        )
+        requests = dict(
+            (
+                await session.execute(
+                    select(ConsultRequest.status, func.count()).group_by(ConsultRequest.status)
+                )
+            ).all()
+        )
+        backlog = await session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.PENDING)
+        )
+    for status in SubscriptionStatus:
+        metrics.SUBSCRIBERS.labels(status=status.value).set(subscribers.get(status, 0))
+    for status in RequestStatus:
+        metrics.CONSULT_REQUESTS.labels(status=status.value).set(requests.get(status, 0))
+    metrics.OUTBOX_BACKLOG.set(backlog or 0)

@@ -1,1 +1,0 @@
-"""Operations: health, metrics, staff tools (stats, broadcast, reload) as plain services."""

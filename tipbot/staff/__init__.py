@@ -1,0 +1,11 @@
+"""The staff area: /stats, /broadcast and /reload in the staff group."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from tipbot.staff import handlers
+
+
+def register(application: Application) -> None:
+    handlers.register(application)

@@ -1,0 +1,343 @@
+"""Staff announcements to every active subscriber, resumable after a restart, never twice.
+
+Confirming a draft snapshots its recipients as ``pending`` rows. Workers claim small
+batches (``pending`` → ``sending``, committed *before* anything is sent; SKIP LOCKED on
+PostgreSQL so replicas share the work), send them through ``sender.send_text`` under the
+bot's rate limiter, then record each outcome. A restart resumes ``pending`` rows only: a
+row caught in ``sending`` by a crash is not sent again (at most once, like daily tips).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from tipbot import texts
+from tipbot.core.db.models import (
+    Broadcast,
+    BroadcastRecipient,
+    BroadcastStatus,
+    Subscriber,
+    SubscriptionStatus,
+)
+from tipbot.core.runtime import Deps
+from tipbot.core.sender import Outcome, SendResult, send_text
+
+log = logging.getLogger(__name__)
+
+PENDING, SENDING, SENT, BLOCKED, FAILED = "pending", "sending", "sent", "blocked", "failed"
+BATCH_SIZE = 25  # small: a crash leaves at most one batch unconfirmed
+PROGRESS_EVERY_SECONDS = 5.0  # a group takes ~20 messages/edits a minute
+MAX_TEXT_LENGTH = 3500  # leaves room for the preview's own words within Telegram's 4096
+TELEGRAM_FREE_RATE = 30  # messages/second; above it, sends need allow_paid_broadcast
+NO_MESSAGE_YET = 0  # progress_message_id while one replica is posting the progress message
+
+
+@dataclass(frozen=True)
+class Progress:
+    broadcast_id: int
+    total: int
+    sent: int
+    blocked: int
+    failed: int
+    pending: int
+
+    @property
+    def text(self) -> str:
+        return texts.BROADCAST_PROGRESS.format(
+            id=self.broadcast_id,
+            sent=f"{self.sent:,}",
+            total=f"{self.total:,}",
+            blocked=f"{self.blocked:,}",
+            failed=f"{self.failed:,}",
+        )
+
+
+# ----------------------------------------------------------------------------- services
+
+
+async def count_recipients(session: AsyncSession) -> int:
+    query = select(func.count()).where(Subscriber.status == SubscriptionStatus.ACTIVE)
+    return await session.scalar(query) or 0
+
+
+async def create_draft(
+    session: AsyncSession, text: str, created_by: int, now: datetime
+) -> Broadcast:
+    draft = Broadcast(
+        text=text, created_by=created_by, total=await count_recipients(session), created_at=now
+    )
+    session.add(draft)
+    await session.flush()
+    return draft
+
+
+async def confirm(
+    session: AsyncSession, broadcast_id: int, progress_chat_id: int
+) -> Broadcast | None:
+    """draft → sending, snapshotting the recipients; None if it was not a draft any more
+    (a second press, another staff member first, or cancelled)."""
+    moved = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.DRAFT)
+        .values(status=BroadcastStatus.SENDING, progress_chat_id=progress_chat_id)
+    )
+    if moved.rowcount != 1:
+        return None
+    await session.execute(
+        insert(BroadcastRecipient).from_select(
+            ["broadcast_id", "subscriber_id", "status"],
+            select(literal(broadcast_id), Subscriber.user_id, literal(PENDING)).where(
+                Subscriber.status == SubscriptionStatus.ACTIVE
+            ),
+        )
+    )
+    broadcast = await session.get(Broadcast, broadcast_id, populate_existing=True)
+    broadcast.total = await session.scalar(
+        select(func.count()).where(BroadcastRecipient.broadcast_id == broadcast_id)
+    )
+    return broadcast
+
+
+async def cancel(session: AsyncSession, broadcast_id: int) -> bool:
+    moved = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.DRAFT)
+        .values(status=BroadcastStatus.CANCELLED)
+    )
+    return moved.rowcount == 1
+
+
+async def claim_batch(session: AsyncSession, broadcast_id: int, size: int) -> list[int]:
+    """Mark up to ``size`` pending recipients as being sent, and return them."""
+    ids = list(
+        await session.scalars(
+            select(BroadcastRecipient.subscriber_id)
+            .where(
+                BroadcastRecipient.broadcast_id == broadcast_id,
+                BroadcastRecipient.status == PENDING,
+            )
+            .order_by(BroadcastRecipient.subscriber_id)
+            .limit(size)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if ids:
+        await session.execute(
+            update(BroadcastRecipient)
+            .where(
+                BroadcastRecipient.broadcast_id == broadcast_id,
+                BroadcastRecipient.subscriber_id.in_(ids),
+            )
+            .values(status=SENDING)
+        )
+    return ids
+
+
+async def record_results(
+    session: AsyncSession, broadcast_id: int, results: dict[int, SendResult]
+) -> None:
+    by_status: dict[str, list[int]] = {SENT: [], BLOCKED: [], FAILED: []}
+    for subscriber_id, result in results.items():
+        if result.outcome is Outcome.SENT:
+            by_status[SENT].append(subscriber_id)
+        elif result.outcome is Outcome.GONE:
+            by_status[BLOCKED].append(subscriber_id)
+        else:
+            by_status[FAILED].append(subscriber_id)
+    for status, ids in by_status.items():
+        if ids:
+            await session.execute(
+                update(BroadcastRecipient)
+                .where(
+                    BroadcastRecipient.broadcast_id == broadcast_id,
+                    BroadcastRecipient.subscriber_id.in_(ids),
+                )
+                .values(status=status)
+            )
+    if by_status[BLOCKED]:
+        await session.execute(
+            update(Subscriber)
+            .where(
+                Subscriber.user_id.in_(by_status[BLOCKED]),
+                Subscriber.status == SubscriptionStatus.ACTIVE,
+            )
+            .values(status=SubscriptionStatus.BLOCKED, next_send_at=None)
+        )
+
+
+async def tally(session: AsyncSession, broadcast_id: int) -> Progress:
+    """Counts from the recipient rows (not from one worker's memory: replicas share the work)."""
+    broadcast = await session.get(Broadcast, broadcast_id, populate_existing=True)
+    counts = dict(
+        (
+            await session.execute(
+                select(BroadcastRecipient.status, func.count())
+                .where(BroadcastRecipient.broadcast_id == broadcast_id)
+                .group_by(BroadcastRecipient.status)
+            )
+        ).all()
+    )
+    progress = Progress(
+        broadcast_id,
+        broadcast.total,
+        counts.get(SENT, 0),
+        counts.get(BLOCKED, 0),
+        counts.get(FAILED, 0),
+        counts.get(PENDING, 0),
+    )
+    broadcast.sent, broadcast.blocked, broadcast.failed = (
+        progress.sent,
+        progress.blocked,
+        progress.failed,
+    )
+    return progress
+
+
+async def finish(session: AsyncSession, broadcast_id: int, now: datetime) -> None:
+    await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.SENDING)
+        .values(status=BroadcastStatus.DONE, finished_at=now)
+    )
+
+
+# ----------------------------------------------------------------------------- workers
+
+
+@dataclass
+class _Workers:
+    """The broadcasts this process is sending, and whether it is shutting down."""
+
+    running: dict[int, asyncio.Task[None]]
+    stopping: bool = False
+
+
+def _workers(application: Application) -> _Workers:
+    return application.bot_data.setdefault("broadcast_workers", _Workers({}))
+
+
+def start_worker(application: Application, broadcast_id: int) -> None:
+    """Send ``broadcast_id`` in the background (once per process)."""
+    workers = _workers(application)
+    if workers.stopping or broadcast_id in workers.running:
+        return
+    task = application.create_task(
+        run_broadcast(application, broadcast_id), name=f"broadcast-{broadcast_id}"
+    )
+    workers.running[broadcast_id] = task
+    task.add_done_callback(lambda _task: workers.running.pop(broadcast_id, None))
+
+
+def stop_broadcasts(application: Application) -> None:
+    """Ask workers to stop after their current batch (graceful shutdown); the rest resumes."""
+    _workers(application).stopping = True
+
+
+async def resume_broadcasts(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Start-up job: pick up broadcasts a previous run (or another replica) left unfinished."""
+    deps = context.application.bot_data["deps"]
+    async with deps.db.session() as session:
+        ids = list(
+            await session.scalars(
+                select(Broadcast.id).where(Broadcast.status == BroadcastStatus.SENDING)
+            )
+        )
+    for broadcast_id in ids:
+        log.info("resuming broadcast id=%s", broadcast_id)
+        start_worker(context.application, broadcast_id)
+
+
+async def run_broadcast(application: Application, broadcast_id: int) -> None:
+    deps = application.bot_data["deps"]
+    bot = application.bot
+    workers = _workers(application)
+    async with deps.db.session() as session:
+        broadcast = await session.get(Broadcast, broadcast_id)
+        text, chat_id = broadcast.text, broadcast.progress_chat_id
+        message_id = broadcast.progress_message_id
+        progress = await tally(session, broadcast_id)
+    if chat_id is not None and message_id is None:
+        message_id = await _post_progress(deps, bot, broadcast_id, chat_id, progress.text)
+    extra = (
+        {"allow_paid_broadcast": True}
+        if deps.settings.max_messages_per_second > TELEGRAM_FREE_RATE
+        else {}
+    )
+    log.info("broadcast id=%s sending, %s pending", broadcast_id, progress.pending)
+    last_edit = time.monotonic()
+    while not workers.stopping:
+        async with deps.db.session() as session:
+            batch = await claim_batch(session, broadcast_id, BATCH_SIZE)
+        if not batch:
+            break
+        results = await asyncio.gather(*(send_text(bot, uid, text, **extra) for uid in batch))
+        async with deps.db.session() as session:
+            await record_results(session, broadcast_id, dict(zip(batch, results, strict=True)))
+            progress = await tally(session, broadcast_id)
+        if chat_id and message_id and time.monotonic() - last_edit >= PROGRESS_EVERY_SECONDS:
+            await _edit(bot, chat_id, message_id, progress.text)
+            last_edit = time.monotonic()
+    if workers.stopping:
+        log.info("broadcast id=%s paused for shutdown", broadcast_id)
+        return
+    async with deps.db.session() as session:
+        progress = await tally(session, broadcast_id)
+        await finish(session, broadcast_id, deps.clock.now())
+        # Another replica may have posted the progress message meanwhile.
+        message_id = (await session.get(Broadcast, broadcast_id)).progress_message_id
+    log.info(
+        "broadcast id=%s done sent=%s blocked=%s failed=%s",
+        broadcast_id,
+        progress.sent,
+        progress.blocked,
+        progress.failed,
+    )
+    if chat_id and message_id:
+        done = texts.BROADCAST_DONE.format(
+            id=broadcast_id,
+            sent=f"{progress.sent:,}",
+            total=f"{progress.total:,}",
+            blocked=f"{progress.blocked:,}",
+            failed=f"{progress.failed:,}",
+        )
+        await _edit(bot, chat_id, message_id, done)
+
+
+async def _post_progress(
+    deps: Deps, bot: Bot, broadcast_id: int, chat_id: int, text: str
+) -> int | None:
+    """The one progress message of a broadcast, remembered so a resume edits the same one.
+
+    Replicas resuming together race for it: the first to swap NULL for 0 posts it.
+    """
+    async with deps.db.session() as session:
+        claimed = await session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id, Broadcast.progress_message_id.is_(None))
+            .values(progress_message_id=NO_MESSAGE_YET)
+        )
+    if claimed.rowcount != 1:
+        return None
+    result = await send_text(bot, chat_id, text)
+    async with deps.db.session() as session:
+        broadcast = await session.get(Broadcast, broadcast_id)
+        broadcast.progress_message_id = result.message_id
+    return result.message_id
+
+
+async def _edit(bot: Bot, chat_id: int, message_id: int, text: str) -> None:
+    try:
+        await bot.edit_message_text(text, chat_id, message_id, parse_mode=ParseMode.HTML)
+    except TelegramError as exc:  # "message is not modified", or the group is unreachable
+        log.info("broadcast progress edit skipped chat_id=%s: %s", chat_id, type(exc).__name__)

@@ -1,0 +1,210 @@
+"""Staff tools in the staff group: /stats, /broadcast (preview → confirm), /reload.
+
+Authority is checked on every command and every button press (staff group + staff member),
+never inferred from callback data.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from tipbot import texts
+from tipbot.core.runtime import Context
+from tipbot.staff import broadcast
+from tipbot.staff.library import reload_library
+from tipbot.staff.stats import Stats, gather_stats
+
+log = logging.getLogger(__name__)
+
+MAX_PROBLEMS_SHOWN = 20
+
+
+async def _is_staff_here(update: Update, context: Context) -> bool:
+    deps = context.deps
+    chat, user = update.effective_chat, update.effective_user
+    return bool(
+        chat
+        and user
+        and deps.staff.is_staff_chat(chat.id)
+        and await deps.staff.is_staff(context.bot, user.id)
+    )
+
+
+async def _refuse(update: Update) -> None:
+    log.info(
+        "staff tool refused user_id=%s chat_id=%s",
+        update.effective_user and update.effective_user.id,
+        update.effective_chat and update.effective_chat.id,
+    )
+    if update.callback_query:
+        await update.callback_query.answer(texts.STAFF_ONLY, show_alert=True)
+    else:
+        await update.effective_message.reply_text(texts.STAFF_ONLY)
+
+
+# ----------------------------------------------------------------------------- /stats
+
+
+def _counts(counts: dict[str, int]) -> str:
+    if not counts:
+        return texts.STATS_NONE
+    return ", ".join(f"{html.escape(key)} {value:,}" for key, value in sorted(counts.items()))
+
+
+def _duration(value: timedelta | None) -> str:
+    if value is None:
+        return texts.STATS_NONE
+    minutes = int(value.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def render_stats(stats: Stats) -> str:
+    sources = {(source or texts.STATS_DIRECT): count for source, count in stats.sources}
+    votes = "\n".join(
+        texts.STATS_VOTE_LINE.format(topic=html.escape(v.topic), up=v.up, down=v.down)
+        for v in stats.votes_by_topic
+    )
+    least_liked = "\n".join(
+        texts.STATS_TIP_LINE.format(tip=html.escape(t.tip_id), up=t.up, down=t.down)
+        for t in stats.least_liked
+    )
+    return texts.STATS.format(
+        subscribers=_counts(stats.subscribers),
+        new_this_week=f"{stats.new_this_week:,}",
+        sources=_counts(sources),
+        tips_sent=f"{stats.tips_sent_week:,}",
+        votes=votes or f"  {texts.STATS_NONE}",
+        least_liked=least_liked or f"  {texts.STATS_NONE}",
+        requests=_counts(stats.requests),
+        median_claim=_duration(stats.median_time_to_claim),
+    )
+
+
+async def stats_command(update: Update, context: Context) -> None:
+    if not await _is_staff_here(update, context):
+        await _refuse(update)
+        return
+    deps = context.deps
+    async with deps.db.session() as session:
+        stats = await gather_stats(session, deps.clock.now())
+    await update.effective_message.reply_text(render_stats(stats), parse_mode=ParseMode.HTML)
+
+
+# ----------------------------------------------------------------------------- /broadcast
+
+
+def _announcement(update: Update) -> tuple[str, int]:
+    """The HTML after the command (keeping the staff member's bold/italic/links), and the
+    length of its plain text."""
+    message = update.effective_message
+    parts = (message.text_html or "").split(maxsplit=1)
+    plain = (message.text or "").split(maxsplit=1)
+    return (parts[1].strip() if len(parts) > 1 else ""), (len(plain[1]) if len(plain) > 1 else 0)
+
+
+async def broadcast_command(update: Update, context: Context) -> None:
+    if not await _is_staff_here(update, context):
+        await _refuse(update)
+        return
+    text, length = _announcement(update)
+    message = update.effective_message
+    if not text:
+        await message.reply_text(texts.BROADCAST_USAGE, parse_mode=ParseMode.HTML)
+        return
+    if length > broadcast.MAX_TEXT_LENGTH:
+        await message.reply_text(
+            texts.BROADCAST_TOO_LONG.format(length=length, limit=broadcast.MAX_TEXT_LENGTH)
+        )
+        return
+    deps = context.deps
+    async with deps.db.session() as session:
+        draft = await broadcast.create_draft(
+            session, text, update.effective_user.id, deps.clock.now()
+        )
+    if draft.total == 0:
+        await message.reply_text(texts.BROADCAST_NO_RECIPIENTS)
+        return
+    count = f"{draft.total:,}"
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.BUTTON_BROADCAST_SEND.format(count=count),
+                    callback_data=f"bcast:send:{draft.id}",
+                ),
+                InlineKeyboardButton(
+                    texts.BUTTON_BROADCAST_CANCEL, callback_data=f"bcast:cancel:{draft.id}"
+                ),
+            ]
+        ]
+    )
+    await message.reply_text(
+        texts.BROADCAST_PREVIEW.format(count=count, text=text),
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard,
+    )
+    log.info("broadcast draft id=%s by user_id=%s", draft.id, update.effective_user.id)
+
+
+async def broadcast_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if not await _is_staff_here(update, context):
+        await _refuse(update)
+        return
+    _, action, raw_id = query.data.split(":")
+    broadcast_id = int(raw_id)
+    deps = context.deps
+    async with deps.db.session() as session:
+        if action == "send":
+            done = await broadcast.confirm(session, broadcast_id, update.effective_chat.id)
+        else:
+            done = await broadcast.cancel(session, broadcast_id)
+    if not done:
+        await query.answer(texts.BROADCAST_NOT_A_DRAFT, show_alert=True)
+        return
+    if action == "send":
+        await query.answer(texts.BROADCAST_SENDING_ALERT)
+        await query.edit_message_reply_markup(None)
+        log.info("broadcast id=%s confirmed by user_id=%s", broadcast_id, query.from_user.id)
+        broadcast.start_worker(context.application, broadcast_id)
+    else:
+        await query.answer()
+        await query.edit_message_text(texts.BROADCAST_CANCELLED)
+
+
+# ----------------------------------------------------------------------------- /reload
+
+
+async def reload_command(update: Update, context: Context) -> None:
+    if not await _is_staff_here(update, context):
+        await _refuse(update)
+        return
+    result = await reload_library(context.deps)
+    if result.ok:
+        reply = texts.RELOAD_OK.format(
+            tips=len(result.library.tips), topics=len(result.library.topics)
+        )
+    else:
+        shown = result.problems[:MAX_PROBLEMS_SHOWN]
+        if len(result.problems) > len(shown):
+            shown.append(f"… and {len(result.problems) - len(shown)} more")
+        problems = "\n".join(f"• {html.escape(problem)}" for problem in shown)
+        reply = texts.RELOAD_FAILED.format(problems=problems)
+    await update.effective_message.reply_text(reply, parse_mode=ParseMode.HTML)
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("stats", stats_command))
+    application.add_handler(CommandHandler("broadcast", broadcast_command))
+    application.add_handler(CommandHandler("reload", reload_command))
+    application.add_handler(
+        CallbackQueryHandler(broadcast_button, pattern=r"^bcast:(send|cancel):\d+$")
+    )
+    application.job_queue.run_once(broadcast.resume_broadcasts, when=0, name="resume-broadcasts")

@@ -1,0 +1,88 @@
+"""Before any handler: flood control; and subscription commands sent in group chats."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CommandHandler,
+    TypeHandler,
+    filters,
+)
+
+from tipbot import texts
+from tipbot.core.runtime import Context
+from tipbot.subscriber.floodguard import FloodGuard, Verdict
+
+log = logging.getLogger(__name__)
+
+GROUP_REDIRECTED_COMMANDS = [
+    "start",
+    "help",
+    "tip",
+    "topic",
+    "topics",
+    "time",
+    "timezone",
+    "settings",
+    "consult",
+    "pause",
+    "resume",
+    "stop",
+    "mydata",
+    "forget",
+]
+GROUP_DEEP_LINK_PAYLOAD = "group"
+
+
+def make_flood_control(guard: FloodGuard):
+    async def flood_control(update: Update, context: Context) -> None:
+        """Count the person's messages and button presses; drop the excess (staff exempt)."""
+        user, chat = update.effective_user, update.effective_chat
+        # Only what a person sends counts: membership updates (a block) must never be lost.
+        if update.message is None and update.callback_query is None:
+            return
+        if user is None or context.deps.staff.is_staff_chat(chat.id if chat else None):
+            return
+        verdict = guard.check(user.id, context.deps.clock.now())
+        if verdict is Verdict.ALLOW:
+            return
+        if verdict is Verdict.WARN:
+            log.info("flood control: muting user_id=%s", user.id)
+        query = update.callback_query
+        if query is not None:
+            await query.answer(texts.SLOW_DOWN)
+        elif verdict is Verdict.WARN and chat is not None and chat.type == chat.PRIVATE:
+            await context.bot.send_message(chat.id, texts.SLOW_DOWN)
+        raise ApplicationHandlerStop
+
+    return flood_control
+
+
+async def private_chat_only(update: Update, context: Context) -> None:
+    """Settings are personal: point group members to a private chat, never subscribe a group."""
+    link = f"https://t.me/{context.bot.username}?start={GROUP_DEEP_LINK_PAYLOAD}"
+    await update.effective_message.reply_text(
+        texts.PRIVATE_CHAT_ONLY.format(link=link), parse_mode=ParseMode.HTML
+    )
+
+
+def register(application: Application) -> None:
+    deps = application.bot_data["deps"]
+    guard = FloodGuard(deps.settings.user_rate_per_minute)
+    application.add_handler(TypeHandler(Update, make_flood_control(guard)), group=-1)
+    groups = filters.ChatType.GROUPS
+    if deps.settings.staff_chat_id is not None:
+        groups = groups & ~filters.Chat(chat_id=deps.settings.staff_chat_id)
+    topic_commands = [
+        command for topic in deps.library.topics.values() for command in topic.commands
+    ]
+    application.add_handler(
+        CommandHandler(
+            GROUP_REDIRECTED_COMMANDS + topic_commands, private_chat_only, filters=groups
+        )
+    )

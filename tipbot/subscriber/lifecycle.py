@@ -1,0 +1,213 @@
+"""/pause, /resume, /stop and the privacy commands /mydata and /forget."""
+
+from __future__ import annotations
+
+import html
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from tipbot import texts
+from tipbot.consult import outbox
+from tipbot.core.content import Library
+from tipbot.core.db.models import SubscriptionStatus
+from tipbot.core.runtime import Context
+from tipbot.subscriber.service import (
+    MAX_PAUSE_DAYS,
+    PersonalData,
+    describe_when,
+    forget_person,
+    format_time,
+    get_subscriber,
+    pause,
+    personal_data,
+    resume,
+    resume_if_pause_over,
+    stop,
+)
+from tipbot.subscriber.settings import (
+    change_subscriber,
+    reply,
+    status_text,
+    subscribed_or_explain,
+    topic_titles,
+)
+from tipbot.subscriber.timeparse import zone_label
+
+STOP_DATA = "sub:stop:"
+FORGET_DATA = "sub:forget:"
+
+
+def confirm_keyboard(prefix: str, yes_label: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(yes_label, callback_data=f"{prefix}yes"),
+                InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=f"{prefix}no"),
+            ]
+        ]
+    )
+
+
+def parse_pause_days(args: list[str]) -> int | None:
+    """Days of a ``/pause N``; raises ValueError unless N is a whole number 1-365."""
+    if not args:
+        return None
+    if len(args) != 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= MAX_PAUSE_DAYS:
+        raise ValueError("not a number of days")
+    return int(args[0])
+
+
+async def pause_command(update: Update, context: Context) -> None:
+    try:
+        days = parse_pause_days(context.args or [])
+    except ValueError:
+        await reply(update, texts.PAUSE_INVALID)
+        return
+    subscriber = await change_subscriber(update, context, lambda row, now: pause(row, now, days))
+    if subscriber is None:
+        return
+    if days is None:
+        await reply(update, texts.PAUSED_OPEN)
+        return
+    local = subscriber.next_send_at.astimezone(ZoneInfo(subscriber.timezone))
+    await reply(
+        update,
+        texts.PAUSED_DAYS.format(
+            days=(texts.ONE_DAY if days == 1 else texts.DAYS).format(days=days),
+            time=format_time(subscriber.send_time),
+            date=local.strftime("%a %d %b"),
+        ),
+    )
+
+
+async def resume_command(update: Update, context: Context) -> None:
+    deps, now = context.deps, context.deps.clock.now()
+    async with deps.db.session() as session:
+        subscriber = await subscribed_or_explain(session, update, now)
+        if subscriber is None:
+            return
+        was_paused = subscriber.status is SubscriptionStatus.PAUSED
+        if was_paused:
+            resume(subscriber, now)
+    if not was_paused:
+        await reply(update, texts.NOT_PAUSED)
+        return
+    await reply(
+        update,
+        texts.RESUMED.format(
+            time=format_time(subscriber.send_time),
+            timezone=html.escape(zone_label(subscriber.timezone)),
+            when=describe_when(subscriber.next_send_at, subscriber.timezone, now),
+        ),
+    )
+
+
+async def stop_command(update: Update, context: Context) -> None:
+    if not await change_subscriber(update, context):
+        return
+    await reply(
+        update,
+        texts.STOP_CONFIRM,
+        reply_markup=confirm_keyboard(STOP_DATA, texts.BUTTON_STOP_YES),
+    )
+
+
+async def stop_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    answer = query.data.removeprefix(STOP_DATA)
+    if answer not in {"yes", "no"}:
+        await query.answer(texts.BUTTON_NOT_VALID)
+        return
+    if answer == "no":
+        await query.answer()
+        await query.edit_message_text(texts.KEPT)
+        return
+    if not await change_subscriber(update, context, stop):
+        return
+    await query.answer()
+    await query.edit_message_text(texts.STOPPED, parse_mode=ParseMode.HTML)
+
+
+def mydata_text(data: PersonalData, library: Library, user_id: int) -> str:
+    requests = ", ".join(
+        texts.MYDATA_REQUEST.format(
+            id=request.id, status=request.status, date=request.created_at.strftime("%Y-%m-%d")
+        )
+        for request in data.consult_requests
+    )
+    subscriber = data.subscriber
+    if subscriber is None:
+        return texts.MYDATA_NO_SUBSCRIPTION.format(
+            user_id=user_id, requests=requests or texts.MYDATA_NONE
+        )
+    return texts.MYDATA.format(
+        user_id=user_id,
+        status=status_text(subscriber),
+        created=subscriber.created_at.strftime("%Y-%m-%d"),
+        source=html.escape(subscriber.source or texts.MYDATA_NONE),
+        language=html.escape(subscriber.language_code or texts.MYDATA_NONE),
+        time=format_time(subscriber.send_time),
+        timezone=html.escape(zone_label(subscriber.timezone)),
+        topics=topic_titles(subscriber, library),
+        daily=data.daily_tips,
+        on_demand=data.on_demand_tips,
+        up=data.votes_up,
+        down=data.votes_down,
+        requests=requests or texts.MYDATA_NONE,
+    )
+
+
+async def mydata_command(update: Update, context: Context) -> None:
+    deps, now = context.deps, context.deps.clock.now()
+    user_id = update.effective_user.id
+    async with deps.db.session() as session:
+        subscriber = await get_subscriber(session, user_id)
+        if subscriber is not None:
+            resume_if_pause_over(subscriber, now)
+        data = await personal_data(session, user_id)
+    if data.is_empty:
+        await reply(update, texts.MYDATA_EMPTY)
+        return
+    await reply(update, mydata_text(data, deps.library, user_id))
+
+
+async def forget_command(update: Update, context: Context) -> None:
+    deps = context.deps
+    async with deps.db.session() as session:
+        data = await personal_data(session, update.effective_user.id)
+    if data.is_empty:
+        await reply(update, texts.MYDATA_EMPTY)
+        return
+    await reply(
+        update,
+        texts.FORGET_CONFIRM,
+        reply_markup=confirm_keyboard(FORGET_DATA, texts.BUTTON_FORGET_YES),
+    )
+
+
+async def forget_button(update: Update, context: Context) -> None:
+    query, deps = update.callback_query, context.deps
+    answer = query.data.removeprefix(FORGET_DATA)
+    if answer not in {"yes", "no"}:
+        await query.answer(texts.BUTTON_NOT_VALID)
+        return
+    if answer == "yes":
+        async with deps.db.session() as session:
+            await forget_person(session, update.effective_user.id, now=deps.clock.now())
+        outbox.kick(context.application)  # tell staff the person's requests were removed
+    await query.answer()
+    await query.edit_message_text(texts.FORGOTTEN if answer == "yes" else texts.KEPT)
+
+
+def register(application: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("pause", pause_command, filters=private))
+    application.add_handler(CommandHandler("resume", resume_command, filters=private))
+    application.add_handler(CommandHandler("stop", stop_command, filters=private))
+    application.add_handler(CommandHandler("mydata", mydata_command, filters=private))
+    application.add_handler(CommandHandler("forget", forget_command, filters=private))
+    application.add_handler(CallbackQueryHandler(stop_button, pattern=rf"^{STOP_DATA}"))
+    application.add_handler(CallbackQueryHandler(forget_button, pattern=rf"^{FORGET_DATA}"))

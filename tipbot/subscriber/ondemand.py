@@ -1,0 +1,109 @@
+"""Tips on demand (/tip, /topic, one command per topic) and the buttons under every tip."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from tipbot import texts
+from tipbot.core import metrics
+from tipbot.core.content import Library
+from tipbot.core.runtime import Context
+from tipbot.subscriber.ondemand_service import VOTE_VALUES, VoteOutcome, give_tip, record_vote
+from tipbot.subscriber.picker import MORE_PREFIX, TOPIC_EMOJI, VOTE_PREFIX, render_tip, tip_keyboard
+
+
+def topic_list_keyboard(library: Library) -> InlineKeyboardMarkup:
+    """One button per topic; pressing one is the same as "Another tip" of that topic."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"{TOPIC_EMOJI.get(topic.id, '💡')} {topic.title}",
+                    callback_data=f"{MORE_PREFIX}:{topic.id}",
+                )
+            ]
+            for topic in library.topics.values()
+        ]
+    )
+
+
+async def send_tip(update: Update, context: Context, topic_id: str | None) -> None:
+    deps, user = context.deps, update.effective_user
+    async with deps.db.session() as session:
+        tip, vote = await give_tip(
+            session,
+            user.id,
+            topic_id=topic_id,
+            settings=deps.settings,
+            library=deps.library,
+            now=deps.clock.now(),
+            language_code=user.language_code,
+        )
+    text, keyboard = render_tip(deps.library, tip, vote)
+    await update.effective_chat.send_message(
+        text, parse_mode=ParseMode.HTML, reply_markup=keyboard, disable_web_page_preview=True
+    )
+    metrics.TIPS_SENT.labels(kind="on_demand").inc()
+
+
+async def tip_command(update: Update, context: Context) -> None:
+    await send_tip(update, context, None)
+
+
+async def topic_command(update: Update, context: Context) -> None:
+    """``/prebiotics`` and friends name their topic; ``/topic NAME`` names it in an argument."""
+    library = context.deps.library
+    command = update.effective_message.text.split()[0].split("@")[0].lstrip("/").lower()
+    name = " ".join(context.args or []) if command == "topic" else command
+    topic = library.topic_for_command(name) if name else None
+    if topic is not None:
+        await send_tip(update, context, topic.id)
+        return
+    text = texts.TOPIC_UNKNOWN.format(text=html.escape(name[:64])) if name else texts.TOPIC_LIST
+    await update.effective_message.reply_text(
+        text, parse_mode=ParseMode.HTML, reply_markup=topic_list_keyboard(library)
+    )
+
+
+async def more_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    topic_id = query.data.removeprefix(f"{MORE_PREFIX}:")
+    if topic_id not in context.deps.library.topics:
+        await query.answer(texts.BUTTON_NOT_VALID)
+        return
+    await query.answer()
+    await send_tip(update, context, topic_id)
+
+
+async def vote_button(update: Update, context: Context) -> None:
+    query, deps = update.callback_query, context.deps
+    parts = query.data.split(":")
+    tip = deps.library.tips.get(parts[1]) if len(parts) == 3 else None
+    vote = {str(value): value for value in VOTE_VALUES}.get(parts[-1])
+    if tip is None or vote is None:
+        await query.answer(texts.UNKNOWN_TIP if vote is not None else texts.BUTTON_NOT_VALID)
+        return
+    async with deps.db.session() as session:
+        outcome = await record_vote(session, update.effective_user.id, tip, vote)
+    if outcome is VoteOutcome.NOT_KNOWN:
+        await query.answer(texts.NOT_SUBSCRIBED, show_alert=True)
+        return
+    await query.answer(texts.VOTE_THANKS)
+    if outcome is VoteOutcome.STORED:
+        await query.edit_message_reply_markup(tip_keyboard(tip, vote))
+
+
+def register(application: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    library: Library = application.bot_data["deps"].library
+    topic_commands = [command for topic in library.topics.values() for command in topic.commands]
+    application.add_handler(CommandHandler("tip", tip_command, filters=private))
+    application.add_handler(
+        CommandHandler(["topic", *topic_commands], topic_command, filters=private)
+    )
+    application.add_handler(CallbackQueryHandler(more_button, pattern=rf"^{MORE_PREFIX}:"))
+    application.add_handler(CallbackQueryHandler(vote_button, pattern=rf"^{VOTE_PREFIX}:"))

@@ -1,0 +1,142 @@
+"""Choosing a tip for a person, and showing it.
+
+The picker keeps no history table: each subscriber has a seed that fixes a shuffled order
+of every topic's tips, and a cursor per topic. A tip is the one at the cursor; the cursor
+then moves on. Daily and on-demand tips share the cursors, so nothing repeats until the
+person has seen every tip of their topics, and the state stays a few bytes per person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from functools import lru_cache
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from tipbot import texts
+from tipbot.core.content import Library, Tip
+from tipbot.core.db.models import Subscriber
+
+TOPIC_EMOJI = {
+    "prebiotics": "🥦",
+    "omega3": "🐟",
+    "exercise": "🏃",
+    "stress": "🧘",
+    "gutbrain": "🧠",
+}
+
+# Callback data of the buttons under a tip (Telegram allows at most 64 bytes).
+VOTE_PREFIX = "vote"
+MORE_PREFIX = "more"
+CONSULT_DATA = "consult:start"
+
+
+_MASK64 = (1 << 64) - 1
+
+
+@lru_cache(maxsize=4096)
+def _tip_hash(tip_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(tip_id.encode(), digest_size=8).digest(), "big")
+
+
+def _mix(value: int) -> int:
+    """SplitMix64's finaliser: a cheap, well-spread 64-bit mixing function."""
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return value ^ (value >> 31)
+
+
+@lru_cache(maxsize=64)
+def _tip_hashes(tip_ids: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(_tip_hash(tip_id) for tip_id in tip_ids)
+
+
+@lru_cache(maxsize=4096)
+def _order(tip_ids: tuple[str, ...], seed: int) -> tuple[str, ...]:
+    """A stable per-subscriber permutation (hash order, so adding a tip keeps the rest).
+
+    Each tip's key mixes its own fixed hash with the seed, so the daily sweep sorts with
+    integer arithmetic instead of hashing every tip id again for every subscriber. The
+    cache mostly misses in the sweep (one seed per person), so the keys are computed in
+    one pass over the topic's cached hashes; ties (never seen in 64 bits) keep file order.
+    """
+    salt = _mix(seed & _MASK64)
+    keys = [_mix(tip_hash ^ salt) for tip_hash in _tip_hashes(tip_ids)]
+    return tuple(tip_ids[i] for i in sorted(range(len(tip_ids)), key=keys.__getitem__))
+
+
+def topic_order(library: Library, topic_id: str, seed: int) -> tuple[Tip, ...]:
+    return tuple(
+        library.tips[tip_id] for tip_id in _order(library.tip_ids_by_topic[topic_id], seed)
+    )
+
+
+def chosen_topics(subscriber: Subscriber, library: Library) -> list[str]:
+    """The person's topics that the library still has, in the library's order."""
+    topics = [topic for topic in library.topics if topic in (subscriber.topics or [])]
+    return topics or list(library.topics)
+
+
+def next_topic(subscriber: Subscriber, library: Library) -> str:
+    """Rotate through the person's topics, holding back topics already seen in full this round."""
+    topics = chosen_topics(subscriber, library)
+    cursors = subscriber.tip_cursors or {}
+    rounds = {t: cursors.get(t, 0) // len(library.tips_by_topic[t]) for t in topics}
+    least = min(rounds.values())
+    behind = [t for t in topics if rounds[t] == least]
+    if subscriber.last_topic in topics:
+        start = topics.index(subscriber.last_topic) + 1
+        rotation = topics[start:] + topics[:start]
+        return next(t for t in rotation if t in behind)
+    return behind[0]
+
+
+def pick_tip(subscriber: Subscriber, library: Library, topic_id: str | None = None) -> Tip:
+    """Take the next tip (of ``topic_id``, or by rotation) and advance the person's cursor."""
+    rotating = topic_id is None
+    topic_id = topic_id or next_topic(subscriber, library)
+    # Only the tip at the cursor is needed: no tuple of the topic's tips per pick.
+    order = _order(library.tip_ids_by_topic[topic_id], subscriber.tip_seed)
+    cursors = dict(subscriber.tip_cursors or {})
+    position = cursors.get(topic_id, 0)
+    cursors[topic_id] = position + 1
+    subscriber.tip_cursors = cursors  # a new dict, so SQLAlchemy sees the change
+    if rotating:
+        subscriber.last_topic = topic_id
+    return library.tips[order[position % len(order)]]
+
+
+def render_tip(
+    library: Library, tip: Tip, vote: int | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The tip as HTML with its source, and its buttons (showing the person's vote)."""
+    topic = library.topics[tip.topic]
+    reference = library.reference_of(tip)
+    text = texts.TIP.format(
+        emoji=TOPIC_EMOJI.get(topic.id, "💡"),
+        title=html.escape(topic.title),
+        text=html.escape(tip.text),
+        url=html.escape(reference.url, quote=True),
+        source=html.escape(reference.short),
+    )
+    return text, tip_keyboard(tip, vote)
+
+
+def tip_keyboard(tip: Tip, vote: int | None = None) -> InlineKeyboardMarkup:
+    up = texts.BUTTON_VOTE_UP + (" ✓" if vote == 1 else "")
+    down = texts.BUTTON_VOTE_DOWN + (" ✓" if vote == -1 else "")
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(up, callback_data=f"{VOTE_PREFIX}:{tip.id}:1"),
+                InlineKeyboardButton(down, callback_data=f"{VOTE_PREFIX}:{tip.id}:-1"),
+            ],
+            [
+                InlineKeyboardButton(
+                    texts.BUTTON_ANOTHER_TIP, callback_data=f"{MORE_PREFIX}:{tip.topic}"
+                ),
+                InlineKeyboardButton(texts.BUTTON_CONSULT, callback_data=CONSULT_DATA),
+            ],
+        ]
+    )

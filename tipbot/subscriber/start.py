@@ -1,0 +1,92 @@
+"""/start (with deep-link payloads) and /help."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CommandHandler, filters
+
+from tipbot import texts
+from tipbot.consult.deeplink import CONSULT_DEEP_LINK
+from tipbot.core.runtime import Context
+from tipbot.subscriber.service import (
+    SubscribeOutcome,
+    describe_when,
+    format_time,
+    subscribe,
+)
+
+_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def campaign_source(args: list[str]) -> str | None:
+    """The deep-link payload as a campaign source, or None when absent or malformed."""
+    if len(args) != 1 or not _PAYLOAD.match(args[0]) or args[0] == "consult":
+        return None
+    return args[0]
+
+
+def settings_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.BUTTON_SET_TIME, callback_data="settings:time"),
+                InlineKeyboardButton(texts.BUTTON_SET_TIMEZONE, callback_data="settings:timezone"),
+                InlineKeyboardButton(texts.BUTTON_SET_TOPICS, callback_data="settings:topics"),
+            ]
+        ]
+    )
+
+
+async def start(update: Update, context: Context) -> None:
+    deps = context.deps
+    user = update.effective_user
+    now = deps.clock.now()
+    async with deps.db.session() as session:
+        result = await subscribe(
+            session,
+            user.id,
+            settings=deps.settings,
+            library=deps.library,
+            now=now,
+            source=campaign_source(context.args or []),
+            language_code=user.language_code,
+        )
+    subscriber = result.subscriber
+    template = {
+        SubscribeOutcome.NEW: texts.WELCOME,
+        SubscribeOutcome.RESUBSCRIBED: texts.WELCOME_BACK,
+        SubscribeOutcome.ALREADY: texts.ALREADY_SUBSCRIBED,
+    }[result.outcome]
+    await update.effective_message.reply_text(
+        template.format(
+            time=format_time(subscriber.send_time),
+            timezone=html.escape(subscriber.timezone),
+            when=describe_when(subscriber.next_send_at, subscriber.timezone, now),
+        ),
+        parse_mode=ParseMode.HTML,
+        reply_markup=settings_keyboard(),
+    )
+
+
+async def help_command(update: Update, context: Context) -> None:
+    topic_commands = "\n".join(
+        f"/{topic.command} – {html.escape(topic.title)}"
+        for topic in context.deps.library.topics.values()
+    )
+    await update.effective_message.reply_text(
+        texts.HELP.format(topic_commands=topic_commands),
+        parse_mode=ParseMode.HTML,
+        disable_web_page_preview=True,
+    )
+
+
+def register(application: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    # ``/start consult`` (the deep link) opens the consultation form without subscribing:
+    # asking the clinic a question is not asking for daily tips (see tipbot.consult.form).
+    application.add_handler(CommandHandler("start", start, filters=private & ~CONSULT_DEEP_LINK))
+    application.add_handler(CommandHandler("help", help_command, filters=private))
