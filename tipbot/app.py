@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    LinkPreviewOptions,
+)
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
 
 from tipbot import consult, delivery, staff, subscriber
 from tipbot.core import errors
@@ -64,6 +70,13 @@ def build_application(
         .base_url(f"{settings.bot_api_url}/bot")
         .base_file_url(f"{settings.bot_api_url}/file/bot")
         .context_types(ContextTypes(context=Context))
+        # Every text is Telegram HTML (texts.py); links are sources, not worth a preview card.
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
         .rate_limiter(
             AIORateLimiter(overall_max_rate=settings.max_messages_per_second, max_retries=3)
         )

@@ -19,7 +19,6 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -67,7 +66,7 @@ def _form(context: Context) -> FormAnswers:
 
 
 async def _say(update: Update, text: str, markup: object = None) -> None:
-    await update.effective_chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await update.effective_chat.send_message(text, reply_markup=markup)
 
 
 def _keyboard(rows: list[list[str | KeyboardButton]]) -> ReplyKeyboardMarkup:
@@ -381,9 +380,7 @@ async def open_request_button(update: Update, context: Context) -> None:
         return
     outbox.kick(context.application)
     await query.answer()
-    await query.edit_message_text(
-        texts.CONSULT_REQUEST_CANCELLED.format(number=request.id), parse_mode=ParseMode.HTML
-    )
+    await query.edit_message_text(texts.CONSULT_REQUEST_CANCELLED.format(number=request.id))
 
 
 async def relay(update: Update, context: Context) -> None:

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from tipbot import texts
@@ -197,7 +196,6 @@ async def _edit(bot: Bot, chat_id: int, message_id: int, payload: dict[str, Any]
             payload["text"],
             chat_id=chat_id,
             message_id=message_id,
-            parse_mode=ParseMode.HTML,
             reply_markup=payload.get("keyboard"),
         )
     except BadRequest as error:

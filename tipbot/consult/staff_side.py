@@ -12,7 +12,6 @@ import html
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from tipbot import texts
@@ -112,7 +111,7 @@ async def staff_reply(update: Update, context: Context) -> None:
         number, status = request.id, request.status.value
     if not queued:
         text = texts.THREAD_REQUEST_NOT_OPEN.format(number=number, status=status)
-        await message.reply_text(text, parse_mode=ParseMode.HTML)
+        await message.reply_text(text)
         return
     outbox.kick(context.application)
 
@@ -137,7 +136,7 @@ async def list_requests(update: Update, context: Context) -> None:
         for request in requests
     ]
     await update.effective_message.reply_text(
-        texts.STAFF_OPEN_REQUESTS.format(lines="\n".join(lines)), parse_mode=ParseMode.HTML
+        texts.STAFF_OPEN_REQUESTS.format(lines="\n".join(lines))
     )
 
 

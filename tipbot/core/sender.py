@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 log = logging.getLogger(__name__)
@@ -79,7 +78,6 @@ async def send_text(
             message = await bot.send_message(
                 chat_id,
                 text,
-                parse_mode=ParseMode.HTML,
                 reply_markup=reply_markup,
                 **kwargs,
             )

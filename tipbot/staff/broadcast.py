@@ -18,7 +18,6 @@ from datetime import datetime
 from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
@@ -338,6 +337,6 @@ async def _post_progress(
 
 async def _edit(bot: Bot, chat_id: int, message_id: int, text: str) -> None:
     try:
-        await bot.edit_message_text(text, chat_id, message_id, parse_mode=ParseMode.HTML)
+        await bot.edit_message_text(text, chat_id, message_id)
     except TelegramError as exc:  # "message is not modified", or the group is unreachable
         log.info("broadcast progress edit skipped chat_id=%s: %s", chat_id, type(exc).__name__)

@@ -11,7 +11,6 @@ import logging
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from tipbot import texts
@@ -94,7 +93,7 @@ async def stats_command(update: Update, context: Context) -> None:
     deps = context.deps
     async with deps.db.session() as session:
         stats = await gather_stats(session, deps.clock.now())
-    await update.effective_message.reply_text(render_stats(stats), parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(render_stats(stats))
 
 
 # ----------------------------------------------------------------------------- /broadcast
@@ -116,7 +115,7 @@ async def broadcast_command(update: Update, context: Context) -> None:
     text, length = _announcement(update)
     message = update.effective_message
     if not text:
-        await message.reply_text(texts.BROADCAST_USAGE, parse_mode=ParseMode.HTML)
+        await message.reply_text(texts.BROADCAST_USAGE)
         return
     if length > broadcast.MAX_TEXT_LENGTH:
         await message.reply_text(
@@ -147,7 +146,6 @@ async def broadcast_command(update: Update, context: Context) -> None:
     )
     await message.reply_text(
         texts.BROADCAST_PREVIEW.format(count=count, text=text),
-        parse_mode=ParseMode.HTML,
         reply_markup=keyboard,
     )
     log.info("broadcast draft id=%s by user_id=%s", draft.id, update.effective_user.id)
@@ -197,7 +195,7 @@ async def reload_command(update: Update, context: Context) -> None:
             shown.append(f"… and {len(result.problems) - len(shown)} more")
         problems = "\n".join(f"• {html.escape(problem)}" for problem in shown)
         reply = texts.RELOAD_FAILED.format(problems=problems)
-    await update.effective_message.reply_text(reply, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(reply)
 
 
 def register(application: Application) -> None:

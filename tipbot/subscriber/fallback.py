@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from tipbot import texts
@@ -15,7 +14,7 @@ from tipbot.core.runtime import Context
 async def unknown_command(update: Update, _context: Context) -> None:
     command = (update.effective_message.text or "").split()[0].split("@")[0]
     await update.effective_message.reply_text(
-        texts.UNKNOWN_COMMAND.format(command=html.escape(command)), parse_mode=ParseMode.HTML
+        texts.UNKNOWN_COMMAND.format(command=html.escape(command))
     )
 
 

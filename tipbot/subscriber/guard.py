@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -66,9 +65,7 @@ def make_flood_control(guard: FloodGuard):
 async def private_chat_only(update: Update, context: Context) -> None:
     """Settings are personal: point group members to a private chat, never subscribe a group."""
     link = f"https://t.me/{context.bot.username}?start={GROUP_DEEP_LINK_PAYLOAD}"
-    await update.effective_message.reply_text(
-        texts.PRIVATE_CHAT_ONLY.format(link=link), parse_mode=ParseMode.HTML
-    )
+    await update.effective_message.reply_text(texts.PRIVATE_CHAT_ONLY.format(link=link))
 
 
 def register(application: Application) -> None:

@@ -6,7 +6,6 @@ import html
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from tipbot import texts
@@ -29,7 +28,6 @@ from tipbot.subscriber.service import (
 )
 from tipbot.subscriber.settings import (
     change_subscriber,
-    reply,
     status_text,
     subscribed_or_explain,
     topic_titles,
@@ -64,17 +62,16 @@ async def pause_command(update: Update, context: Context) -> None:
     try:
         days = parse_pause_days(context.args or [])
     except ValueError:
-        await reply(update, texts.PAUSE_INVALID)
+        await update.effective_message.reply_text(texts.PAUSE_INVALID)
         return
     subscriber = await change_subscriber(update, context, lambda row, now: pause(row, now, days))
     if subscriber is None:
         return
     if days is None:
-        await reply(update, texts.PAUSED_OPEN)
+        await update.effective_message.reply_text(texts.PAUSED_OPEN)
         return
     local = subscriber.next_send_at.astimezone(ZoneInfo(subscriber.timezone))
-    await reply(
-        update,
+    await update.effective_message.reply_text(
         texts.PAUSED_DAYS.format(
             days=(texts.ONE_DAY if days == 1 else texts.DAYS).format(days=days),
             time=format_time(subscriber.send_time),
@@ -93,10 +90,9 @@ async def resume_command(update: Update, context: Context) -> None:
         if was_paused:
             resume(subscriber, now)
     if not was_paused:
-        await reply(update, texts.NOT_PAUSED)
+        await update.effective_message.reply_text(texts.NOT_PAUSED)
         return
-    await reply(
-        update,
+    await update.effective_message.reply_text(
         texts.RESUMED.format(
             time=format_time(subscriber.send_time),
             timezone=html.escape(zone_label(subscriber.timezone)),
@@ -108,8 +104,7 @@ async def resume_command(update: Update, context: Context) -> None:
 async def stop_command(update: Update, context: Context) -> None:
     if not await change_subscriber(update, context):
         return
-    await reply(
-        update,
+    await update.effective_message.reply_text(
         texts.STOP_CONFIRM,
         reply_markup=confirm_keyboard(STOP_DATA, texts.BUTTON_STOP_YES),
     )
@@ -128,7 +123,7 @@ async def stop_button(update: Update, context: Context) -> None:
     if not await change_subscriber(update, context, stop):
         return
     await query.answer()
-    await query.edit_message_text(texts.STOPPED, parse_mode=ParseMode.HTML)
+    await query.edit_message_text(texts.STOPPED)
 
 
 def mydata_text(data: PersonalData, library: Library, user_id: int) -> str:
@@ -169,9 +164,9 @@ async def mydata_command(update: Update, context: Context) -> None:
             resume_if_pause_over(subscriber, now)
         data = await personal_data(session, user_id)
     if data.is_empty:
-        await reply(update, texts.MYDATA_EMPTY)
+        await update.effective_message.reply_text(texts.MYDATA_EMPTY)
         return
-    await reply(update, mydata_text(data, deps.library, user_id))
+    await update.effective_message.reply_text(mydata_text(data, deps.library, user_id))
 
 
 async def forget_command(update: Update, context: Context) -> None:
@@ -179,10 +174,9 @@ async def forget_command(update: Update, context: Context) -> None:
     async with deps.db.session() as session:
         data = await personal_data(session, update.effective_user.id)
     if data.is_empty:
-        await reply(update, texts.MYDATA_EMPTY)
+        await update.effective_message.reply_text(texts.MYDATA_EMPTY)
         return
-    await reply(
-        update,
+    await update.effective_message.reply_text(
         texts.FORGET_CONFIRM,
         reply_markup=confirm_keyboard(FORGET_DATA, texts.BUTTON_FORGET_YES),
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from tipbot import texts
@@ -44,9 +43,7 @@ async def send_tip(update: Update, context: Context, topic_id: str | None) -> No
             language_code=user.language_code,
         )
     text, keyboard = render_tip(deps.library, tip, vote)
-    await update.effective_chat.send_message(
-        text, parse_mode=ParseMode.HTML, reply_markup=keyboard, disable_web_page_preview=True
-    )
+    await update.effective_chat.send_message(text, reply_markup=keyboard)
     metrics.TIPS_SENT.labels(kind="on_demand").inc()
 
 
@@ -64,9 +61,7 @@ async def topic_command(update: Update, context: Context) -> None:
         await send_tip(update, context, topic.id)
         return
     text = texts.TOPIC_UNKNOWN.format(text=html.escape(name[:64])) if name else texts.TOPIC_LIST
-    await update.effective_message.reply_text(
-        text, parse_mode=ParseMode.HTML, reply_markup=topic_list_keyboard(library)
-    )
+    await update.effective_message.reply_text(text, reply_markup=topic_list_keyboard(library))
 
 
 async def more_button(update: Update, context: Context) -> None:

@@ -19,7 +19,6 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from tipbot import texts
@@ -131,10 +130,6 @@ def timezone_set_text(subscriber: Subscriber, now: datetime) -> str:
     )
 
 
-async def reply(update: Update, text: str, **kwargs: object) -> None:
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, **kwargs)
-
-
 async def subscribed_or_explain(
     session: AsyncSession, update: Update, now: datetime
 ) -> Subscriber | None:
@@ -152,7 +147,7 @@ async def explain_not_subscribed(update: Update) -> None:
     if update.callback_query:
         await update.callback_query.answer(texts.NOT_SUBSCRIBED, show_alert=True)
     else:
-        await reply(update, texts.NOT_SUBSCRIBED)
+        await update.effective_message.reply_text(texts.NOT_SUBSCRIBED)
 
 
 async def change_subscriber(
@@ -183,15 +178,19 @@ async def change_subscriber(
 
 
 async def send_time_prompt(update: Update) -> None:
-    await reply(update, texts.TIME_PROMPT, reply_markup=time_keyboard())
+    await update.effective_message.reply_text(texts.TIME_PROMPT, reply_markup=time_keyboard())
 
 
 async def send_timezone_prompt(update: Update) -> None:
-    await reply(update, texts.TIMEZONE_PROMPT, reply_markup=location_keyboard())
+    await update.effective_message.reply_text(
+        texts.TIMEZONE_PROMPT, reply_markup=location_keyboard()
+    )
 
 
 async def send_topics_prompt(update: Update, subscriber: Subscriber, library: Library) -> None:
-    await reply(update, texts.TOPICS_PROMPT, reply_markup=topics_keyboard(subscriber, library))
+    await update.effective_message.reply_text(
+        texts.TOPICS_PROMPT, reply_markup=topics_keyboard(subscriber, library)
+    )
 
 
 # ----------------------------------------------------------------------------- /time
@@ -204,13 +203,15 @@ async def time_command(update: Update, context: Context) -> None:
         return
     value = parse_time(" ".join(context.args))
     if value is None:
-        await reply(update, texts.TIME_INVALID)
+        await update.effective_message.reply_text(texts.TIME_INVALID)
         return
     subscriber = await change_subscriber(
         update, context, lambda row, now: set_send_time(row, value, now)
     )
     if subscriber:
-        await reply(update, time_set_text(subscriber, context.deps.clock.now()))
+        await update.effective_message.reply_text(
+            time_set_text(subscriber, context.deps.clock.now())
+        )
 
 
 async def time_button(update: Update, context: Context) -> None:
@@ -225,7 +226,7 @@ async def time_button(update: Update, context: Context) -> None:
     if subscriber:
         await query.answer()
         text = time_set_text(subscriber, context.deps.clock.now())
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+        await query.edit_message_text(text)
 
 
 # ----------------------------------------------------------------------------- /timezone
@@ -247,9 +248,11 @@ async def timezone_command(update: Update, context: Context) -> None:
                     for zone in lookup.suggestions
                 ]
             )
-            await reply(update, texts.TIMEZONE_SUGGEST.format(text=shown), reply_markup=keyboard)
+            await update.effective_message.reply_text(
+                texts.TIMEZONE_SUGGEST.format(text=shown), reply_markup=keyboard
+            )
         else:
-            await reply(update, texts.TIMEZONE_UNKNOWN.format(text=shown))
+            await update.effective_message.reply_text(texts.TIMEZONE_UNKNOWN.format(text=shown))
         return
     await _apply_timezone(update, context, lookup.zone)
 
@@ -260,7 +263,7 @@ async def _apply_timezone(update: Update, context: Context, zone: str) -> None:
     )
     if subscriber:
         text = timezone_set_text(subscriber, context.deps.clock.now())
-        await reply(update, text, reply_markup=ReplyKeyboardRemove())
+        await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
 
 
 async def timezone_button(update: Update, context: Context) -> None:
@@ -275,7 +278,7 @@ async def timezone_button(update: Update, context: Context) -> None:
     if subscriber:
         await query.answer()
         text = timezone_set_text(subscriber, context.deps.clock.now())
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+        await query.edit_message_text(text)
 
 
 @cache
@@ -295,8 +298,8 @@ async def location_shared(update: Update, context: Context) -> None:
     location = update.effective_message.location
     zone = await asyncio.to_thread(zone_at, location.latitude, location.longitude)
     if zone is None:
-        await reply(
-            update, texts.TIMEZONE_NOT_FOUND_AT_LOCATION, reply_markup=ReplyKeyboardRemove()
+        await update.effective_message.reply_text(
+            texts.TIMEZONE_NOT_FOUND_AT_LOCATION, reply_markup=ReplyKeyboardRemove()
         )
         return
     await _apply_timezone(update, context, zone)
@@ -351,10 +354,9 @@ async def settings_command(update: Update, context: Context) -> None:
         if subscriber is not None:
             resume_if_pause_over(subscriber, now)
     if subscriber is None:
-        await reply(update, texts.NOT_SUBSCRIBED)
+        await update.effective_message.reply_text(texts.NOT_SUBSCRIBED)
         return
-    await reply(
-        update,
+    await update.effective_message.reply_text(
         settings_text(subscriber, deps.library, now),
         reply_markup=settings_keyboard(),
     )

@@ -6,7 +6,6 @@ import html
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, filters
 
 from tipbot import texts
@@ -67,7 +66,6 @@ async def start(update: Update, context: Context) -> None:
             timezone=html.escape(subscriber.timezone),
             when=describe_when(subscriber.next_send_at, subscriber.timezone, now),
         ),
-        parse_mode=ParseMode.HTML,
         reply_markup=settings_keyboard(),
     )
 
@@ -79,8 +77,6 @@ async def help_command(update: Update, context: Context) -> None:
     )
     await update.effective_message.reply_text(
         texts.HELP.format(topic_commands=topic_commands),
-        parse_mode=ParseMode.HTML,
-        disable_web_page_preview=True,
     )
 
 
