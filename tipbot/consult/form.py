@@ -65,10 +65,6 @@ def _form(context: Context) -> FormAnswers:
     return context.user_data.setdefault(FORM_KEY, FormAnswers())
 
 
-async def _say(update: Update, text: str, markup: object = None) -> None:
-    await update.effective_chat.send_message(text, reply_markup=markup)
-
-
 def _keyboard(rows: list[list[str | KeyboardButton]]) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
 
@@ -78,25 +74,33 @@ def _keyboard(rows: list[list[str | KeyboardButton]]) -> ReplyKeyboardMarkup:
 
 async def ask_name(update: Update, context: Context, text: str = texts.CONSULT_ASK_NAME) -> int:
     suggestions = {update.effective_user.first_name, _form(context).name} - {""}
-    await _say(update, text, _keyboard([[name[:NAME_LIMIT] for name in sorted(suggestions)]]))
+    await update.effective_chat.send_message(
+        text, reply_markup=_keyboard([[name[:NAME_LIMIT] for name in sorted(suggestions)]])
+    )
     return NAME
 
 
 async def ask_contact(update: Update, _context: Context) -> int:
     share = KeyboardButton(texts.BUTTON_CONSULT_SHARE_PHONE, request_contact=True)
     rows = [[share], [texts.BUTTON_CONSULT_EMAIL], [texts.BUTTON_CONSULT_TELEGRAM]]
-    await _say(update, texts.CONSULT_ASK_CONTACT, _keyboard(rows))
+    await update.effective_chat.send_message(
+        texts.CONSULT_ASK_CONTACT, reply_markup=_keyboard(rows)
+    )
     return CONTACT
 
 
 async def ask_email(update: Update, _context: Context) -> int:
-    await _say(update, texts.CONSULT_ASK_EMAIL, ReplyKeyboardRemove())
+    await update.effective_chat.send_message(
+        texts.CONSULT_ASK_EMAIL, reply_markup=ReplyKeyboardRemove()
+    )
     return EMAIL
 
 
 async def ask_time(update: Update, _context: Context) -> int:
     options = list(texts.CONSULT_TIME_OPTIONS)
-    await _say(update, texts.CONSULT_ASK_TIME, _keyboard([options[:2], options[2:]]))
+    await update.effective_chat.send_message(
+        texts.CONSULT_ASK_TIME, reply_markup=_keyboard([options[:2], options[2:]])
+    )
     return TIME
 
 
@@ -104,25 +108,31 @@ async def ask_topic(update: Update, context: Context) -> int:
     titles = [topic.title for topic in context.deps.library.topics.values()]
     rows = [titles[i : i + 2] for i in range(0, len(titles), 2)]
     rows.append([texts.BUTTON_CONSULT_OTHER_TOPIC])
-    await _say(update, texts.CONSULT_ASK_TOPIC, _keyboard(rows))
+    await update.effective_chat.send_message(texts.CONSULT_ASK_TOPIC, reply_markup=_keyboard(rows))
     return TOPIC
 
 
 async def ask_note(update: Update, _context: Context) -> int:
     text = texts.CONSULT_ASK_NOTE.format(limit=NOTE_LIMIT, skip=texts.BUTTON_CONSULT_SKIP)
-    await _say(update, text, _keyboard([[texts.BUTTON_CONSULT_SKIP]]))
+    await update.effective_chat.send_message(
+        text, reply_markup=_keyboard([[texts.BUTTON_CONSULT_SKIP]])
+    )
     return NOTE
 
 
 async def ask_consent(update: Update, _context: Context) -> int:
     rows = [[texts.BUTTON_CONSULT_AGREE], [texts.BUTTON_CONSULT_DISAGREE]]
-    await _say(update, texts.CONSULT_ASK_CONSENT, _keyboard(rows))
+    await update.effective_chat.send_message(
+        texts.CONSULT_ASK_CONSENT, reply_markup=_keyboard(rows)
+    )
     return CONSENT
 
 
 async def show_summary(update: Update, context: Context) -> int:
     form = _form(context)
-    await _say(update, texts.CONSULT_SUMMARY_INTRO, ReplyKeyboardRemove())
+    await update.effective_chat.send_message(
+        texts.CONSULT_SUMMARY_INTRO, reply_markup=ReplyKeyboardRemove()
+    )
     summary = texts.CONSULT_SUMMARY.format(
         name=html.escape(form.name),
         contact=html.escape(contact_label(form.contact_kind, form.contact_value)),
@@ -135,7 +145,7 @@ async def show_summary(update: Update, context: Context) -> int:
         InlineKeyboardButton(texts.BUTTON_CONSULT_EDIT, callback_data=f"{FORM_PREFIX}:edit"),
         InlineKeyboardButton(texts.BUTTON_CONSULT_CANCEL, callback_data=f"{FORM_PREFIX}:cancel"),
     ]
-    await _say(update, summary, InlineKeyboardMarkup([buttons]))
+    await update.effective_chat.send_message(summary, reply_markup=InlineKeyboardMarkup([buttons]))
     return CONFIRM
 
 
@@ -167,7 +177,7 @@ async def show_open_request(update: Update, context: Context, request: ConsultRe
             callback_data=f"{REQUEST_PREFIX}:cancel:{request.id}",
         ),
     ]
-    await _say(update, text, InlineKeyboardMarkup([buttons]))
+    await update.effective_chat.send_message(text, reply_markup=InlineKeyboardMarkup([buttons]))
 
 
 async def start_form(update: Update, context: Context) -> int:
@@ -190,10 +200,10 @@ async def _text_answer(update: Update, limit: int) -> str | None:
     """The stripped answer, or None after telling the person what was wrong with it."""
     text = (update.effective_message.text or "").strip()
     if not text:
-        await _say(update, texts.CONSULT_EMPTY_ANSWER)
+        await update.effective_chat.send_message(texts.CONSULT_EMPTY_ANSWER)
         return None
     if len(text) > limit:
-        await _say(update, texts.CONSULT_TOO_LONG.format(limit=limit))
+        await update.effective_chat.send_message(texts.CONSULT_TOO_LONG.format(limit=limit))
         return None
     return text
 
@@ -210,7 +220,9 @@ async def got_contact(update: Update, context: Context) -> int:
     contact = update.effective_message.contact
     if contact.user_id != update.effective_user.id:
         button = texts.BUTTON_CONSULT_SHARE_PHONE
-        await _say(update, texts.CONSULT_NOT_OWN_CONTACT.format(button=button))
+        await update.effective_chat.send_message(
+            texts.CONSULT_NOT_OWN_CONTACT.format(button=button)
+        )
         return await ask_contact(update, context)
     form = _form(context)
     form.contact_kind, form.contact_value = "phone", contact.phone_number
@@ -228,14 +240,16 @@ async def got_contact_text(update: Update, context: Context) -> int:
     if valid_email(text):
         form.contact_kind, form.contact_value = "email", text
         return await ask_time(update, context)
-    await _say(update, texts.CONSULT_BAD_EMAIL if "@" in text else texts.CONSULT_PICK_BUTTON)
+    await update.effective_chat.send_message(
+        texts.CONSULT_BAD_EMAIL if "@" in text else texts.CONSULT_PICK_BUTTON
+    )
     return await ask_contact(update, context)
 
 
 async def got_email(update: Update, context: Context) -> int:
     text = (update.effective_message.text or "").strip()
     if not valid_email(text):
-        await _say(update, texts.CONSULT_BAD_EMAIL)
+        await update.effective_chat.send_message(texts.CONSULT_BAD_EMAIL)
         return await ask_email(update, context)
     form = _form(context)
     form.contact_kind, form.contact_value = "email", text
@@ -254,7 +268,7 @@ async def got_topic(update: Update, context: Context) -> int:
     text = (update.effective_message.text or "").strip()
     by_title = {topic.title: topic.id for topic in context.deps.library.topics.values()}
     if text != texts.BUTTON_CONSULT_OTHER_TOPIC and text not in by_title:
-        await _say(update, texts.CONSULT_PICK_BUTTON)
+        await update.effective_chat.send_message(texts.CONSULT_PICK_BUTTON)
         return await ask_topic(update, context)
     _form(context).topic = by_title.get(text)
     return await ask_note(update, context)
@@ -277,14 +291,16 @@ async def got_consent(update: Update, context: Context) -> int:
         return await show_summary(update, context)
     if text == texts.BUTTON_CONSULT_DISAGREE:
         _clear(context)
-        await _say(update, texts.CONSULT_NO_CONSENT, ReplyKeyboardRemove())
+        await update.effective_chat.send_message(
+            texts.CONSULT_NO_CONSENT, reply_markup=ReplyKeyboardRemove()
+        )
         return ConversationHandler.END
-    await _say(update, texts.CONSULT_PICK_BUTTON)
+    await update.effective_chat.send_message(texts.CONSULT_PICK_BUTTON)
     return await ask_consent(update, context)
 
 
 async def repeat_summary(update: Update, context: Context) -> int:
-    await _say(update, texts.CONSULT_PICK_BUTTON)
+    await update.effective_chat.send_message(texts.CONSULT_PICK_BUTTON)
     return await show_summary(update, context)
 
 
@@ -308,7 +324,7 @@ async def confirm(update: Update, context: Context) -> int:
         await show_open_request(update, context, request)
         return ConversationHandler.END
     outbox.kick(context.application)
-    await _say(update, texts.CONSULT_RECEIVED.format(number=request.id))
+    await update.effective_chat.send_message(texts.CONSULT_RECEIVED.format(number=request.id))
     return ConversationHandler.END
 
 
@@ -323,13 +339,17 @@ async def cancel(update: Update, context: Context) -> int:
         await update.callback_query.answer()
         await update.callback_query.edit_message_reply_markup(None)
     _clear(context)
-    await _say(update, texts.CONSULT_CANCELLED, ReplyKeyboardRemove())
+    await update.effective_chat.send_message(
+        texts.CONSULT_CANCELLED, reply_markup=ReplyKeyboardRemove()
+    )
     return ConversationHandler.END
 
 
 async def timed_out(update: Update, context: Context) -> None:
     _clear(context)
-    await _say(update, texts.CONSULT_TIMED_OUT, ReplyKeyboardRemove())
+    await update.effective_chat.send_message(
+        texts.CONSULT_TIMED_OUT, reply_markup=ReplyKeyboardRemove()
+    )
 
 
 def _clear(context: Context) -> None:
@@ -344,7 +364,7 @@ def _reask(ask: Step) -> Step:
     """For answers of the wrong kind (a sticker, a photo): say so and ask again."""
 
     async def reask(update: Update, context: Context) -> int:
-        await _say(update, texts.CONSULT_EMPTY_ANSWER)
+        await update.effective_chat.send_message(texts.CONSULT_EMPTY_ANSWER)
         return await ask(update, context)
 
     return reask
@@ -369,7 +389,7 @@ async def open_request_button(update: Update, context: Context) -> None:
             await query.answer(texts.CONSULT_REQUEST_GONE, show_alert=True)
             return
         await query.answer()
-        await _say(update, texts.CONSULT_ADD_NOTE)
+        await update.effective_chat.send_message(texts.CONSULT_ADD_NOTE)
         return
     async with deps.db.session() as session:
         request = await cancel_request(
@@ -395,7 +415,9 @@ async def relay(update: Update, context: Context) -> None:
         return
     outbox.kick(context.application)
     if relayed.first:
-        await _say(update, texts.CONSULT_RELAY_NOTICE.format(number=relayed.request_id))
+        await update.effective_chat.send_message(
+            texts.CONSULT_RELAY_NOTICE.format(number=relayed.request_id)
+        )
 
 
 NOT_A_COMMAND = filters.ALL & ~filters.COMMAND
