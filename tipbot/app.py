@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import (
-    BotCommand,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     LinkPreviewOptions,
@@ -15,6 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
 
 from tipbot import consult, delivery, staff, subscriber
+from tipbot.commands import Scope, menu
 from tipbot.core import errors
 from tipbot.core.clock import Clock, SystemClock
 from tipbot.core.config import Settings
@@ -24,29 +24,6 @@ from tipbot.core.runtime import Context, Deps
 from tipbot.core.updates import MeasuredUpdateProcessor
 
 log = logging.getLogger(__name__)
-
-PRIVATE_COMMANDS = [
-    ("tip", "A tip from your topics"),
-    ("topics", "Choose your topics"),
-    ("time", "Choose the time of your daily tip"),
-    ("timezone", "Choose your timezone"),
-    ("settings", "Your settings"),
-    ("consult", "Ask for a free consultation"),
-    ("pause", "Pause the daily tips"),
-    ("resume", "Resume the daily tips"),
-    ("mydata", "What I store about you"),
-    ("forget", "Delete your data"),
-    ("stop", "Unsubscribe"),
-    ("help", "How this bot works"),
-]
-
-STAFF_COMMANDS = [
-    ("requests", "Open consultation requests"),
-    ("request", "Show one request again: /request N"),
-    ("stats", "Subscribers, tips and requests in numbers"),
-    ("broadcast", "Send an announcement to all subscribers"),
-    ("reload", "Reload the tip library"),
-]
 
 
 def build_application(
@@ -113,15 +90,13 @@ def deps_of(application: Application) -> Deps:
 
 async def _post_init(application: Application) -> None:
     deps = deps_of(application)
-    commands = [BotCommand(name, description) for name, description in PRIVATE_COMMANDS]
-    commands[1:1] = [
-        BotCommand(topic.command, topic.description[:256]) for topic in deps.library.topics.values()
-    ]
-    await application.bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
+    await application.bot.set_my_commands(
+        menu(Scope.PRIVATE, deps.library), scope=BotCommandScopeAllPrivateChats()
+    )
     if deps.settings.staff_chat_id is not None:
         try:
             await application.bot.set_my_commands(
-                [BotCommand(name, description) for name, description in STAFF_COMMANDS],
+                menu(Scope.STAFF, deps.library),
                 scope=BotCommandScopeChat(deps.settings.staff_chat_id),
             )
         except TelegramError as exc:  # an unreachable staff group must not stop the bot

@@ -55,23 +55,7 @@ BUTTON_SET_TOPICS = "📚 Topics"
 HELP = (
     "<b>What I do</b>\n"
     "One short, evidence-based tip a day about the gut and the mind, at the time you choose.\n\n"
-    "<b>Your daily tip</b>\n"
-    "/start – subscribe\n"
-    "/time – choose the time (e.g. /time 7:30)\n"
-    "/timezone – choose your timezone (e.g. /timezone Europe/Berlin)\n"
-    "/topics – choose your topics\n"
-    "/settings – see and change your settings\n"
-    "/pause – pause the tips (e.g. /pause 7 for a week), /resume to restart\n"
-    "/stop – unsubscribe\n\n"
-    "<b>A tip right now</b>\n"
-    "/tip – a tip from your topics\n"
-    "{topic_commands}\n"
-    "/topic – all topics\n\n"
-    "<b>Talk to the clinic</b>\n"
-    "/consult – ask for a free consultation\n\n"
-    "<b>Your data</b>\n"
-    "/mydata – everything I store about you\n"
-    "/forget – delete all of it\n\n" + NOT_MEDICAL_ADVICE + "\n\n" + CRISIS
+    "{commands}\n\n" + NOT_MEDICAL_ADVICE + "\n\n" + CRISIS
 )
 
 NOT_SUBSCRIBED = "You're not subscribed to the daily tips. Send /start to subscribe. 🙂"

@@ -8,12 +8,12 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from tipbot import texts
+from tipbot.core.callbacks import STAFF_PREFIX
 from tipbot.core.content import Library
 from tipbot.core.db.models import ConsultRequest, RequestStatus
 
 # Callback data of the card's buttons: ``staff:<action>:<request id>``. It only names the
 # request; who may act and whether the action fits the request's state is checked anew.
-STAFF_PREFIX = "staff"
 CLAIM, UNCLAIM, CLOSE = "claim", "unclaim", "close"
 
 

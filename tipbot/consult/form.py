@@ -44,10 +44,10 @@ from tipbot.consult.service import (
     relay_from_person,
     valid_email,
 )
+from tipbot.core.callbacks import CONSULT_DATA, FORM_PREFIX, REQUEST_PREFIX
 from tipbot.core.db.models import ConsultRequest, RequestStatus
 from tipbot.core.runtime import Context
 from tipbot.subscriber import fallback
-from tipbot.subscriber.picker import CONSULT_DATA
 from tipbot.subscriber.service import describe_when
 
 NAME, CONTACT, EMAIL, TIME, TOPIC, NOTE, CONSENT, CONFIRM = range(8)
@@ -55,8 +55,6 @@ FORM_TIMEOUT_SECONDS = 30 * 60
 FORM_KEY = "consult_form"
 ENTRY_KEY = "consult_entry"
 DEEP_LINK_SOURCE = "consult-link"  # source of a deep-link visitor without a campaign
-FORM_PREFIX = "cform"
-REQUEST_PREFIX = "consult"
 
 TEXT = filters.TEXT & ~filters.COMMAND
 

@@ -16,7 +16,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from tipbot import texts
 from tipbot.consult import outbox
-from tipbot.consult.cards import CLAIM, CLOSE, STAFF_PREFIX, UNCLAIM, format_age, status_label
+from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM, format_age, status_label
 from tipbot.consult.service import (
     STAFF_REPLY_LIMIT,
     ActionOutcome,
@@ -28,6 +28,7 @@ from tipbot.consult.service import (
     request_named_in,
     staff_action,
 )
+from tipbot.core.callbacks import STAFF_PREFIX
 from tipbot.core.runtime import Context, Deps
 
 log = logging.getLogger(__name__)

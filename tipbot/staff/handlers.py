@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from tipbot import texts
+from tipbot.core.callbacks import BROADCAST_PREFIX
 from tipbot.core.runtime import Context
 from tipbot.staff import broadcast
 from tipbot.staff.library import reload_library
@@ -136,10 +137,11 @@ async def broadcast_command(update: Update, context: Context) -> None:
             [
                 InlineKeyboardButton(
                     texts.BUTTON_BROADCAST_SEND.format(count=count),
-                    callback_data=f"bcast:send:{draft.id}",
+                    callback_data=f"{BROADCAST_PREFIX}:send:{draft.id}",
                 ),
                 InlineKeyboardButton(
-                    texts.BUTTON_BROADCAST_CANCEL, callback_data=f"bcast:cancel:{draft.id}"
+                    texts.BUTTON_BROADCAST_CANCEL,
+                    callback_data=f"{BROADCAST_PREFIX}:cancel:{draft.id}",
                 ),
             ]
         ]
@@ -203,6 +205,6 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("broadcast", broadcast_command))
     application.add_handler(CommandHandler("reload", reload_command))
     application.add_handler(
-        CallbackQueryHandler(broadcast_button, pattern=r"^bcast:(send|cancel):\d+$")
+        CallbackQueryHandler(broadcast_button, pattern=rf"^{BROADCAST_PREFIX}:(send|cancel):\d+$")
     )
     application.job_queue.run_once(broadcast.resume_broadcasts, when=0, name="resume-broadcasts")

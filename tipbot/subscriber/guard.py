@@ -14,27 +14,12 @@ from telegram.ext import (
 )
 
 from tipbot import texts
+from tipbot.commands import group_redirected
 from tipbot.core.runtime import Context
 from tipbot.subscriber.floodguard import FloodGuard, Verdict
 
 log = logging.getLogger(__name__)
 
-GROUP_REDIRECTED_COMMANDS = [
-    "start",
-    "help",
-    "tip",
-    "topic",
-    "topics",
-    "time",
-    "timezone",
-    "settings",
-    "consult",
-    "pause",
-    "resume",
-    "stop",
-    "mydata",
-    "forget",
-]
 GROUP_DEEP_LINK_PAYLOAD = "group"
 
 
@@ -75,11 +60,6 @@ def register(application: Application) -> None:
     groups = filters.ChatType.GROUPS
     if deps.settings.staff_chat_id is not None:
         groups = groups & ~filters.Chat(chat_id=deps.settings.staff_chat_id)
-    topic_commands = [
-        command for topic in deps.library.topics.values() for command in topic.commands
-    ]
     application.add_handler(
-        CommandHandler(
-            GROUP_REDIRECTED_COMMANDS + topic_commands, private_chat_only, filters=groups
-        )
+        CommandHandler(group_redirected(deps.library), private_chat_only, filters=groups)
     )

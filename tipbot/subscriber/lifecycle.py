@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from tipbot import texts
 from tipbot.consult import outbox
+from tipbot.core.callbacks import FORGET_DATA, STOP_DATA
 from tipbot.core.content import Library
 from tipbot.core.db.models import SubscriptionStatus
 from tipbot.core.runtime import Context
@@ -33,9 +34,6 @@ from tipbot.subscriber.settings import (
     topic_titles,
 )
 from tipbot.subscriber.timeparse import zone_label
-
-STOP_DATA = "sub:stop:"
-FORGET_DATA = "sub:forget:"
 
 
 def confirm_keyboard(prefix: str, yes_label: str) -> InlineKeyboardMarkup:

@@ -9,10 +9,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from tipbot import texts
 from tipbot.core import metrics
+from tipbot.core.callbacks import MORE_PREFIX, VOTE_PREFIX
 from tipbot.core.content import Library
 from tipbot.core.runtime import Context
 from tipbot.subscriber.ondemand_service import VOTE_VALUES, VoteOutcome, give_tip, record_vote
-from tipbot.subscriber.picker import MORE_PREFIX, TOPIC_EMOJI, VOTE_PREFIX, render_tip, tip_keyboard
+from tipbot.subscriber.picker import TOPIC_EMOJI, render_tip, tip_keyboard
 
 
 def topic_list_keyboard(library: Library) -> InlineKeyboardMarkup:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from tipbot import texts
+from tipbot.core.callbacks import CONSULT_DATA, MORE_PREFIX, VOTE_PREFIX
 from tipbot.core.content import Library, Tip
 from tipbot.core.db.models import Subscriber
 
@@ -27,9 +28,6 @@ TOPIC_EMOJI = {
 }
 
 # Callback data of the buttons under a tip (Telegram allows at most 64 bytes).
-VOTE_PREFIX = "vote"
-MORE_PREFIX = "more"
-CONSULT_DATA = "consult:start"
 
 
 _MASK64 = (1 << 64) - 1

@@ -22,6 +22,7 @@ from telegram import (
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from tipbot import texts
+from tipbot.core.callbacks import SETTINGS_PREFIX, TIME_DATA, TIMEZONE_DATA, TOPIC_TOGGLE_DATA
 from tipbot.core.content import Library
 from tipbot.core.db.models import Subscriber, SubscriptionStatus
 from tipbot.core.runtime import Context
@@ -44,10 +45,6 @@ if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder
 
 COMMON_TIMES = ("06:00", "07:00", "07:30", "08:00", "09:00", "12:00", "18:00", "20:00", "21:00")
-# Callback data, namespaced "sub:" so other areas' buttons cannot collide with these.
-TIME_DATA = "sub:time:"
-TIMEZONE_DATA = "sub:tz:"
-TOPIC_TOGGLE_DATA = "sub:topic:"
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -365,7 +362,7 @@ async def settings_command(update: Update, context: Context) -> None:
 async def settings_button(update: Update, context: Context) -> None:
     """The welcome's and /settings' buttons open the same prompts as the bare commands."""
     query = update.callback_query
-    action = query.data.removeprefix("settings:")
+    action = query.data.removeprefix(SETTINGS_PREFIX)
     if action not in {"time", "timezone", "topics"}:
         await query.answer(texts.BUTTON_NOT_VALID)
         return
@@ -388,7 +385,7 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("topics", topics_command, filters=private))
     application.add_handler(CommandHandler("settings", settings_command, filters=private))
     application.add_handler(MessageHandler(private & filters.LOCATION, location_shared))
-    application.add_handler(CallbackQueryHandler(settings_button, pattern=r"^settings:"))
+    application.add_handler(CallbackQueryHandler(settings_button, pattern=rf"^{SETTINGS_PREFIX}"))
     application.add_handler(CallbackQueryHandler(time_button, pattern=rf"^{TIME_DATA}"))
     application.add_handler(CallbackQueryHandler(timezone_button, pattern=rf"^{TIMEZONE_DATA}"))
     application.add_handler(

@@ -9,7 +9,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, filters
 
 from tipbot import texts
+from tipbot.commands import help_lines
 from tipbot.consult.deeplink import CONSULT_DEEP_LINK
+from tipbot.core.callbacks import SETTINGS_PREFIX
 from tipbot.core.runtime import Context
 from tipbot.subscriber.service import (
     SubscribeOutcome,
@@ -32,9 +34,13 @@ def settings_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.BUTTON_SET_TIME, callback_data="settings:time"),
-                InlineKeyboardButton(texts.BUTTON_SET_TIMEZONE, callback_data="settings:timezone"),
-                InlineKeyboardButton(texts.BUTTON_SET_TOPICS, callback_data="settings:topics"),
+                InlineKeyboardButton(texts.BUTTON_SET_TIME, callback_data=f"{SETTINGS_PREFIX}time"),
+                InlineKeyboardButton(
+                    texts.BUTTON_SET_TIMEZONE, callback_data=f"{SETTINGS_PREFIX}timezone"
+                ),
+                InlineKeyboardButton(
+                    texts.BUTTON_SET_TOPICS, callback_data=f"{SETTINGS_PREFIX}topics"
+                ),
             ]
         ]
     )
@@ -71,12 +77,8 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def help_command(update: Update, context: Context) -> None:
-    topic_commands = "\n".join(
-        f"/{topic.command} – {html.escape(topic.title)}"
-        for topic in context.deps.library.topics.values()
-    )
     await update.effective_message.reply_text(
-        texts.HELP.format(topic_commands=topic_commands),
+        texts.HELP.format(commands=help_lines(context.deps.library)),
     )
 
 

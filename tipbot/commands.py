@@ -1,0 +1,168 @@
+"""Every command the bot answers, in one place: the menus, /help and the group redirect
+are built from this list, and ``tests/test_commands.py`` fails when a handler answers a
+command that is missing here (or lives in another module than ``module`` says).
+
+A new command takes two edits: an entry here and its ``CommandHandler`` in ``module``.
+"""
+
+from __future__ import annotations
+
+import enum
+import html
+from dataclasses import dataclass
+
+from telegram import BotCommand
+
+from tipbot.core.content import Library
+
+
+class Scope(enum.Enum):
+    PRIVATE = "private"  # a person's private chat: private menu, /help, group redirect
+    STAFF = "staff"  # the staff group: the staff menu
+
+
+class Section(enum.Enum):
+    """The headings of /help, in this order."""
+
+    DAILY = "Your daily tip"
+    NOW = "A tip right now"
+    CLINIC = "Talk to the clinic"
+    DATA = "Your data"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    scope: Scope
+    module: str  # where its handler lives
+    description: str = ""  # the menu entry; empty: not in the menu
+    help: str = ""  # its /help line after "/name – "; empty: not in /help
+    section: Section | None = None
+    topics_follow: bool = False  # the library's topic commands come right after it
+    also: tuple[str, ...] = ()  # modules answering a variant (a deep link: /start consult)
+
+
+_P, _S = Scope.PRIVATE, Scope.STAFF
+_START, _SETTINGS = "tipbot.subscriber.start", "tipbot.subscriber.settings"
+_TIPS, _LIFECYCLE = "tipbot.subscriber.ondemand", "tipbot.subscriber.lifecycle"
+
+#: In menu order; /help shows them by section, in this order within a section.
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "start", _P, _START, help="subscribe", section=Section.DAILY, also=("tipbot.consult.form",)
+    ),
+    Command(
+        "tip",
+        _P,
+        _TIPS,
+        "A tip from your topics",
+        "a tip from your topics",
+        Section.NOW,
+        topics_follow=True,
+    ),
+    Command("topic", _P, _TIPS, help="all topics", section=Section.NOW),
+    Command("topics", _P, _SETTINGS, "Choose your topics", "choose your topics", Section.DAILY),
+    Command(
+        "time",
+        _P,
+        _SETTINGS,
+        "Choose the time of your daily tip",
+        "choose the time (e.g. /time 7:30)",
+        Section.DAILY,
+    ),
+    Command(
+        "timezone",
+        _P,
+        _SETTINGS,
+        "Choose your timezone",
+        "choose your timezone (e.g. /timezone Europe/Berlin)",
+        Section.DAILY,
+    ),
+    Command(
+        "settings", _P, _SETTINGS, "Your settings", "see and change your settings", Section.DAILY
+    ),
+    Command(
+        "consult",
+        _P,
+        "tipbot.consult.form",
+        "Ask for a free consultation",
+        "ask for a free consultation",
+        Section.CLINIC,
+    ),
+    # Only inside the consultation form (its messages say so): not in the menu or /help.
+    Command("cancel", _P, "tipbot.consult.form"),
+    Command(
+        "pause",
+        _P,
+        _LIFECYCLE,
+        "Pause the daily tips",
+        "pause the tips (e.g. /pause 7 for a week)",
+        Section.DAILY,
+    ),
+    Command(
+        "resume",
+        _P,
+        _LIFECYCLE,
+        "Resume the daily tips",
+        "resume them after a pause",
+        Section.DAILY,
+    ),
+    Command(
+        "mydata",
+        _P,
+        _LIFECYCLE,
+        "What I store about you",
+        "everything I store about you",
+        Section.DATA,
+    ),
+    Command("forget", _P, _LIFECYCLE, "Delete your data", "delete all of it", Section.DATA),
+    Command("stop", _P, _LIFECYCLE, "Unsubscribe", "unsubscribe", Section.DAILY),
+    Command("help", _P, _START, "How this bot works"),
+    Command("requests", _S, "tipbot.consult.staff_side", "Open consultation requests"),
+    Command("request", _S, "tipbot.consult.staff_side", "Show one request again: /request N"),
+    Command("stats", _S, "tipbot.staff.handlers", "Subscribers, tips and requests in numbers"),
+    Command("broadcast", _S, "tipbot.staff.handlers", "Send an announcement to all subscribers"),
+    Command("reload", _S, "tipbot.staff.handlers", "Reload the tip library"),
+)
+
+
+def commands(scope: Scope) -> list[Command]:
+    return [command for command in COMMANDS if command.scope is scope]
+
+
+def menu(scope: Scope, library: Library) -> list[BotCommand]:
+    """The command menu of a scope; the private one lists each topic's command after /tip."""
+    entries: list[BotCommand] = []
+    for command in commands(scope):
+        if command.description:
+            entries.append(BotCommand(command.name, command.description))
+        if command.topics_follow:
+            entries += [
+                BotCommand(topic.command, topic.description[:256])
+                for topic in library.topics.values()
+            ]
+    return entries
+
+
+def help_lines(library: Library) -> str:
+    """The commands part of /help: one block per section, each command on its own line."""
+    blocks = []
+    for section in Section:
+        lines = [f"<b>{section.value}</b>"]
+        for command in commands(Scope.PRIVATE):
+            if command.section is not section:
+                continue
+            lines.append(f"/{command.name} – {command.help}")
+            if command.topics_follow:
+                lines += [
+                    f"/{topic.command} – {html.escape(topic.title)}"
+                    for topic in library.topics.values()
+                ]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def group_redirected(library: Library) -> list[str]:
+    """Every private command (and each topic's): in a group, the bot points to a private chat."""
+    topic_commands = [command for topic in library.topics.values() for command in topic.commands]
+    return [command.name for command in commands(Scope.PRIVATE)] + topic_commands
