@@ -275,7 +275,7 @@ async def child_throughput(database_url: str, api_url: str, bare: int, workers: 
     from telegram import Bot
     from telegram.request import HTTPXRequest
 
-    from tipbot.app import deps_of
+    from tipbot.core.runtime import deps_of
     from tipbot.delivery.sweep import run_sweep
     from tipbot.subscriber.picker import render_tip
 
@@ -342,7 +342,7 @@ async def child_claim(database_url: str, repeats: int, limit: int) -> dict:
 
 async def child_sweep_rss(database_url: str, api_url: str) -> dict:
     """Figure 3b: peak RSS of a process that runs the sweep over a big subscriber table."""
-    from tipbot.app import deps_of
+    from tipbot.core.runtime import deps_of
     from tipbot.delivery.sweep import run_sweep
 
     application = await _started_app(database_url, api_url)
@@ -361,8 +361,8 @@ async def child_startup(database_url: str, api_url: str, pattern: str) -> dict:
     if pattern == "run_daily":
         from sqlalchemy import select
 
-        from tipbot.app import deps_of
         from tipbot.core.db.models import Subscriber
+        from tipbot.core.runtime import deps_of
 
         async def send_tip(context) -> None:  # never fires during the measurement
             await context.bot.send_message(context.job.chat_id, "tip")

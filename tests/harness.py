@@ -8,10 +8,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from fakegram import FakeTelegram
-from tipbot.app import build_application, deps_of
+from tipbot.app import build_application
 from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
-from tipbot.core.runtime import Deps
+from tipbot.core.runtime import Deps, deps_of
 
 
 @dataclass

@@ -56,9 +56,9 @@ async def test_health_rules(settings, db, library, clock):
     deps = Deps(settings=settings, db=db, library=library, clock=clock)
     mark_started(deps)
     assert (await check_health(deps)).ok
-    deps.state["last_sweep_at"] = clock.now() - timedelta(seconds=119)
+    deps.state.last_sweep_at = clock.now() - timedelta(seconds=119)
     assert (await check_health(deps)).ok
-    deps.state["last_sweep_at"] = clock.now() - timedelta(minutes=5)
+    deps.state.last_sweep_at = clock.now() - timedelta(minutes=5)
     health = await check_health(deps)
     assert not health.ok and health.as_json()["problems"] == [
         "last delivery sweep ran 5 minutes ago"

@@ -10,8 +10,9 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
-from tipbot.app import build_application, deps_of
+from tipbot.app import build_application
 from tipbot.core.db import Database
+from tipbot.core.runtime import deps_of
 from tipbot.runner import Runner
 
 SECRET = "s3cret-Token_for-tests"
@@ -113,7 +114,7 @@ async def test_healthz_ok_then_503_when_the_sweep_stalls(run_bot, make_settings,
         assert (await response.json())["status"] == "ok"  # no sweep yet: start-up grace
 
     deps = deps_of(runner.application)
-    deps.state["last_sweep_at"] = clock.now()
+    deps.state.last_sweep_at = clock.now()
     clock.advance(minutes=1)
     async with http.get(f"{base}/healthz") as response:
         assert response.status == 200

@@ -20,7 +20,7 @@ from tipbot.core.clock import Clock, SystemClock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library, load_library
 from tipbot.core.db import Database
-from tipbot.core.runtime import Context, Deps
+from tipbot.core.runtime import Context, Deps, attach, deps_of
 from tipbot.core.updates import MeasuredUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def build_application(
         .post_shutdown(_post_shutdown)
         .build()
     )
-    application.bot_data["deps"] = deps
+    attach(application, deps)
     register_areas(application)
     return application
 
@@ -82,10 +82,6 @@ def register_areas(application: Application) -> None:
     consult.register(application)
     subscriber.register_fallbacks(application)
     application.add_error_handler(errors.on_error)
-
-
-def deps_of(application: Application) -> Deps:
-    return application.bot_data["deps"]
 
 
 async def _post_init(application: Application) -> None:

@@ -18,11 +18,12 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from fakegram import FakeChat, FakeGroup, FakeTelegram, FakeUser, StoredMessage
-from tipbot.app import build_application, deps_of
+from tipbot.app import build_application
 from tipbot.core.clock import ManualClock, SystemClock
 from tipbot.core.config import load_settings
 from tipbot.core.db import Database, upgrade
 from tipbot.core.db.models import Subscriber
+from tipbot.core.runtime import deps_of
 from tipbot.runner import Runner
 
 DEMO_TOKEN = "4242:DEMO-token-for-the-emulated-telegram"  # noqa: S105 - not a real token

@@ -19,8 +19,8 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from tipbot.app import deps_of
 from tipbot.core.config import ConfigError, Settings
+from tipbot.core.runtime import deps_of
 from tipbot.core.web import build_web_app
 from tipbot.staff.broadcast import stop_broadcasts
 from tipbot.staff.library import reload_library
@@ -83,6 +83,7 @@ class Runner:
     async def _start_web_server(self) -> None:
         web_app = build_web_app(
             self.application,
+            deps_of(self.application),
             webhook_path=self.webhook_path if self.webhook else None,
             secret=self.secret,
         )

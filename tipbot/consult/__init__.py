@@ -23,8 +23,9 @@ def register(application: Application) -> None:
         reminder_job,
         staff_handlers,
     )
+    from tipbot.core.runtime import deps_of
 
-    settings = application.bot_data["deps"].settings
+    settings = deps_of(application).settings
     for handler in person_handlers() + staff_handlers(settings.staff_chat_id):
         application.add_handler(handler)
     outbox.schedule(application)

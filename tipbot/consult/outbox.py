@@ -18,7 +18,6 @@ Kinds (``payload`` keys in brackets):
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -132,7 +131,7 @@ async def run_outbox(deps: Deps, bot: Bot) -> int:
     keep their order; other replicas are kept apart by the lease.
     """
     sent = 0
-    async with deps.state.setdefault("consult_outbox_lock", asyncio.Lock()):
+    async with deps.state.outbox_lock:
         # Again while rows come due: sending may queue more (e.g. "delivered" in the thread).
         for _ in range(MAX_BATCHES_PER_RUN):
             rows = await _claim(deps, deps.clock.now())

@@ -45,7 +45,8 @@ class Health:
 
 
 def mark_started(deps: Deps) -> None:
-    deps.state.setdefault("started_at", deps.clock.now())
+    if deps.state.started_at is None:
+        deps.state.started_at = deps.clock.now()
 
 
 async def check_health(deps: Deps) -> Health:
@@ -58,9 +59,9 @@ async def check_health(deps: Deps) -> Health:
         log.warning("health: database check failed: %s", type(exc).__name__)
         problems.append(f"database unreachable ({type(exc).__name__})")
     now = deps.clock.now()
-    last_sweep = deps.state.get("last_sweep_at")
+    last_sweep = deps.state.last_sweep_at
     if last_sweep is None:
-        started = deps.state.get("started_at", now)
+        started = deps.state.started_at or now
         if now - started > STARTUP_GRACE:
             problems.append("no delivery sweep has run since start")
     elif now - last_sweep > SWEEP_MAX_AGE:

@@ -1,17 +1,34 @@
-"""What every handler and job needs, reachable as ``context.deps``."""
+"""What every handler and job needs, reachable as ``context.deps``; ``deps_of`` serves code
+that holds only the Application (``register``, the runner). Nothing else reads bot_data."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
 
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library
 from tipbot.core.db import Database
 from tipbot.core.staff import StaffDirectory
+
+_DEPS_KEY = "deps"
+
+
+@dataclass
+class ProcessState:
+    """What this replica keeps in memory; shared truth lives in the database."""
+
+    started_at: datetime | None = None
+    last_sweep_at: datetime | None = None  # /healthz: is the delivery sweep alive?
+    sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one sweep at a time
+    outbox_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one outbox drain at a time
+    # The broadcasts this replica is sending, and whether it is shutting down.
+    broadcasts: dict[int, asyncio.Task[None]] = field(default_factory=dict)
+    broadcasts_stopping: bool = False
 
 
 @dataclass
@@ -21,8 +38,7 @@ class Deps:
     library: Library
     clock: Clock
     staff: StaffDirectory = field(init=False)
-    # Small in-process state of the running replica (e.g. when the last sweep ran).
-    state: dict[str, Any] = field(default_factory=dict)
+    state: ProcessState = field(default_factory=ProcessState)
 
     def __post_init__(self) -> None:
         self.staff = StaffDirectory(self.settings)
@@ -33,4 +49,12 @@ class Context(CallbackContext[ExtBot[None], dict, dict, dict]):
 
     @property
     def deps(self) -> Deps:
-        return self.bot_data["deps"]
+        return self.bot_data[_DEPS_KEY]
+
+
+def attach(application: Application, deps: Deps) -> None:
+    application.bot_data[_DEPS_KEY] = deps
+
+
+def deps_of(application: Application) -> Deps:
+    return application.bot_data[_DEPS_KEY]

@@ -17,8 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.ext import Application
 
-from tipbot.app import deps_of
 from tipbot.core.health import check_health, mark_started, refresh_state_gauges
+from tipbot.core.runtime import Deps
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +27,13 @@ MAX_UPDATE_BYTES = 1 << 20
 
 
 def build_web_app(
-    application: Application, *, webhook_path: str | None = None, secret: str | None = None
+    application: Application,
+    deps: Deps,
+    *,
+    webhook_path: str | None = None,
+    secret: str | None = None,
 ) -> web.Application:
     """Routes for health and metrics, plus the webhook when ``webhook_path`` is given."""
-    deps = deps_of(application)
     mark_started(deps)
 
     async def healthz(_request: web.Request) -> web.Response:

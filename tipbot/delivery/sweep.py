@@ -481,15 +481,13 @@ async def run_sweep(
     Claiming, sending and recording overlap: while workers send one batch, the next is
     claimed and the previous outcomes are written, so the rate limiter never starves.
     """
-    lock: asyncio.Lock = deps.state.setdefault("sweep_lock", asyncio.Lock())
-    async with lock:
+    async with deps.state.sweep_lock:
         started = time.perf_counter()
         workers = workers or send_workers(deps.settings.max_messages_per_second)
         report = await _Sweep(deps, bot, workers, send_attempts, send_backoff).run()
         metrics.SWEEP_DURATION.observe(time.perf_counter() - started)
         metrics.SWEEP_LAG.set(report.lag_seconds)
-        deps.state["last_sweep_at"] = deps.clock.now()
-        deps.state["last_sweep_lag"] = report.lag_seconds
+        deps.state.last_sweep_at = deps.clock.now()
     if report.claimed or report.skipped:
         log.info(
             "sweep claimed=%d sent=%d retry=%d failed=%d blocked=%d skipped=%d lag=%.0fs",

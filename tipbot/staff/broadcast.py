@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from tipbot import texts
 from tipbot.core.db.models import (
@@ -29,7 +29,7 @@ from tipbot.core.db.models import (
     Subscriber,
     SubscriptionStatus,
 )
-from tipbot.core.runtime import Deps
+from tipbot.core.runtime import Context, Deps, deps_of
 from tipbot.core.sender import Outcome, SendResult, send_text
 
 log = logging.getLogger(__name__)
@@ -214,38 +214,26 @@ async def finish(session: AsyncSession, broadcast_id: int, now: datetime) -> Non
 # ----------------------------------------------------------------------------- workers
 
 
-@dataclass
-class _Workers:
-    """The broadcasts this process is sending, and whether it is shutting down."""
-
-    running: dict[int, asyncio.Task[None]]
-    stopping: bool = False
-
-
-def _workers(application: Application) -> _Workers:
-    return application.bot_data.setdefault("broadcast_workers", _Workers({}))
-
-
 def start_worker(application: Application, broadcast_id: int) -> None:
     """Send ``broadcast_id`` in the background (once per process)."""
-    workers = _workers(application)
-    if workers.stopping or broadcast_id in workers.running:
+    state = deps_of(application).state
+    if state.broadcasts_stopping or broadcast_id in state.broadcasts:
         return
     task = application.create_task(
         run_broadcast(application, broadcast_id), name=f"broadcast-{broadcast_id}"
     )
-    workers.running[broadcast_id] = task
-    task.add_done_callback(lambda _task: workers.running.pop(broadcast_id, None))
+    state.broadcasts[broadcast_id] = task
+    task.add_done_callback(lambda _task: state.broadcasts.pop(broadcast_id, None))
 
 
 def stop_broadcasts(application: Application) -> None:
     """Ask workers to stop after their current batch (graceful shutdown); the rest resumes."""
-    _workers(application).stopping = True
+    deps_of(application).state.broadcasts_stopping = True
 
 
-async def resume_broadcasts(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def resume_broadcasts(context: Context) -> None:
     """Start-up job: pick up broadcasts a previous run (or another replica) left unfinished."""
-    deps = context.application.bot_data["deps"]
+    deps = context.deps
     async with deps.db.session() as session:
         ids = list(
             await session.scalars(
@@ -258,9 +246,9 @@ async def resume_broadcasts(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def run_broadcast(application: Application, broadcast_id: int) -> None:
-    deps = application.bot_data["deps"]
+    deps = deps_of(application)
     bot = application.bot
-    workers = _workers(application)
+    state = deps.state
     async with deps.db.session() as session:
         broadcast = await session.get(Broadcast, broadcast_id)
         text, chat_id = broadcast.text, broadcast.progress_chat_id
@@ -275,7 +263,7 @@ async def run_broadcast(application: Application, broadcast_id: int) -> None:
     )
     log.info("broadcast id=%s sending, %s pending", broadcast_id, progress.pending)
     last_edit = time.monotonic()
-    while not workers.stopping:
+    while not state.broadcasts_stopping:
         async with deps.db.session() as session:
             batch = await claim_batch(session, broadcast_id, BATCH_SIZE)
         if not batch:
@@ -287,7 +275,7 @@ async def run_broadcast(application: Application, broadcast_id: int) -> None:
         if chat_id and message_id and time.monotonic() - last_edit >= PROGRESS_EVERY_SECONDS:
             await _edit(bot, chat_id, message_id, progress.text)
             last_edit = time.monotonic()
-    if workers.stopping:
+    if state.broadcasts_stopping:
         log.info("broadcast id=%s paused for shutdown", broadcast_id)
         return
     async with deps.db.session() as session:

@@ -15,7 +15,7 @@ from telegram.ext import (
 
 from tipbot import texts
 from tipbot.commands import group_redirected
-from tipbot.core.runtime import Context
+from tipbot.core.runtime import Context, deps_of
 from tipbot.subscriber.floodguard import FloodGuard, Verdict
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ async def private_chat_only(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:
-    deps = application.bot_data["deps"]
+    deps = deps_of(application)
     guard = FloodGuard(deps.settings.user_rate_per_minute)
     application.add_handler(TypeHandler(Update, make_flood_control(guard)), group=-1)
     groups = filters.ChatType.GROUPS

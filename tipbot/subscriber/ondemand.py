@@ -11,7 +11,7 @@ from tipbot import texts
 from tipbot.core import metrics
 from tipbot.core.callbacks import MORE_PREFIX, VOTE_PREFIX
 from tipbot.core.content import Library
-from tipbot.core.runtime import Context
+from tipbot.core.runtime import Context, deps_of
 from tipbot.subscriber.ondemand_service import VOTE_VALUES, VoteOutcome, give_tip, record_vote
 from tipbot.subscriber.picker import TOPIC_EMOJI, render_tip, tip_keyboard
 
@@ -95,7 +95,7 @@ async def vote_button(update: Update, context: Context) -> None:
 
 def register(application: Application) -> None:
     private = filters.ChatType.PRIVATE
-    library: Library = application.bot_data["deps"].library
+    library = deps_of(application).library
     topic_commands = [command for topic in library.topics.values() for command in topic.commands]
     application.add_handler(CommandHandler("tip", tip_command, filters=private))
     application.add_handler(
