@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfoNotFoundError
 import pytest
 from sqlalchemy import func, select
 
+from tipbot.consult.service import forget_requests
 from tipbot.core.db import Database
 from tipbot.core.db.models import (
     ConsultRequest,
@@ -17,6 +18,7 @@ from tipbot.core.db.models import (
     TipView,
     TipVote,
 )
+from tipbot.core.erasure import Eraser
 from tipbot.subscriber.floodguard import COOL_DOWN, FloodGuard, Verdict
 from tipbot.subscriber.ondemand_service import VoteOutcome, give_tip, record_vote
 from tipbot.subscriber.service import (
@@ -151,7 +153,7 @@ async def test_forget_person_and_personal_data(db, settings, library):
     async with db.session() as session:
         data = await personal_data(session, 1)
         assert data.on_demand_tips == 1 and len(data.consult_requests) == 1
-        assert await forget_person(session, 1, now=NOW)
+        assert await forget_person(session, 1, now=NOW, erasers=[Eraser(forget_requests)])
     async with db.session() as session:
         assert (await personal_data(session, 1)).is_empty
         assert not await forget_person(session, 1, now=NOW)

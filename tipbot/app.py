@@ -15,7 +15,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
 
 from tipbot import consult, delivery, staff, subscriber
 from tipbot.commands import Scope, menu
-from tipbot.core import errors
+from tipbot.core import errors, fallback
 from tipbot.core.clock import Clock, SystemClock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library, load_library
@@ -80,7 +80,7 @@ def register_areas(application: Application) -> None:
     delivery.register(application)
     staff.register(application)
     consult.register(application)
-    subscriber.register_fallbacks(application)
+    fallback.register(application)
     application.add_error_handler(errors.on_error)
 
 

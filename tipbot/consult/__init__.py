@@ -17,15 +17,20 @@ def register(application: Application) -> None:
     """Handlers (before the generic fallbacks) and the outbox and reminder jobs."""
     from tipbot.consult import outbox
     from tipbot.consult.form import person_handlers
+    from tipbot.consult.service import forget_requests
     from tipbot.consult.staff_side import (
         REMINDER_CHECK_SECONDS,
         REMINDER_JOB_NAME,
         reminder_job,
         staff_handlers,
     )
+    from tipbot.core.erasure import Eraser
     from tipbot.core.runtime import deps_of
 
-    settings = deps_of(application).settings
+    deps = deps_of(application)
+    settings = deps.settings
+    # /forget (run by the subscriber area) deletes the person's requests too.
+    deps.erasers.append(Eraser(forget_requests, after_commit=outbox.kick))
     for handler in person_handlers() + staff_handlers(settings.staff_chat_id):
         application.add_handler(handler)
     outbox.schedule(application)

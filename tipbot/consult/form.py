@@ -32,7 +32,6 @@ from telegram.warnings import PTBUserWarning
 from tipbot import texts
 from tipbot.consult import outbox
 from tipbot.consult.cards import contact_label, topic_label
-from tipbot.consult.deeplink import CONSULT_DEEP_LINK
 from tipbot.consult.service import (
     NAME_LIMIT,
     NOTE_LIMIT,
@@ -44,11 +43,12 @@ from tipbot.consult.service import (
     relay_from_person,
     valid_email,
 )
+from tipbot.core import fallback
 from tipbot.core.callbacks import CONSULT_DATA, FORM_PREFIX, REQUEST_PREFIX
 from tipbot.core.db.models import ConsultRequest, RequestStatus
+from tipbot.core.deeplinks import CONSULT_DEEP_LINK
 from tipbot.core.runtime import Context
-from tipbot.subscriber import fallback
-from tipbot.subscriber.service import describe_when
+from tipbot.core.schedule import describe_when
 
 NAME, CONTACT, EMAIL, TIME, TOPIC, NOTE, CONSENT, CONFIRM = range(8)
 FORM_TIMEOUT_SECONDS = 30 * 60

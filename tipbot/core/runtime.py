@@ -13,6 +13,7 @@ from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library
 from tipbot.core.db import Database
+from tipbot.core.erasure import Eraser
 from tipbot.core.staff import StaffDirectory
 
 _DEPS_KEY = "deps"
@@ -39,6 +40,8 @@ class Deps:
     clock: Clock
     staff: StaffDirectory = field(init=False)
     state: ProcessState = field(default_factory=ProcessState)
+    # What each area erases on /forget (tipbot.core.erasure), wired in tipbot.app.
+    erasers: list[Eraser] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.staff = StaffDirectory(self.settings)

@@ -40,3 +40,16 @@ def local_date_of(due: datetime, send_time: time, zone: ZoneInfo | str) -> date:
         if occurrence(day, send_time, zone) == due:
             return day
     return local.date()
+
+
+def describe_when(due: datetime | None, zone: str, now: datetime) -> str:
+    """'today', 'tomorrow' or a date, in the person's own calendar."""
+    if due is None:
+        return "not scheduled"
+    tz = ZoneInfo(zone)
+    days = (due.astimezone(tz).date() - now.astimezone(tz).date()).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    return due.astimezone(tz).strftime("on %a %d %b")

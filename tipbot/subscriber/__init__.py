@@ -1,12 +1,12 @@
 """The subscriber area: everything a person does in a private chat, apart from the
-consultation form. Registration comes in three parts: the form sits between /start and
-the rest, and the fallbacks come after every other area."""
+consultation form. Registration comes in two parts: the form sits between /start and
+the rest."""
 
 from __future__ import annotations
 
 from telegram.ext import Application
 
-from tipbot.subscriber import fallback, guard, lifecycle, ondemand, settings, start
+from tipbot.subscriber import guard, lifecycle, ondemand, settings, start
 
 
 def register_start(application: Application) -> None:
@@ -20,8 +20,3 @@ def register(application: Application) -> None:
     settings.register(application)
     ondemand.register(application)
     lifecycle.register(application)
-
-
-def register_fallbacks(application: Application) -> None:
-    """The replies to unknown commands, free text and stale buttons: after every other area."""
-    fallback.register(application)

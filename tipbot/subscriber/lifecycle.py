@@ -9,15 +9,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from tipbot import texts
-from tipbot.consult import outbox
 from tipbot.core.callbacks import FORGET_DATA, STOP_DATA
 from tipbot.core.content import Library
 from tipbot.core.db.models import SubscriptionStatus
 from tipbot.core.runtime import Context
+from tipbot.core.schedule import describe_when
 from tipbot.subscriber.service import (
     MAX_PAUSE_DAYS,
     PersonalData,
-    describe_when,
     forget_person,
     format_time,
     get_subscriber,
@@ -188,8 +187,12 @@ async def forget_button(update: Update, context: Context) -> None:
         return
     if answer == "yes":
         async with deps.db.session() as session:
-            await forget_person(session, update.effective_user.id, now=deps.clock.now())
-        outbox.kick(context.application)  # tell staff the person's requests were removed
+            await forget_person(
+                session, update.effective_user.id, now=deps.clock.now(), erasers=deps.erasers
+            )
+        for eraser in deps.erasers:  # e.g. tell staff at once the requests were removed
+            if eraser.after_commit is not None:
+                eraser.after_commit(context.application)
     await query.answer()
     await query.edit_message_text(texts.FORGOTTEN if answer == "yes" else texts.KEPT)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,7 +18,6 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tipbot.consult.service import forget_requests
 from tipbot.core.config import Settings
 from tipbot.core.content import Library
 from tipbot.core.db.models import (
@@ -30,6 +30,7 @@ from tipbot.core.db.models import (
     TipView,
     TipVote,
 )
+from tipbot.core.erasure import Eraser
 from tipbot.core.schedule import next_occurrence
 from tipbot.subscriber.picker import chosen_topics
 
@@ -240,16 +241,20 @@ def stop(subscriber: Subscriber, now: datetime) -> None:
     subscriber.next_send_at = None
 
 
-async def forget_person(session: AsyncSession, user_id: int, *, now: datetime) -> bool:
+async def forget_person(
+    session: AsyncSession, user_id: int, *, now: datetime, erasers: Iterable[Eraser] = ()
+) -> bool:
     """Delete every row about this person; True if there was anything to delete.
 
     Rows are deleted explicitly rather than left to ``ON DELETE CASCADE``, so the result
     does not depend on the backend enforcing foreign keys. Outbox messages still waiting
     to go to the person's private chat go too: nothing is sent to someone forgotten.
-    Consultation requests go through the consultation service, which also queues the
-    edit that tells staff the request was removed.
+    The other areas' rows go first, through their ``erasers`` (the consultation area's
+    also queues the edit that tells staff a request was removed).
     """
-    found = bool(await forget_requests(session, user_id, now=now))
+    found = False
+    for eraser in erasers:
+        found = bool(await eraser.erase(session, user_id, now=now)) or found
     for model, column in (
         (TipVote, TipVote.subscriber_id),
         (TipView, TipView.subscriber_id),
@@ -321,16 +326,3 @@ async def personal_data(session: AsyncSession, user_id: int) -> PersonalData:
 
 def format_time(value: time) -> str:
     return value.strftime("%H:%M")
-
-
-def describe_when(due: datetime | None, zone: str, now: datetime) -> str:
-    """'today', 'tomorrow' or a date, in the person's own calendar."""
-    if due is None:
-        return "not scheduled"
-    tz = ZoneInfo(zone)
-    days = (due.astimezone(tz).date() - now.astimezone(tz).date()).days
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    return due.astimezone(tz).strftime("on %a %d %b")

@@ -26,10 +26,10 @@ from tipbot.core.callbacks import SETTINGS_PREFIX, TIME_DATA, TIMEZONE_DATA, TOP
 from tipbot.core.content import Library
 from tipbot.core.db.models import Subscriber, SubscriptionStatus
 from tipbot.core.runtime import Context
+from tipbot.core.schedule import describe_when
 from tipbot.subscriber.picker import chosen_topics
 from tipbot.subscriber.service import (
     TopicToggle,
-    describe_when,
     format_time,
     get_subscriber,
     is_subscribed,

@@ -10,12 +10,12 @@ from telegram.ext import Application, CommandHandler, filters
 
 from tipbot import texts
 from tipbot.commands import help_lines
-from tipbot.consult.deeplink import CONSULT_DEEP_LINK
 from tipbot.core.callbacks import SETTINGS_PREFIX
+from tipbot.core.deeplinks import CONSULT_DEEP_LINK
 from tipbot.core.runtime import Context
+from tipbot.core.schedule import describe_when
 from tipbot.subscriber.service import (
     SubscribeOutcome,
-    describe_when,
     format_time,
     subscribe,
 )

@@ -1,4 +1,5 @@
-"""The ``t.me/<bot>?start=consult`` deep link, shared by /start and the consultation form."""
+"""The ``t.me/<bot>?start=consult`` deep link, shared by /start (the subscriber area) and the
+consultation form."""
 
 from telegram.ext import filters
 

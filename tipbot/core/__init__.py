@@ -1,0 +1,1 @@
+"""Shared infrastructure every area builds on: config, database, clock, sending, content."""
