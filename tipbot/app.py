@@ -68,18 +68,17 @@ def build_application(
 
 
 def register_areas(application: Application) -> None:
-    """Add every handler and job. Order matters within a group: the fallbacks come last.
-
-    The consultation form comes right after /start, so an open form gets its answers; the
-    rest of the consultation area goes right before the fallbacks: its relay of a person's
-    free text to staff hands over to the fallback when no request is open.
-    """
-    subscriber.register_start(application)
-    consult.register_form(application)
-    subscriber.register(application)
-    delivery.register(application)
-    staff.register(application)
+    """Add every area's handlers and jobs. PTB runs the first matching handler of a group,
+    so order matters where filters overlap."""
+    # The consultation form first: while it is open, its answers must reach it.
     consult.register(application)
+    # Flood control (group -1), the group redirect, /start, settings, tips, pause/stop/forget.
+    subscriber.register(application)
+    # The delivery sweep and prune jobs; my_chat_member (blocked / unblocked).
+    delivery.register(application)
+    # /stats, /broadcast, /reload in the staff group.
+    staff.register(application)
+    # Last: unknown commands, free text and stale buttons get a friendly answer.
     fallback.register(application)
     application.add_error_handler(errors.on_error)
 

@@ -1,6 +1,5 @@
 """The subscriber area: everything a person does in a private chat, apart from the
-consultation form. Registration comes in two parts: the form sits between /start and
-the rest."""
+consultation form."""
 
 from __future__ import annotations
 
@@ -9,14 +8,11 @@ from telegram.ext import Application
 from tipbot.subscriber import guard, lifecycle, ondemand, settings, start
 
 
-def register_start(application: Application) -> None:
-    """/start goes first, before the consultation form."""
-    start.register(application)
-
-
 def register(application: Application) -> None:
-    """The the group guard, settings, on-demand tips and the lifecycle commands."""
+    """Flood control and the group redirect, /start and /help, settings, on-demand tips,
+    and pause/resume/stop/mydata/forget. Their filters do not overlap."""
     guard.register(application)
+    start.register(application)
     settings.register(application)
     ondemand.register(application)
     lifecycle.register(application)
