@@ -313,27 +313,6 @@ class FakeGroup(FakeChat):
         self.members[user.id] = (normalize_status(status), fields)
         return self
 
-    def remove_member(self, user: FakeUser) -> FakeGroup:
-        """Make ``user`` a former member (status "left")."""
-        self.members[user.id] = ("left", {})
-        return self
-
-    def status_of(self, user: FakeUser | int) -> str:
-        user_id = user if isinstance(user, int) else user.id
-        if user_id == self.tg.bot_id:
-            return self.bot_status
-        return self.members.get(user_id, ("left", {}))[0]
-
-    async def kick_bot(self, by: FakeUser | None = None) -> dict[str, Any]:
-        """Remove the bot (sends then answer 403 "bot was kicked"); queues ``my_chat_member``."""
-        old, self.bot_status = self.bot_status, "kicked"
-        return self.tg._bot_membership_update(self, by, old, "kicked")
-
-    async def add_bot(self, by: FakeUser | None = None, status: str = "member") -> dict[str, Any]:
-        """(Re-)add the bot with ``status``; queues ``my_chat_member``."""
-        old, self.bot_status = self.bot_status, normalize_status(status)
-        return self.tg._bot_membership_update(self, by, old, self.bot_status)
-
     def __repr__(self) -> str:
         return f"<FakeGroup {self.id} {self.title!r}>"
 

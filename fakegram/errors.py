@@ -63,10 +63,6 @@ class Errors:
         return Errors.bad_request("chat not found")
 
     @staticmethod
-    def user_not_found() -> ApiError:
-        return Errors.bad_request("user not found")
-
-    @staticmethod
     def message_not_modified() -> ApiError:
         return Errors.bad_request(
             "message is not modified: specified new message content and reply markup are "

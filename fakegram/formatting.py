@@ -3,7 +3,8 @@
 Real Telegram strips the markup, reports it as ``entities`` with UTF-16 offsets, trims leading
 and trailing whitespace and rejects malformed markup with ``Bad Request: can't parse entities``.
 Emulating this lets tests assert on what users actually see and catches unescaped user input.
-Supported: ``HTML``, ``MarkdownV2`` and legacy ``Markdown`` (modelled on tdlib's parsers).
+Only ``HTML`` (modelled on tdlib's parser), which is all the bot sends; the Markdown modes are
+refused rather than half-emulated.
 """
 
 from __future__ import annotations
@@ -49,11 +50,12 @@ def render_text(
         raise ApiError(400, "Bad Request: message text is empty")
     if entities is None and parse_mode:
         mode = parse_mode.lower()
-        parser = {"html": parse_html, "markdownv2": parse_markdown_v2, "markdown": parse_markdown}
-        if mode not in parser:
+        if mode in ("markdown", "markdownv2"):
+            raise ApiError(400, f"Bad Request: fakegram does not emulate parse_mode {parse_mode}")
+        if mode != "html":
             raise ApiError(400, f"Bad Request: unsupported parse_mode {parse_mode!r}")
         try:
-            text, entities = parser[mode](text)
+            text, entities = parse_html(text)
         except ParseError as exc:
             raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
     text, entities = _strip(text, entities or [])
@@ -263,214 +265,3 @@ def _decode_html_entity(name: str) -> str | None:
 def parse_html(source: str) -> tuple[str, list[Entity]]:
     """Parse Telegram's HTML subset; raise :class:`ParseError` like the server would."""
     return _HtmlParser(source).parse()
-
-
-# --------------------------------------------------------------------------- MarkdownV2
-
-_MDV2_RESERVED = "_*[]()~`>#+-=|{}.!"
-_MDV2_NAMES = {
-    "bold": "Bold",
-    "italic": "Italic",
-    "underline": "Underline",
-    "strikethrough": "Strikethrough",
-    "spoiler": "Spoiler",
-    "code": "Code",
-    "pre": "Pre",
-    "text_link": "TextUrl",
-    "custom_emoji": "CustomEmoji",
-}
-
-
-@dataclass
-class _OpenMd:
-    type: str
-    start: int  # UTF-16 offset in the output
-    out_index: int  # index into the output chunks (for [text] used as its own URL)
-    byte_offset: int
-    language: str = ""
-
-
-def _mdv2_closes(top: _OpenMd, text: str, i: int) -> bool:
-    char, kind = text[i], top.type
-    if kind == "italic":
-        return char == "_" and not text.startswith("__", i)
-    if kind == "underline":
-        return text.startswith("__", i)
-    if kind == "spoiler":
-        return text.startswith("||", i)
-    if kind == "pre":
-        return text.startswith("```", i)
-    closer = {"bold": "*", "code": "`", "text_link": "]", "strikethrough": "~", "custom_emoji": "]"}
-    return char == closer[kind]
-
-
-def parse_markdown_v2(text: str) -> tuple[str, list[Entity]]:
-    """Parse MarkdownV2 (tdlib rules: reserved characters must be escaped with ``\\``)."""
-    out: list[str] = []
-    pos = 0
-    stack: list[_OpenMd] = []
-    entities: list[Entity] = []
-    quote_start: int | None = None
-    i, size = 0, len(text)
-
-    def emit(chunk: str) -> None:
-        nonlocal pos
-        out.append(chunk)
-        pos += utf16_len(chunk)
-
-    while i < size:
-        char = text[i]
-        line_start = i == 0 or text[i - 1] == "\n"
-        if line_start and quote_start is not None and char != ">":
-            if pos - 1 > quote_start:  # the quote ends before the line break
-                entities.append(
-                    {"type": "blockquote", "offset": quote_start, "length": pos - 1 - quote_start}
-                )
-            quote_start = None
-        if line_start and char == ">" and not stack:
-            if quote_start is None:
-                quote_start = pos
-            i += 1
-            continue
-        if char == "\\" and i + 1 < size and 0 < ord(text[i + 1]) <= 126:
-            emit(text[i + 1])
-            i += 2
-            continue
-        in_code = bool(stack) and stack[-1].type in ("code", "pre")
-        if char not in ("`" if in_code else _MDV2_RESERVED):
-            emit(char)
-            i += 1
-            continue
-        if stack and _mdv2_closes(stack[-1], text, i):
-            top = stack.pop()
-            i = _mdv2_close(top, text, i, out, pos, entities)
-            continue
-        byte_offset = _byte_offset(text, i)
-        kind, language = "", ""
-        if char == "_":
-            kind = "underline" if text.startswith("__", i) else "italic"
-            i += 2 if kind == "underline" else 1
-        elif char in "*~[":
-            kind = {"*": "bold", "~": "strikethrough", "[": "text_link"}[char]
-            i += 1
-        elif char == "|" and text.startswith("||", i):
-            kind, i = "spoiler", i + 2
-        elif char == "!" and text.startswith("![", i):
-            kind, i = "custom_emoji", i + 2
-        elif char == "`" and text.startswith("```", i):
-            kind, i = "pre", i + 3
-            end = i
-            while end < size and not text[end].isspace() and text[end] != "`":
-                end += 1
-            if end > i and end < size and text[end] != "`":
-                language, i = text[i:end], end
-            if text.startswith(("\r\n", "\n\r"), i):
-                i += 2
-            elif i < size and text[i] in "\r\n":
-                i += 1
-        elif char == "`":
-            kind, i = "code", i + 1
-        else:
-            raise ParseError(
-                f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
-            )
-        stack.append(_OpenMd(kind, pos, len(out), byte_offset, language))
-    if stack:
-        top = stack[-1]
-        raise ParseError(
-            f"Can't find end of {_MDV2_NAMES[top.type]} entity at byte offset {top.byte_offset}"
-        )
-    if quote_start is not None and pos > quote_start:
-        entities.append({"type": "blockquote", "offset": quote_start, "length": pos - quote_start})
-    return "".join(out), _sorted(entities)
-
-
-def _mdv2_close(
-    top: _OpenMd, text: str, i: int, out: list[str], pos: int, entities: list[Entity]
-) -> int:
-    """Finish entity ``top`` whose closing marker starts at ``i``; return the next index."""
-    entity: Entity = {"type": top.type, "offset": top.start, "length": pos - top.start}
-    if top.type in ("underline", "spoiler"):
-        i += 2
-    elif top.type == "pre":
-        i += 3
-        if top.language:
-            entity["language"] = top.language
-    elif top.type in ("text_link", "custom_emoji"):
-        i += 1
-        url = "".join(out[top.out_index :])
-        if text.startswith("(", i):
-            begin, chars = i + 1, []
-            i += 1
-            while i < len(text) and text[i] != ")":
-                if text[i] == "\\" and i + 1 < len(text) and 0 < ord(text[i + 1]) <= 126:
-                    i += 1
-                chars.append(text[i])
-                i += 1
-            if i >= len(text):
-                raise ParseError(
-                    f"Can't find end of a URL at byte offset {_byte_offset(text, begin)}"
-                )
-            url = "".join(chars)
-            i += 1
-        if top.type == "custom_emoji":
-            entity["custom_emoji_id"] = url.removeprefix("tg://emoji?id=")
-        else:
-            entity["url"] = url
-    else:
-        i += 1
-    if entity["length"] > 0:
-        entities.append(entity)
-    return i
-
-
-# --------------------------------------------------------------------------- legacy Markdown
-
-_MD_TYPES = {"*": "bold", "_": "italic", "`": "code", "[": "text_link"}
-
-
-def parse_markdown(text: str) -> tuple[str, list[Entity]]:
-    """Parse legacy ``Markdown``: ``*bold*``, ``_italic_``, `` `code` ``, fences, links."""
-    out: list[str] = []
-    pos = 0
-    entities: list[Entity] = []
-    i, size = 0, len(text)
-    while i < size:
-        char = text[i]
-        if char == "\\" and i + 1 < size and text[i + 1] in "_*`[":
-            out.append(text[i + 1])
-            pos += 1
-            i += 2
-            continue
-        if char not in _MD_TYPES:
-            out.append(char)
-            pos += utf16_len(char)
-            i += 1
-            continue
-        byte_offset = _byte_offset(text, i)
-        kind, closer, language = _MD_TYPES[char], ("]" if char == "[" else char), ""
-        i += 1
-        if char == "`" and text.startswith("``", i):
-            kind, closer, i = "pre", "```", i + 2
-            newline = text.find("\n", i)
-            fence = text.find("```", i)
-            if 0 <= newline < fence and " " not in text[i:newline]:
-                language, i = text[i:newline], newline + 1
-        end = text.find(closer, i)
-        if end < 0:
-            raise ParseError(f"Can't find end of the entity starting at byte offset {byte_offset}")
-        inner = text[i:end]
-        entity: Entity = {"type": kind, "offset": pos, "length": utf16_len(inner)}
-        out.append(inner)
-        pos += entity["length"]
-        i = end + len(closer)
-        if kind == "text_link":
-            if not text.startswith("(", i) or text.find(")", i) < 0:
-                continue
-            close = text.find(")", i)
-            entity["url"], i = text[i + 1 : close], close + 1
-        if language:
-            entity["language"] = language
-        if entity["length"] > 0:
-            entities.append(entity)
-    return "".join(out), _sorted(entities)

@@ -111,9 +111,6 @@ class StoredMessage:
             f"(text {self.text[:60]!r}); buttons (text, callback_data): {available}"
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.data)
-
     def __repr__(self) -> str:
         flags = (" deleted" if self.deleted else "") + (" edited" if self.edited else "")
         who = "bot" if self.outgoing else "user"

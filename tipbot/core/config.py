@@ -142,10 +142,6 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
     def require_token(self) -> str:
         if self.token is None or not self.token.get_secret_value().strip():
             raise ConfigError(

@@ -57,10 +57,3 @@ class StaffDirectory:
             return False  # not cached: ask again next time
         self._cache[user_id] = (now, allowed)
         return allowed
-
-    def forget(self, user_id: int | None = None) -> None:
-        """Drop cached answers (e.g. when a chat_member update says someone left)."""
-        if user_id is None:
-            self._cache.clear()
-        else:
-            self._cache.pop(user_id, None)

@@ -64,12 +64,6 @@ def _order(tip_ids: tuple[str, ...], seed: int) -> tuple[str, ...]:
     return tuple(tip_ids[i] for i in sorted(range(len(tip_ids)), key=keys.__getitem__))
 
 
-def topic_order(library: Library, topic_id: str, seed: int) -> tuple[Tip, ...]:
-    return tuple(
-        library.tips[tip_id] for tip_id in _order(library.tip_ids_by_topic[topic_id], seed)
-    )
-
-
 def chosen_topics(subscriber: Subscriber, library: Library) -> list[str]:
     """The person's topics that the library still has, in the library's order."""
     topics = [topic for topic in library.topics if topic in (subscriber.topics or [])]
