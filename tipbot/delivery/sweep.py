@@ -252,11 +252,11 @@ def _pg_advance_columns(subscribers: list[DueSubscriber]) -> dict[str, Any]:
 
 
 # SQLite: the same two steps as plain driver SQL (a multi-row INSERT, an ``executemany``
-# UPDATE, both run in C by sqlite3). Through SQLAlchemy's Core statements, its per-value
-# work (type processing, building the multi-row INSERT) cost about 55 ms per 1,000 rows,
-# twice SQLite's own work. (An ``UPDATE … FROM json_each(?)`` was slower than this.) The
-# values are converted once by the columns' own bind processors, so they are stored exactly
-# as SQLAlchemy stores them: the text timestamps that ``next_send_at <= now`` compares.
+# UPDATE, both run in C by sqlite3): SQLAlchemy's Core statements spent more on per-value
+# work (type processing, building the multi-row INSERT) than SQLite on the statements
+# (bench/README.md, figure 3, has the numbers). The values are converted once by the
+# columns' own bind processors, so they are stored exactly as SQLAlchemy stores them: the
+# text timestamps that ``next_send_at <= now`` compares.
 _SQLITE_MAX_VARIABLES = 32_766  # SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32
 _SQLITE_INSERT_DELIVERIES = (
     "INSERT INTO deliveries "
