@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import (
-    BotCommandScopeAllPrivateChats,
-    BotCommandScopeChat,
-    LinkPreviewOptions,
-)
+from telegram import BotCommandScopeAllPrivateChats, BotCommandScopeChat, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
