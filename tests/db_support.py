@@ -64,7 +64,7 @@ def migrated_sqlite_template(directory: Path) -> Path:
 
 
 def sqlite_copy(template: Path, directory: Path) -> str:
-    target = directory / "tipbot.core.db"
+    target = directory / "tipbot.db"
     shutil.copy(template, target)
     return f"sqlite+aiosqlite:///{target}"
 

@@ -35,7 +35,7 @@ def _clean_env(monkeypatch, tmp_path):
 
 def test_defaults():
     settings = load_settings()
-    assert settings.database_url == "sqlite+aiosqlite:///tipbot.core.db"
+    assert settings.database_url == "sqlite+aiosqlite:///tipbot.db"
     assert settings.bot_api_url == "https://api.telegram.org"
     assert settings.default_timezone == "UTC"
     assert settings.default_send_time == time(9, 0)

@@ -51,7 +51,7 @@ def normalize_database_url(url: str) -> str:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise ValueError(
-            "expected a URL like sqlite+aiosqlite:///tipbot.core.db "
+            "expected a URL like sqlite+aiosqlite:///tipbot.db "
             "or postgresql+asyncpg://user:password@host/dbname"
         ) from exc
     backend = parsed.get_backend_name()
@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     )
 
     token: SecretStr | None = None
-    database_url: str = "sqlite+aiosqlite:///tipbot.core.db"
+    database_url: str = "sqlite+aiosqlite:///tipbot.db"
     bot_api_url: str = "https://api.telegram.org"
     staff_chat_id: int | None = None
     staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
