@@ -113,7 +113,13 @@ def review_rows(library: Library) -> list[dict[str, str]]:
         ref = library.reference_of(tip)
         source = f"{ref.citation} {ref.url}"
         rows.append(
-            {"id": tip.id, "topic": tip.topic, "text": tip.text, "source": source, "basis": tip.basis}
+            {
+                "id": tip.id,
+                "topic": tip.topic,
+                "text": tip.text,
+                "source": source,
+                "basis": tip.basis,
+            }
         )
     return rows
 
@@ -277,9 +283,9 @@ def _reference(entry: dict[str, Any]) -> Reference:
         raise ValueError(f"doi {doi!r} must look like 10.1234/abc (no https://doi.org/ prefix)")
     if link and not link.startswith("https://"):
         raise ValueError(f"url {link!r} must start with https://")
-    verified = _text(entry, "verified") or ""
+    verified = _text(entry, "verified", required=False)
     if not verified:
-        raise ValueError("verified must say where and when the citation was checked")
+        raise ValueError("missing verified: say where and when the citation was checked")
     citation = _text(entry, "citation") or ""
     return Reference(
         entry["id"], _text(entry, "short") or citation[:60], citation, pmid, doi, link, verified
