@@ -111,16 +111,8 @@ def review_rows(library: Library) -> list[dict[str, str]]:
     rows = []
     for tip in library.tips.values():
         ref = library.reference_of(tip)
-        source = f"{ref.citation} {ref.url}"
-        rows.append(
-            {
-                "id": tip.id,
-                "topic": tip.topic,
-                "text": tip.text,
-                "source": source,
-                "basis": tip.basis,
-            }
-        )
+        values = (tip.id, tip.topic, tip.text, f"{ref.citation} {ref.url}", tip.basis)
+        rows.append(dict(zip(REVIEW_COLUMNS, values, strict=True)))
     return rows
 
 
@@ -152,7 +144,8 @@ def review_markdown(library: Library) -> str:
         lines.append("| " + " | ".join(cell(row[c]) for c in REVIEW_COLUMNS) + " |")
     lines += ["", "## References", ""]
     for ref in library.references.values():
-        lines.append(f"- **{ref.id}**: {cell(ref.citation)} {ref.url} (checked: {ref.verified})")
+        checked = cell(ref.verified)
+        lines.append(f"- **{ref.id}**: {cell(ref.citation)} {ref.url} (checked: {checked})")
     lines += ["", "## Sign-off", "", "Reviewed by (clinician): ____________  Date: ________", ""]
     return "\n".join(lines)
 
