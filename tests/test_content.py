@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -12,13 +14,15 @@ import yaml
 from tipbot.cli import main
 from tipbot.core.config import PROJECT_CONTENT
 from tipbot.core.content import MAX_TIP_LENGTH, load_library
+from tipbot.subscriber.picker import render_tip
 
+# The article's references kept in the library, each checked against its PubMed/PMC page.
+# (Appleton 2018 was dropped: no stored copy of its own page confirmed its PMID.)
 ARTICLE_REFERENCES = {
-    "31043907": None,
-    "32395568": "10.1016/j.cobeha.2019.01.011",
-    "33086688": "10.3390/ijerph17207618",
-    "31123355": "10.1038/s41575-019-0157-3",
-    "28393285": "10.1007/s00394-017-1445-8",
+    "madison2019": ("32395568", "10.1016/j.cobeha.2019.01.011"),
+    "albander2020": ("33086688", "10.3390/ijerph17207618"),
+    "dalile2019": ("31123355", "10.1038/s41575-019-0157-3"),
+    "rowland2018": ("28393285", "10.1007/s00394-017-1445-8"),
 }
 
 
@@ -40,14 +44,30 @@ def test_shipped_library_is_complete():
         assert len(library.tips_by_topic[topic]) >= 15
     assert len(library.tips_by_topic["gutbrain"]) >= 10
     assert library.topic_for_command("probiotics").id == "prebiotics"
-    assert {ref.pmid: ref.doi for ref in library.references.values()} == ARTICLE_REFERENCES
+    for ref_id, ids in ARTICLE_REFERENCES.items():
+        assert (library.references[ref_id].pmid, library.references[ref_id].doi) == ids
     assert all(len(tip.text) <= MAX_TIP_LENGTH for tip in library.tips.values())
+    assert all(tip.basis for tip in library.tips.values())
+    assert all("2026" in ref.verified for ref in library.references.values())
 
 
 def test_check_content_prints_a_summary(capsys):
     assert main(["check-content", str(PROJECT_CONTENT)]) == 0
     out = capsys.readouterr().out
-    assert "prebiotics" in out and "appleton2018" in out and out.rstrip().endswith("OK")
+    assert "prebiotics" in out and "who2020" in out and out.rstrip().endswith("OK")
+
+
+def test_source_link_falls_back_from_pmid_to_doi_to_url():
+    library = load_library(PROJECT_CONTENT)
+    links = {}
+    for tip_id in ("gutbrain-08", "exercise-01", "omega3-06"):
+        text, _ = render_tip(library, library.tips[tip_id])
+        links[tip_id] = text.split('href="')[1].split('"')[0]
+    assert links == {
+        "gutbrain-08": "https://pubmed.ncbi.nlm.nih.gov/31123355/",
+        "exercise-01": "https://doi.org/10.1136/bjsports-2020-102955",
+        "omega3-06": "https://newsinhealth.nih.gov/2025/08/what-are-omega-3s",
+    }
 
 
 def broken(raw: dict, kind: str) -> dict | str:
@@ -68,6 +88,24 @@ def broken(raw: dict, kind: str) -> dict | str:
     elif kind == "reference without ids":
         raw["references"][0].pop("pmid")
         raw["references"][0].pop("doi", None)
+    elif kind == "missing basis":
+        raw["tips"][0].pop("basis")
+    elif kind == "blank basis":
+        raw["tips"][0]["basis"] = "  "
+    elif kind == "pmid with letters":
+        raw["references"][0]["pmid"] = "PMID32395568"
+    elif kind == "doi as a link":
+        raw["references"][0]["doi"] = "https://doi.org/10.1016/j.cobeha.2019.01.011"
+    elif kind == "doi without prefix":
+        raw["references"][0]["doi"] = "j.cobeha.2019.01.011"
+    elif kind == "http url":
+        raw["references"][0]["url"] = "http://example.org/paper"
+    elif kind == "unverified reference":
+        raw["references"][0].pop("verified")
+    elif kind == "uncited reference":
+        raw["references"].append({**raw["references"][0], "id": "spare2020"})
+    elif kind == "two references":
+        raw["tips"][0]["reference"] = ["gibson2017", "rowland2018"]
     return raw
 
 
@@ -81,7 +119,16 @@ def broken(raw: dict, kind: str) -> dict | str:
         ("empty text", "empty text"),
         ("topic without tips", "topic gutbrain: has no tips"),
         ("html", "no HTML tags"),
-        ("reference without ids", "needs a pmid or a doi"),
+        ("reference without ids", "reference madison2019: needs a pmid, a doi or a url"),
+        ("missing basis", "tip prebiotics-01: missing basis"),
+        ("blank basis", "tip prebiotics-01: missing basis"),
+        ("pmid with letters", "reference madison2019: pmid 'PMID32395568' must be digits"),
+        ("doi as a link", "reference madison2019: doi 'https://doi.org/"),
+        ("doi without prefix", "reference madison2019: doi 'j.cobeha.2019.01.011' must look"),
+        ("http url", "reference madison2019: url 'http://example.org/paper' must start with"),
+        ("unverified reference", "reference madison2019: missing verified: say where"),
+        ("uncited reference", "reference spare2020: is not cited by any tip"),
+        ("two references", "tip prebiotics-01: must cite exactly one reference"),
     ],
 )
 def test_broken_library_is_reported(tmp_path, capsys, raw, kind, expected):
@@ -125,3 +172,45 @@ def test_python_dash_m_works_like_the_script(tmp_path, raw):
     )
     assert result.returncode == 1
     assert "unknown topic" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_review_sheet_in_markdown(capsys):
+    library = load_library(PROJECT_CONTENT)
+    assert main(["check-content", str(PROJECT_CONTENT), "--review"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert "| id | topic | text | source | basis |" in lines
+    rows = [line for line in lines if line.startswith("| ") and "---" not in line]
+    assert len(rows) == len(library.tips) + 1  # the header and one row per tip
+    assert rows[1].startswith("| prebiotics-01 | prebiotics | What is a prebiotic?")
+    assert (
+        "Gibson GR, Hutkins R" in rows[1] and "https://doi.org/10.1038/nrgastro.2017.75" in rows[1]
+    )
+    assert "selectively utilized" in rows[1].split(" | ")[4]
+    assert all(row.count(" | ") == 4 for row in rows)  # no stray pipes split a cell
+    assert "## Sign-off" in out and "(checked: PMC article page PMC7719906" in out
+
+
+def test_review_sheet_in_csv_from_the_command_line(tmp_path, raw):
+    raw["tips"][0]["text"] = 'Fibre, "the quiet hero" | of the gut,\nfeeds bacteria.'
+    path = write(tmp_path, raw)
+    result = subprocess.run(
+        [sys.executable, "-m", "tipbot", "check-content", str(path), "--review", "--format", "csv"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["id", "topic", "text", "source", "basis"]
+    assert len(rows) == len(raw["tips"])
+    assert rows[0]["id"] == "prebiotics-01" and rows[0]["text"].startswith('Fibre, "the quiet')
+    assert rows[0]["basis"].startswith("The ISAPP panel updated the definition")
+    assert all(row["source"] and row["basis"] for row in rows)
+
+
+def test_review_of_a_broken_library_fails_like_the_check(tmp_path, capsys, raw):
+    path = write(tmp_path, broken(raw, "missing basis"))
+    assert main(["check-content", str(path), "--review", "--format", "csv"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "tip prebiotics-01: missing basis" in captured.err

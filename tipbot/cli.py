@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tipbot.core.config import ConfigError, Settings, load_settings
-from tipbot.core.content import ContentError, load_library
+from tipbot.core.content import ContentError, load_library, review_csv, review_markdown
 from tipbot.core.logs import setup_logging
 
 if TYPE_CHECKING:
@@ -71,6 +71,10 @@ async def _migrate(db: Database) -> None:
 def cmd_check_content(args: argparse.Namespace) -> int:
     path = Path(args.path) if args.path else _settings().content
     library = load_library(path)
+    if args.review:
+        sheet = review_csv(library) if args.format == "csv" else review_markdown(library)
+        sys.stdout.write(sheet)
+        return EXIT_OK
     print(library.summary())
     print("OK")
     return EXIT_OK
@@ -135,6 +139,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check-content", help="validate the tip library")
     check.add_argument("path", nargs="?", help="the YAML file (default: TIPBOT_CONTENT)")
+    check.add_argument(
+        "--review",
+        action="store_true",
+        help="print the clinician's review sheet (id, topic, text, source, basis) instead",
+    )
+    check.add_argument(
+        "--format",
+        choices=("markdown", "csv"),
+        default="markdown",
+        help="review sheet format (default: markdown)",
+    )
     check.set_defaults(func=cmd_check_content)
 
     demo = commands.add_parser(

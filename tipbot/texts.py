@@ -32,7 +32,7 @@ PRIVATE_CHAT_ONLY = (
 WELCOME = (
     "👋 <b>Welcome!</b> Every day I'll send you one short, evidence-based tip about your "
     "gut and your mind: prebiotics and probiotics, omega-3, exercise, stress and the "
-    "gut–brain axis. Each tip names the study it comes from.\n\n"
+    "gut–brain axis. Each tip names its source: a study or a health guideline.\n\n"
     "⏰ Your first tip comes at <b>{time}</b> ({timezone}), {when}.\n"
     "Change the time with /time, your timezone with /timezone, your topics with /topics.\n\n"
     + NOT_MEDICAL_ADVICE

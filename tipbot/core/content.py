@@ -6,6 +6,8 @@ file must learn from one line per problem what to fix and where.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ MAX_TIP_LENGTH = 600
 MAX_COMMAND_DESCRIPTION = 256
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")  # fits in 64-byte callback data
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +31,17 @@ class Reference:
     citation: str
     pmid: str | None
     doi: str | None
+    link: str | None = None  # the ``url`` field: for a source with no PMID or DOI
+    verified: str = ""  # where and when a person checked the citation against the paper
 
     @property
     def url(self) -> str:
+        """The link shown under a tip: PubMed first, then the DOI, then the given URL."""
         if self.pmid:
             return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
-        return f"https://doi.org/{self.doi}"
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        return self.link or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +63,7 @@ class Tip:
     topic: str
     text: str
     reference: str
+    basis: str = ""  # for the clinician: which finding of the source supports the tip
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,53 @@ class Library:
         for ref in self.references.values():
             lines.append(f"  {ref.id:<14} {used[ref.id]:>3} tips  {ref.short}")
         return "\n".join(lines)
+
+
+REVIEW_COLUMNS = ("id", "topic", "text", "source", "basis")
+
+
+def review_rows(library: Library) -> list[dict[str, str]]:
+    """One row per tip, in file order, for the clinician who signs the library off."""
+    rows = []
+    for tip in library.tips.values():
+        ref = library.reference_of(tip)
+        values = (tip.id, tip.topic, tip.text, f"{ref.citation} {ref.url}", tip.basis)
+        rows.append(dict(zip(REVIEW_COLUMNS, values, strict=True)))
+    return rows
+
+
+def review_csv(library: Library) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=REVIEW_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(review_rows(library))
+    return out.getvalue()
+
+
+def review_markdown(library: Library) -> str:
+    """The review sheet: every tip beside its source and basis, then how each source was
+    checked, then a place for the clinician's sign-off."""
+
+    def cell(value: str) -> str:
+        return " ".join(value.split()).replace("|", "\\|")
+
+    lines = [
+        f"# Tip library review: {library.path.name}",
+        "",
+        f"{len(library.tips)} tips, {len(library.references)} references. For each tip, check "
+        "that the source supports the text as the basis says.",
+        "",
+        "| " + " | ".join(REVIEW_COLUMNS) + " |",
+        "|" + "---|" * len(REVIEW_COLUMNS),
+    ]
+    for row in review_rows(library):
+        lines.append("| " + " | ".join(cell(row[c]) for c in REVIEW_COLUMNS) + " |")
+    lines += ["", "## References", ""]
+    for ref in library.references.values():
+        checked = cell(ref.verified)
+        lines.append(f"- **{ref.id}**: {cell(ref.citation)} {ref.url} (checked: {checked})")
+    lines += ["", "## Sign-off", "", "Reviewed by (clinician): ____________  Date: ________", ""]
+    return "\n".join(lines)
 
 
 class ContentError(Exception):
@@ -161,6 +217,10 @@ def parse_library(raw: Any, path: Path) -> Library:
             )
         if "<" in tip.text or ">" in tip.text:
             problem(f"tip {tip.id}", "text must be plain (no HTML tags); it is escaped when sent")
+    cited = {tip.reference for tip in tips.values()}
+    for ref_id in references:
+        if ref_id not in cited:
+            problem(f"reference {ref_id}", "is not cited by any tip; cite it or remove it")
     by_topic = {
         topic_id: tuple(t for t in tips.values() if t.topic == topic_id) for topic_id in topics
     }
@@ -207,12 +267,22 @@ def _text(entry: dict[str, Any], key: str, *, required: bool = True) -> str | No
 
 def _reference(entry: dict[str, Any]) -> Reference:
     pmid, doi = _text(entry, "pmid", required=False), _text(entry, "doi", required=False)
-    if not pmid and not doi:
-        raise ValueError("needs a pmid or a doi")
+    link = _text(entry, "url", required=False)
+    if not pmid and not doi and not link:
+        raise ValueError("needs a pmid, a doi or a url")
     if pmid and not pmid.isdigit():
         raise ValueError(f"pmid {pmid!r} must be digits")
+    if doi and not _DOI.match(doi):
+        raise ValueError(f"doi {doi!r} must look like 10.1234/abc (no https://doi.org/ prefix)")
+    if link and not link.startswith("https://"):
+        raise ValueError(f"url {link!r} must start with https://")
+    verified = _text(entry, "verified", required=False)
+    if not verified:
+        raise ValueError("missing verified: say where and when the citation was checked")
     citation = _text(entry, "citation") or ""
-    return Reference(entry["id"], _text(entry, "short") or citation[:60], citation, pmid, doi)
+    return Reference(
+        entry["id"], _text(entry, "short") or citation[:60], citation, pmid, doi, link, verified
+    )
 
 
 def _topic(entry: dict[str, Any]) -> Topic:
@@ -237,6 +307,17 @@ def _tip(entry: dict[str, Any]) -> Tip:
         raise KeyError("missing text")
     if not isinstance(text, str):
         raise TypeError("text must be text")
+    if isinstance(entry.get("reference"), list):
+        raise TypeError("must cite exactly one reference (a single id, not a list)")
+    basis = _text(entry, "basis", required=False)
+    if not basis:
+        raise ValueError(
+            "missing basis: one sentence on which finding of the source supports the tip"
+        )
     return Tip(
-        entry["id"], _text(entry, "topic") or "", text.strip(), _text(entry, "reference") or ""
+        entry["id"],
+        _text(entry, "topic") or "",
+        text.strip(),
+        _text(entry, "reference") or "",
+        basis,
     )
