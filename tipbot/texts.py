@@ -257,6 +257,7 @@ CONSULT_ASK_CONSENT = (
     "<b>5/5</b> May I share these details with the clinic's staff so they can contact you? "
     "They are used only for this consultation, and /forget deletes them."
 )
+CONSULT_PRIVACY_POLICY = '\n<a href="{url}">The clinic\'s privacy policy</a>'
 CONSULT_SUMMARY_INTRO = "Thank you! Please check your request:"
 CONSULT_SUMMARY = (
     "📝 <b>Your consultation request</b>\n"

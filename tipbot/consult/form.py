@@ -115,9 +115,13 @@ async def ask_note(update: Update, _context: Context) -> int:
     return NOTE
 
 
-async def ask_consent(update: Update, _context: Context) -> int:
+async def ask_consent(update: Update, context: Context) -> int:
     rows = [[texts.BUTTON_CONSULT_AGREE], [texts.BUTTON_CONSULT_DISAGREE]]
-    await _say(update, texts.CONSULT_ASK_CONSENT, _keyboard(rows))
+    text = texts.CONSULT_ASK_CONSENT
+    policy = context.deps.settings.privacy_policy_url
+    if policy:  # the clinic's own policy, where the person decides (TIPBOT_PRIVACY_POLICY_URL)
+        text += texts.CONSULT_PRIVACY_POLICY.format(url=html.escape(policy, quote=True))
+    await _say(update, text, _keyboard(rows))
     return CONSENT
 
 
