@@ -1,6 +1,7 @@
 """The ``tipbot`` command line: run the bot, check the content, migrate the database.
 
-Exit codes: 0 success, 1 invalid content, 2 invalid configuration or usage.
+Exit codes: 0 success, 1 invalid content (or a failed ``doctor`` check), 2 invalid
+configuration or usage.
 """
 
 from __future__ import annotations
@@ -113,6 +114,16 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_doctor(_args: argparse.Namespace) -> int:
+    from tipbot.doctor import diagnose, render
+
+    settings = _settings()
+    setup_logging("ERROR")  # the report is the output
+    checks = asyncio.run(diagnose(settings))
+    print(render(checks, settings))
+    return EXIT_OK if all(check.ok for check in checks) else EXIT_CONTENT
+
+
 def cmd_demo(_args: argparse.Namespace) -> int:
     from tipbot.demo import run_demo
 
@@ -150,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-content", help="validate the tip library")
     check.add_argument("path", nargs="?", help="the YAML file (default: TIPBOT_CONTENT)")
     check.set_defaults(func=cmd_check_content)
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="check token, database, tip library, staff group and webhook (exit 1 on a ❌)",
+    )
+    doctor.set_defaults(func=cmd_doctor)
 
     demo = commands.add_parser(
         "demo", help="try the bot in the terminal, without Telegram (reads a pipe too)"

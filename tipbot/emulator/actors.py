@@ -297,6 +297,9 @@ class FakeGroup(FakeChat):
         self.username = username
         self.bot_status = normalize_status(bot_status)  #: the bot's own membership here
         self.members: dict[int, tuple[str, dict[str, Any]]] = {}  #: user id -> (status, extra)
+        #: What members who are not admins may do (getChat's ``permissions``); a bot that is
+        #: a plain member cannot post when ``can_send_messages`` is False.
+        self.permissions: dict[str, bool] = {"can_send_messages": True}
 
     @property
     def chat_dict(self) -> dict[str, Any]:

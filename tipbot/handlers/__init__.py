@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from tipbot import consult, delivery
-from tipbot.handlers import errors, fallback, ops, start, subscriber
+from tipbot.handlers import errors, fallback, ops, setup, start, subscriber
 
 
 def register(application: Application) -> None:
@@ -16,6 +16,7 @@ def register(application: Application) -> None:
     to staff hands over to ``fallback.free_text`` when no request is open.
     """
     start.register(application)
+    setup.register(application)
     consult.register_form(application)
     subscriber.register(application)
     delivery.register(application)
