@@ -660,7 +660,7 @@ async def test_group_permissions_decide_whether_a_member_bot_may_post(
     await bot.send_message(group.id, "hello")
     group.permissions["can_send_messages"] = False
     assert (await bot.get_chat(group.id)).permissions.can_send_messages is False
-    with pytest.raises(BadRequest, match="(?i)not enough rights to send text messages"):
+    with pytest.raises(BadRequest, match=r"(?i)not enough rights to send text messages"):
         await bot.send_message(group.id, "hello again")
     group.bot_status = "administrator"  # admins post whatever members may do
     await bot.send_message(group.id, "as an admin")
