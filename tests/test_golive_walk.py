@@ -107,3 +107,16 @@ async def test_from_a_token_to_staff_receiving_requests(tg, database_url, tmp_pa
         assert "Hello Alice, we can talk on Monday." in answer.text
     finally:
         await stop(second)
+
+
+async def test_run_in_a_new_folder_says_where_it_creates_the_database(tg, tmp_path):
+    port = free_port()
+    (tmp_path / ".env").write_text(
+        f"TIPBOT_TOKEN={TOKEN}\nTIPBOT_BOT_API_URL={tg.url}\nTIPBOT_PORT={port}\n"
+        f"TIPBOT_CONTENT={PROJECT_CONTENT}\n"
+    )
+    log = await stop(await start(tmp_path, port))
+    where = tmp_path.resolve() / "tipbot.db"
+    assert f"database: {where}" in log
+    assert f"no database at {where} yet: creating an empty one" in log
+    assert where.is_file()

@@ -52,7 +52,7 @@ def _settings() -> Settings:
 def cmd_run(_args: argparse.Namespace) -> int:
     from tipbot.app import build_application
     from tipbot.db import Database
-    from tipbot.db.status import describe_location
+    from tipbot.db.status import describe_location, sqlite_file
     from tipbot.runner import Runner, resolve_webhook_secret
 
     settings = _settings()
@@ -63,6 +63,13 @@ def cmd_run(_args: argparse.Namespace) -> int:
     library = load_library(settings.content)
     log.info("tip library: %d tips in %d topics", len(library.tips), len(library.topics))
     log.info("database: %s", describe_location(settings.database_url))
+    new_file = sqlite_file(settings.database_url)
+    if new_file is not None and not new_file.exists():
+        log.warning(
+            "no database at %s yet: creating an empty one (start the bot from the same folder "
+            "each time, or give TIPBOT_DATABASE_URL an absolute path)",
+            new_file,
+        )
     db = Database(settings.database_url)
     asyncio.run(_migrate(db))
     # A fresh engine for the bot's own loop: connections must not cross event loops.
