@@ -663,24 +663,14 @@ async def test_forget_deletes_requests_and_edits_cards(bot, tg, clock, alice, bo
 
 async def test_consent_step_links_the_clinics_privacy_policy(bot_factory, make_settings, alice):
     await bot_factory(make_settings(privacy_policy_url="https://clinic.example/privacy?a=1&b=2"))
-    await alice.send("/consult")
-    await alice.wait_for("What is your name")
-    await alice.send("Alice")
-    await alice.wait_for("How should the clinic reach you")
-    await alice.send("alice@example.com")
-    await alice.wait_for("When suits you best")
-    await alice.send("Weekday evenings")
-    topics = await alice.wait_for("What would you like to talk about")
-    await alice.send(topics.buttons[0])
-    await alice.wait_for("Anything you'd like the clinic to know")
-    await alice.send("Nothing")
-    consent = await alice.wait_for("May I share these details")
+    await fill_form(alice)
+    consent = next(m for m in alice.messages if "May I share these details" in m.text)
     assert "The clinic's privacy policy" in consent.text
     links = [e["url"] for e in consent.entities if e["type"] == "text_link"]
     assert links == ["https://clinic.example/privacy?a=1&b=2"]
 
 
 async def test_consent_step_without_a_privacy_policy_setting(bot, alice):
-    summary = await fill_form(alice)
+    await fill_form(alice)
     consent = next(m for m in alice.messages if "May I share" in m.text)
-    assert "privacy policy" not in consent.text and summary
+    assert "privacy policy" not in consent.text
