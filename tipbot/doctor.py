@@ -95,7 +95,7 @@ async def check_staff_group(bot: Bot, me: User, settings: Settings) -> list[Chec
                 f"the bot is not a member of {title} ({member.status}): add @{me.username}",
             )
         ]
-    checks = [Check(True, name, f"the bot is a member of {title} ({member.status})")]
+    checks = [Check(True, name, f"the bot is a member of {title}, as {member.status}")]
     if member.status in _ADMINS:
         can_post = True
     elif member.status == ChatMember.RESTRICTED:
