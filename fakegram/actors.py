@@ -297,6 +297,9 @@ class FakeGroup(FakeChat):
         self.username = username
         self.bot_status = normalize_status(bot_status)  #: the bot's own membership here
         self.members: dict[int, tuple[str, dict[str, Any]]] = {}  #: user id -> (status, extra)
+        #: What members who are not admins may do (getChat's ``permissions``); a bot that is
+        #: a plain member cannot post when ``can_send_messages`` is False.
+        self.permissions: dict[str, bool] = {"can_send_messages": True}
 
     @property
     def chat_dict(self) -> dict[str, Any]:
@@ -312,6 +315,16 @@ class FakeGroup(FakeChat):
         No update is sent to the bot (use ``tg.inject`` for ``chat_member`` updates)."""
         self.members[user.id] = (normalize_status(status), fields)
         return self
+
+    async def kick_bot(self, by: FakeUser | None = None) -> dict[str, Any]:
+        """Remove the bot (sends then answer 403 "bot was kicked"); queues ``my_chat_member``."""
+        old, self.bot_status = self.bot_status, "kicked"
+        return self.tg._bot_membership_update(self, by, old, "kicked")
+
+    async def add_bot(self, by: FakeUser | None = None, status: str = "member") -> dict[str, Any]:
+        """(Re-)add the bot with ``status``; queues ``my_chat_member``."""
+        old, self.bot_status = self.bot_status, normalize_status(status)
+        return self.tg._bot_membership_update(self, by, old, self.bot_status)
 
     def __repr__(self) -> str:
         return f"<FakeGroup {self.id} {self.title!r}>"

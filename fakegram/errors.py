@@ -122,6 +122,10 @@ class Errors:
         return Errors.forbidden(f"bot is not a member of the {chat_type} chat")
 
     @staticmethod
+    def not_enough_rights() -> ApiError:
+        return Errors.bad_request("not enough rights to send text messages to the chat")
+
+    @staticmethod
     def not_found() -> ApiError:
         return ApiError(404, "Not Found")
 

@@ -191,6 +191,8 @@ class BotApiMethods:
                 raise Errors.kicked(chat.type)
             if chat.bot_status == "left":
                 raise Errors.not_a_member(chat.type)
+            if chat.bot_status == "member" and not chat.permissions.get("can_send_messages"):
+                raise Errors.not_enough_rights()
 
     @staticmethod
     def _check_markup(markup: Any) -> dict[str, Any] | None:
@@ -509,6 +511,7 @@ class BotApiMethods:
         chat = self._chat_param(p)
         info: dict[str, Any] = {
             **chat.chat_dict,
+            **({"permissions": dict(chat.permissions)} if isinstance(chat, FakeGroup) else {}),
             "accent_color_id": 0,
             "max_reaction_count": 11,
             "accepted_gift_types": {

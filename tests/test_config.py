@@ -147,3 +147,91 @@ def test_help_on_each_command():
         result = run_cli(*args)
         assert result.returncode == 0, args
         assert "usage: tipbot" in result.stdout
+
+
+TOKEN_ENV = {"TIPBOT_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("TIPBOT_WEBHOOK_URL", "http://bot.example.org/tg", "only over HTTPS"),
+        ("TIPBOT_WEBHOOK_URL", "bot.example.org/tg", "only over HTTPS"),
+        ("TIPBOT_WEBHOOK_URL", "https://bot.example.org:8080/tg", "ports 80, 88, 443, 8443"),
+        ("TIPBOT_STAFF_CHAT_ID", "123456789", "is a person's id, not a group's"),
+        ("TIPBOT_STAFF_CHAT_ID", "@clinicstaff", "numeric id such as -1001234567890"),
+        ("TIPBOT_DEFAULT_TIMEZONE", "berlim", "did you mean Europe/Berlin"),
+        ("TIPBOT_PRIVACY_POLICY_URL", "clinic.example/privacy", "expected a web address"),
+    ],
+)
+def test_validation_gaps_exit_2_with_one_line(tmp_path, name, value, expected):
+    result = run_cli("run", env={**TOKEN_ENV, name: value}, cwd=str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"tipbot: configuration error: {name}: ")
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # stopped before creating a database
+
+
+def test_staff_chat_id_hint_says_how_to_find_it(monkeypatch):
+    monkeypatch.setenv("TIPBOT_STAFF_CHAT_ID", "@clinicstaff")
+    with pytest.raises(ConfigError, match="send /chatid there"):
+        load_settings()
+
+
+@pytest.mark.parametrize(
+    ("value", "zone"),
+    [("berlin", "Europe/Berlin"), ("europe/berlin", "Europe/Berlin"), ("UTC+2", "Etc/GMT-2")],
+)
+def test_default_timezone_accepts_what_the_timezone_command_does(monkeypatch, value, zone):
+    monkeypatch.setenv("TIPBOT_DEFAULT_TIMEZONE", value)
+    assert load_settings().default_timezone == zone
+
+
+def test_webhook_url_on_an_allowed_port_and_through_a_self_hosted_api(monkeypatch):
+    monkeypatch.setenv("TIPBOT_WEBHOOK_URL", "https://bot.example.org:8443/tg")
+    assert load_settings().webhook_url == "https://bot.example.org:8443/tg"
+    # A self-hosted Bot API server (and the fake one in tests) calls plain HTTP on any port.
+    monkeypatch.setenv("TIPBOT_BOT_API_URL", "http://127.0.0.1:8081")
+    monkeypatch.setenv("TIPBOT_WEBHOOK_URL", "http://127.0.0.1:9000/tg")
+    assert load_settings().webhook_url == "http://127.0.0.1:9000/tg"
+
+
+def test_an_empty_value_means_not_set(tmp_path):
+    (tmp_path / ".env").write_text("TIPBOT_STAFF_CHAT_ID=\nTIPBOT_PORT=\nTIPBOT_TOKEN=\n")
+    settings = load_settings()
+    assert settings.staff_chat_id is None and settings.port is None and settings.token is None
+
+
+def test_export_from_another_folder_refuses_and_creates_nothing(tmp_path):
+    result = run_cli("export-requests", cwd=str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert f"no database at {tmp_path.resolve() / 'tipbot.db'}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_from_an_unmigrated_database_says_so(tmp_path):
+    (tmp_path / "tipbot.db").write_bytes(b"")
+    result = run_cli("export-requests", cwd=str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "is not migrated" in result.stderr and "tipbot db upgrade" in result.stderr
+
+
+def test_db_upgrade_creates_the_database_and_says_where(tmp_path):
+    result = run_cli("db", "upgrade", cwd=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert f"database {tmp_path.resolve() / 'tipbot.db'} is up to date" in result.stdout
+    exported = run_cli("export-requests", cwd=str(tmp_path))
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.startswith("number,created_at,")
+
+
+def test_run_help_names_required_and_main_settings():
+    out = run_cli("run", "--help").stdout
+    assert "Required:\n  TIPBOT_TOKEN" in out
+    for name in ("TIPBOT_STAFF_CHAT_ID", "TIPBOT_DATABASE_URL", "TIPBOT_WEBHOOK_URL"):
+        assert name in out

@@ -659,3 +659,18 @@ async def test_forget_deletes_requests_and_edits_cards(bot, tg, clock, alice, bo
     await bob.reply(card, "Hello?")  # the card no longer leads anywhere
     await tg.wait_idle()
     assert not any("Hello?" in m.text for m in alice.messages)
+
+
+async def test_consent_step_links_the_clinics_privacy_policy(bot_factory, make_settings, alice):
+    await bot_factory(make_settings(privacy_policy_url="https://clinic.example/privacy?a=1&b=2"))
+    await fill_form(alice)
+    consent = next(m for m in alice.messages if "May I share these details" in m.text)
+    assert "The clinic's privacy policy" in consent.text
+    links = [e["url"] for e in consent.entities if e["type"] == "text_link"]
+    assert links == ["https://clinic.example/privacy?a=1&b=2"]
+
+
+async def test_consent_step_without_a_privacy_policy_setting(bot, alice):
+    await fill_form(alice)
+    consent = next(m for m in alice.messages if "May I share" in m.text)
+    assert "privacy policy" not in consent.text

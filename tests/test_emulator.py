@@ -642,3 +642,18 @@ async def test_counters_only_mode() -> None:
         assert alice.messages == []
         with pytest.raises(RuntimeError, match="record_messages"):
             await alice.wait_for()
+
+
+async def test_group_permissions_decide_whether_a_member_bot_may_post(
+    tg: FakeTelegram, bot: Bot
+) -> None:
+    group = tg.group("Announcements", bot_status="member")
+    chat = await bot.get_chat(group.id)
+    assert chat.permissions.can_send_messages is True
+    await bot.send_message(group.id, "hello")
+    group.permissions["can_send_messages"] = False
+    assert (await bot.get_chat(group.id)).permissions.can_send_messages is False
+    with pytest.raises(BadRequest, match=r"(?i)not enough rights to send text messages"):
+        await bot.send_message(group.id, "hello again")
+    group.bot_status = "administrator"  # admins post whatever members may do
+    await bot.send_message(group.id, "as an admin")

@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import TOKEN
 from tests.test_ops_web import free_port
 from tipbot.core.config import PROJECT_CONTENT
+from tipbot.core.db.status import describe_location
 
 
 async def wait_healthy(url: str, process: asyncio.subprocess.Process) -> None:
@@ -84,6 +85,7 @@ async def test_run_serves_and_stops_cleanly_on_sigterm(
     assert "tip library reloaded" in log
     assert '"message": "stopped"' in log
     assert TOKEN.split(":")[1] not in log
+    assert f"database: {describe_location(database_url)}" in log  # the resolved location
     if mode == "webhook":
         assert tg.webhook.secret_token not in log
         assert "secret token set" in log

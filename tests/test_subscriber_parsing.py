@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tipbot.core.timeparse import parse_time, parse_timezone, zone_exists, zone_label
 from tipbot.subscriber.lifecycle import parse_pause_days
-from tipbot.subscriber.timeparse import parse_time, parse_timezone, zone_exists, zone_label
 
 
 @pytest.mark.parametrize(

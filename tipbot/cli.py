@@ -1,6 +1,7 @@
 """The ``tipbot`` command line: run the bot, check the content, migrate the database.
 
-Exit codes: 0 success, 1 invalid content, 2 invalid configuration or usage.
+Exit codes: 0 success, 1 invalid content (or a failed ``doctor`` check), 2 invalid
+configuration or usage.
 """
 
 from __future__ import annotations
@@ -26,6 +27,24 @@ log = logging.getLogger("tipbot")
 
 EXIT_OK, EXIT_CONTENT, EXIT_CONFIG = 0, 1, 2
 
+RUN_DESCRIPTION = """\
+Start the bot: migrate the database, then take updates (long polling, or a webhook).
+
+Required:
+  TIPBOT_TOKEN             the bot token from @BotFather
+
+Main optional settings (environment or a .env file here; all of them: .env.example):
+  TIPBOT_STAFF_CHAT_ID     the staff group's id, e.g. -1001234567890 (/chatid in the group)
+  TIPBOT_STAFF_USER_IDS    user ids that count as staff besides the group's members
+  TIPBOT_DATABASE_URL      default sqlite+aiosqlite:///tipbot.db (in the current folder),
+                           or postgresql://user:password@host/db
+  TIPBOT_DEFAULT_TIMEZONE  new subscribers' timezone, e.g. Europe/Berlin (default UTC)
+  TIPBOT_WEBHOOK_URL       public https:// URL: webhook mode instead of polling
+  TIPBOT_PORT              port of /healthz, /metrics and the webhook
+  TIPBOT_PRIVACY_POLICY_URL  the clinic's privacy policy, linked in the consultation form
+
+Check a setup with `tipbot doctor`."""
+
 
 def _settings() -> Settings:
     return load_settings()
@@ -34,6 +53,7 @@ def _settings() -> Settings:
 def cmd_run(_args: argparse.Namespace) -> int:
     from tipbot.app import build_application
     from tipbot.core.db import Database
+    from tipbot.core.db.status import describe_location, sqlite_file
     from tipbot.runner import Runner, resolve_webhook_secret
 
     settings = _settings()
@@ -43,6 +63,14 @@ def cmd_run(_args: argparse.Namespace) -> int:
     setup_logging(settings.log_level, fmt=settings.log_format, secrets=secrets)
     library = load_library(settings.content)
     log.info("tip library: %d tips in %d topics", len(library.tips), len(library.topics))
+    log.info("database: %s", describe_location(settings.database_url))
+    new_file = sqlite_file(settings.database_url)
+    if new_file is not None and not new_file.exists():
+        log.warning(
+            "no database at %s yet: creating an empty one (start the bot from the same folder "
+            "each time, or give TIPBOT_DATABASE_URL an absolute path)",
+            new_file,
+        )
     db = Database(settings.database_url)
     asyncio.run(_migrate(db))
     # A fresh engine for the bot's own loop: connections must not cross event loops.
@@ -68,6 +96,13 @@ async def _migrate(db: Database) -> None:
         await db.dispose()
 
 
+async def _require_database(url: str) -> None:
+    """Refuse to go on (one line, no new file) unless the database exists and is migrated."""
+    from tipbot.core.db.status import open_existing
+
+    await (await open_existing(url)).dispose()
+
+
 def cmd_check_content(args: argparse.Namespace) -> int:
     path = Path(args.path) if args.path else _settings().content
     library = load_library(path)
@@ -82,11 +117,12 @@ def cmd_check_content(args: argparse.Namespace) -> int:
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     from tipbot.core.db import Database
+    from tipbot.core.db.status import describe_location
 
     settings = _settings()
     setup_logging(settings.log_level)
     asyncio.run(_migrate(Database(settings.database_url)))
-    print("database is up to date")
+    print(f"database {describe_location(settings.database_url)} is up to date")
     return EXIT_OK
 
 
@@ -100,6 +136,16 @@ def _find_fakegram() -> bool:
         return False
     sys.path.append(str(checkout))
     return True
+
+
+def cmd_doctor(_args: argparse.Namespace) -> int:
+    from tipbot.doctor import diagnose, render
+
+    settings = _settings()
+    setup_logging("ERROR")  # the report is the output
+    checks = asyncio.run(diagnose(settings))
+    print(render(checks, settings))
+    return EXIT_OK if all(check.ok for check in checks) else EXIT_CONTENT
 
 
 def cmd_demo(_args: argparse.Namespace) -> int:
@@ -122,6 +168,7 @@ def cmd_export_requests(args: argparse.Namespace) -> int:
 
     settings = _settings()
     setup_logging(settings.log_level)
+    asyncio.run(_require_database(settings.database_url))
     asyncio.run(export_requests(settings.database_url, sys.stdout, args.since, args.status))
     return EXIT_OK
 
@@ -134,7 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="start the bot (migrates the database first)")
+    run = commands.add_parser(
+        "run",
+        help="start the bot (migrates the database first)",
+        description=RUN_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.set_defaults(func=cmd_run)
 
     check = commands.add_parser("check-content", help="validate the tip library")
@@ -151,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="review sheet format (default: markdown)",
     )
     check.set_defaults(func=cmd_check_content)
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="check token, database, tip library, staff group and webhook (exit 1 on a ❌)",
+    )
+    doctor.set_defaults(func=cmd_doctor)
 
     demo = commands.add_parser(
         "demo", help="try the bot in the terminal, without Telegram (reads a pipe too)"

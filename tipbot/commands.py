@@ -19,6 +19,7 @@ from tipbot.core.content import Library
 class Scope(enum.Enum):
     PRIVATE = "private"  # a person's private chat: private menu, /help, group redirect
     STAFF = "staff"  # the staff group: the staff menu
+    ANY = "any"  # any chat, in no menu: set-up helpers for the operator (/chatid)
 
 
 class Section(enum.Enum):
@@ -123,6 +124,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("stats", _S, "tipbot.staff.handlers", "Subscribers, tips and requests in numbers"),
     Command("broadcast", _S, "tipbot.staff.handlers", "Send an announcement to all subscribers"),
     Command("reload", _S, "tipbot.staff.handlers", "Reload the tip library"),
+    # A group's id in a group, the person's user id in a private chat (README: Going live).
+    Command("chatid", Scope.ANY, "tipbot.staff.setup"),
 )
 
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
+import shutil
 import sys
 import tempfile
+import textwrap
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -30,6 +34,12 @@ DEMO_TOKEN = "4242:DEMO-token-for-the-emulated-telegram"  # noqa: S105 - not a r
 SWEEP_JOB_MARK = "sweep"  # the delivery sweep's job name contains this
 SETTLE_SECONDS = 0.25  # the bot counts as done answering after this long without activity
 DEMO_LOCATION = (52.52, 13.405)  # Berlin, for "share location" buttons
+# The demo's clock stands still between lines (so /tomorrow is exact) and moves this much per
+# line typed, as a person's would: the flood guard's one-minute window then passes as it does
+# for a person, instead of never (a frozen clock would mute a fast typist for good).
+SECONDS_PER_LINE = 5
+CARD_MARK = "Consultation request #"
+REPLY_USAGE = "(usage: /reply N your text, or /reply your text for the latest card)"
 
 INTRO = """\
 tipbot demo: the real bot, an emulated Telegram, and a clock you control.
@@ -37,6 +47,7 @@ tipbot demo: the real bot, an emulated Telegram, and a clock you control.
   Type a number to press the button with that number.
   /as staff   see the clinic staff group (and act as a staff member there)
   /as me      back to your private chat
+  /reply N text   in the staff group: answer request N (as replying to its card does)
   /tomorrow   jump to your next daily tip
   /quit       leave (Ctrl-D or the end of a pipe does too)
 """
@@ -63,7 +74,7 @@ class Demo:
         self.staff_member = tg.user("Dr Rivera")
         group.add_member(self.staff_member, "administrator")
         self.view: FakeChat = self.me
-        self._shown: dict[tuple[int, int], str] = {}
+        self._shown: dict[tuple[int, int], tuple[str, list[list[str]]]] = {}
         self._answers_seen = 0
         self._buttons: dict[int, _Button] = {}
 
@@ -83,6 +94,7 @@ class Demo:
         if line in {"/quit", "/exit"}:
             return False
         asked_the_bot = True
+        self.clock.advance(timedelta(seconds=SECONDS_PER_LINE))
         if line.startswith("/as"):
             self.switch(line.removeprefix("/as").strip())
             asked_the_bot = False
@@ -90,6 +102,8 @@ class Demo:
             asked_the_bot = await self.tomorrow()
         elif line.isdigit():
             asked_the_bot = await self.press(int(line))
+        elif self.view is self.group and re.match(r"/reply(\s|$)", line):
+            asked_the_bot = await self.reply_to_card(line.removeprefix("/reply").strip())
         else:
             await self.actor.send(line, chat=self.view)
         await self.settle()
@@ -130,6 +144,24 @@ class Demo:
         else:
             self.say("(this kind of button does nothing in the demo)")
             return False
+        return True
+
+    async def reply_to_card(self, args: str) -> bool:
+        """Reply to request N's card (or the latest card) as the staff member; False if not."""
+        number, _, text = args.partition(" ")
+        if not number.lstrip("#").isdigit():
+            number, text = "", args
+        text = text.strip()
+        if not text:
+            self.say(REPLY_USAGE)
+            return False
+        card = re.compile(rf"{CARD_MARK}{number.lstrip('#') or '[0-9]+'}(?![0-9])")
+        cards = [m for m in self.group.messages if card.search(m.text)]
+        if not cards:
+            which = f"request {number}" if number else "any request"
+            self.say(f"(there is no card for {which} in the staff group: /requests lists them)")
+            return False
+        await self.staff_member.reply(cards[-1], text)
         return True
 
     async def tomorrow(self) -> bool:
@@ -175,27 +207,38 @@ class Demo:
         self._answers_seen = len(self.tg.callback_answers)
         chat = self.view
         for message in chat.messages:
-            rendered = render(message)
+            shown = _shown_state(message)
             key = (chat.id, message.message_id)
             previous = self._shown.get(key)
-            if previous == rendered:
+            if previous == shown:
                 continue
-            self._shown[key] = rendered
+            self._shown[key] = shown
             printed = True
-            label = "bot (edited)" if previous is not None else "bot"
-            self.say(_indent(f"{label}> ", rendered))
-            line = []
-            for button, inline in _buttons_of(message):
-                number = len(buttons) + 1
-                buttons[number] = _Button(chat, message, button, inline)
-                line.append(f"[{number}] {button['text']}")
-            if line:
-                self.say("     " + "  ".join(line))
+            text = render(message)
+            if previous is None:
+                self.say(_indent("bot> ", text))
+            elif previous[0] != shown[0]:
+                self.say(_indent("bot (edited)> ", text))
+            else:  # only the buttons changed (a ✅ moved): name the message, show its buttons
+                first = text.splitlines()[0] if text else ""
+                self.say(_indent("bot (new buttons)> ", first))
+            rows = _button_rows(message)
+            if previous is not None and previous[1] and not rows:
+                self.say("     (no buttons now)")
+            for row in rows:
+                labels = []
+                for button, inline in row:
+                    number = len(buttons) + 1
+                    buttons[number] = _Button(chat, message, button, inline)
+                    labels.append(f"[{number}] {button['text']}")
+                self.say(_indent("     ", "  ".join(labels)))
         if buttons:
             self._buttons = buttons
         other = self.group if self.view is self.me else self.me
         unseen = [
-            m for m in other.messages if self._shown.get((other.id, m.message_id)) != render(m)
+            m
+            for m in other.messages
+            if self._shown.get((other.id, m.message_id)) != _shown_state(m)
         ]
         if unseen:
             where = "the staff group: /as staff" if other is self.group else "your chat: /as me"
@@ -204,20 +247,38 @@ class Demo:
 
 
 def _indent(prefix: str, text: str) -> str:
+    """``text`` after ``prefix``, its lines wrapped at word boundaries to the terminal's width
+    and indented under the prefix (a terminal would wrap them mid-word)."""
     pad = " " * len(prefix)
-    lines = text.splitlines() or [""]
-    return "\n".join([prefix + lines[0], *(pad + line for line in lines[1:])])
+    width = max(shutil.get_terminal_size((80, 24)).columns - 1, len(prefix) + 20)
+    wrapped = []
+    for line in text.splitlines() or [""]:
+        wrapped += textwrap.wrap(
+            line,
+            width=width - len(prefix),
+            break_long_words=False,  # links stay whole
+            break_on_hyphens=False,
+            drop_whitespace=True,
+        ) or [""]
+    return "\n".join([prefix + wrapped[0], *(f"{pad}{line}".rstrip() for line in wrapped[1:])])
 
 
-def _buttons_of(message: StoredMessage) -> list[tuple[dict[str, Any], bool]]:
-    if message.inline_buttons:
-        return [(button, True) for button in message.inline_buttons]
+def _button_rows(message: StoredMessage) -> list[list[tuple[dict[str, Any], bool]]]:
+    """The buttons row by row, as Telegram lays them out (inline, else the reply keyboard)."""
+    markup = message.reply_markup or {}
+    if markup.get("inline_keyboard"):
+        return [[(button, True) for button in row] for row in markup["inline_keyboard"] if row]
     keyboard = (message.reply_keyboard or {}).get("keyboard", [])
     return [
-        (button if isinstance(button, dict) else {"text": button}, False)
+        [(button if isinstance(button, dict) else {"text": button}, False) for button in row]
         for row in keyboard
-        for button in row
+        if row
     ]
+
+
+def _shown_state(message: StoredMessage) -> tuple[str, list[list[str]]]:
+    """What the person sees of a message: its text and its buttons."""
+    return render(message), message.button_rows
 
 
 def render(message: StoredMessage) -> str:

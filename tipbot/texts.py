@@ -241,6 +241,7 @@ CONSULT_ASK_CONSENT = (
     "<b>5/5</b> May I share these details with the clinic's staff so they can contact you? "
     "They are used only for this consultation, and /forget deletes them."
 )
+CONSULT_PRIVACY_POLICY = '\n<a href="{url}">The clinic\'s privacy policy</a>'
 CONSULT_SUMMARY_INTRO = "Thank you! Please check your request:"
 CONSULT_SUMMARY = (
     "📝 <b>Your consultation request</b>\n"
@@ -407,4 +408,25 @@ STAFF_HOLDER_NOBODY = "unclaimed"
 STAFF_REQUEST_USAGE = "Usage: /request N (the request number, e.g. /request 12)."
 STAFF_REPLY_TOO_LONG = (
     "✂️ That message is too long for Telegram ({limit} characters at most): please split it."
+)
+
+# ----------------------------------------------------------------------------- going live
+
+CHATID_GROUP = (
+    "🆔 This group's id is <code>{chat_id}</code>.\n"
+    "To make it the clinic's staff group, set <code>TIPBOT_STAFF_CHAT_ID={chat_id}</code>."
+)
+CHATID_PRIVATE = (
+    "🆔 Your Telegram user id is <code>{user_id}</code>.\n"
+    "To count as staff everywhere, add it to <code>TIPBOT_STAFF_USER_IDS</code>."
+)
+GROUP_ADDED_CONFIGURE = (
+    "👋 Hello! This group's id is <code>{chat_id}</code>.\n"
+    "To make it the clinic's staff group, where consultation requests arrive, put this line "
+    "in the bot's configuration (<code>.env</code>) and restart the bot:\n"
+    "<code>TIPBOT_STAFF_CHAT_ID={chat_id}</code>"
+)
+GROUP_ADDED_STAFF = (
+    "👋 Hello, team! Consultation requests will arrive here as cards. Reply to a card to "
+    "write to the person; /requests lists the open ones."
 )

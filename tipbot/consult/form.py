@@ -118,11 +118,13 @@ async def ask_note(update: Update, _context: Context) -> int:
     return NOTE
 
 
-async def ask_consent(update: Update, _context: Context) -> int:
+async def ask_consent(update: Update, context: Context) -> int:
     rows = [[texts.BUTTON_CONSULT_AGREE], [texts.BUTTON_CONSULT_DISAGREE]]
-    await update.effective_chat.send_message(
-        texts.CONSULT_ASK_CONSENT, reply_markup=_keyboard(rows)
-    )
+    text = texts.CONSULT_ASK_CONSENT
+    policy = context.deps.settings.privacy_policy_url
+    if policy:  # the clinic's own policy, where the person decides (TIPBOT_PRIVACY_POLICY_URL)
+        text += texts.CONSULT_PRIVACY_POLICY.format(url=html.escape(policy, quote=True))
+    await update.effective_chat.send_message(text, reply_markup=_keyboard(rows))
     return CONSENT
 
 

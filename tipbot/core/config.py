@@ -11,14 +11,19 @@ import re
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from tipbot.core.timeparse import parse_timezone
+
 ENV_PREFIX = "TIPBOT_"
+OFFICIAL_BOT_API = "https://api.telegram.org"
+WEBHOOK_PORTS = frozenset({443, 80, 88, 8443})  # the only ones setWebhook accepts
 PROJECT_CONTENT = Path(__file__).resolve().parents[2] / "content" / "tips.yaml"
 
 
@@ -70,12 +75,16 @@ class Settings(BaseSettings):
     """The operator's configuration. Field names map to ``TIPBOT_<FIELD>``."""
 
     model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", frozen=True
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+        env_ignore_empty=True,  # `TIPBOT_STAFF_CHAT_ID=` in a .env means "not set"
     )
 
     token: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///tipbot.db"
-    bot_api_url: str = "https://api.telegram.org"
+    bot_api_url: str = OFFICIAL_BOT_API
     staff_chat_id: int | None = None
     staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     content: Path = Field(default_factory=default_content_path)
@@ -92,6 +101,7 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     port: int | None = Field(default=None, ge=1, le=65535)
+    privacy_policy_url: str | None = None
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod
@@ -116,14 +126,66 @@ class Settings(BaseSettings):
             raise ValueError("expected an http(s) URL such as https://api.telegram.org")
         return value.rstrip("/")
 
+    @field_validator("privacy_policy_url")
+    @classmethod
+    def _check_policy_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^/\s]+\S*", value.strip()):
+            raise ValueError("expected a web address such as https://clinic.example/privacy")
+        return value and value.strip()
+
+    @field_validator("staff_chat_id", mode="before")
+    @classmethod
+    def _check_staff_chat_id(cls, value: object) -> object:
+        if isinstance(value, str) and not re.fullmatch(r"\s*-?\d+\s*", value):
+            raise ValueError(
+                f"expected the group's numeric id such as -1001234567890, not {value!r}: "
+                "add the bot to the staff group and send /chatid there"
+            )
+        if isinstance(value, str | int) and int(value) > 0:
+            raise ValueError(
+                f"{int(value)} is a person's id, not a group's (group ids are negative, "
+                "such as -1001234567890): send /chatid in the staff group"
+            )
+        return value
+
     @field_validator("default_timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
+        """The names ``/timezone`` accepts (``berlin``, ``UTC+2``); else close suggestions."""
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError("expected an IANA timezone name such as Europe/Berlin") from exc
-        return value
+            return ZoneInfo(value).key
+        except (ZoneInfoNotFoundError, ValueError):
+            lookup = parse_timezone(value)
+        if lookup.zone is not None:
+            return lookup.zone
+        hint = f" (did you mean {' or '.join(lookup.suggestions)}?)" if lookup.suggestions else ""
+        raise ValueError(f"expected an IANA timezone name such as Europe/Berlin{hint}")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Telegram calls webhooks only over HTTPS, and only on these ports (a self-hosted
+        Bot API server, as in the tests, also calls plain HTTP on any port)."""
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if info.data.get("bot_api_url", OFFICIAL_BOT_API) != OFFICIAL_BOT_API:
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                raise ValueError("expected an http(s) URL such as https://bot.example.org/tg")
+            return value.strip()
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError(
+                "expected a public https:// URL such as https://bot.example.org/telegram "
+                "(Telegram calls webhooks only over HTTPS)"
+            )
+        try:
+            port = parts.port or 443
+        except ValueError:
+            port = -1
+        if port not in WEBHOOK_PORTS:
+            allowed = ", ".join(str(p) for p in sorted(WEBHOOK_PORTS))
+            raise ValueError(f"Telegram calls webhooks only on ports {allowed}, not {port}")
+        return value.strip()
 
     @field_validator("default_send_time", mode="before")
     @classmethod

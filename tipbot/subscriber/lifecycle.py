@@ -14,6 +14,7 @@ from tipbot.core.content import Library
 from tipbot.core.db.models import SubscriptionStatus
 from tipbot.core.runtime import Context
 from tipbot.core.schedule import describe_when
+from tipbot.core.timeparse import zone_label
 from tipbot.subscriber.service import (
     MAX_PAUSE_DAYS,
     PersonalData,
@@ -32,7 +33,6 @@ from tipbot.subscriber.settings import (
     subscribed_or_explain,
     topic_titles,
 )
-from tipbot.subscriber.timeparse import zone_label
 
 
 def confirm_keyboard(prefix: str, yes_label: str) -> InlineKeyboardMarkup:

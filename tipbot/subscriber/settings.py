@@ -27,6 +27,7 @@ from tipbot.core.content import Library
 from tipbot.core.db.models import Subscriber, SubscriptionStatus
 from tipbot.core.runtime import Context
 from tipbot.core.schedule import describe_when
+from tipbot.core.timeparse import parse_time, parse_timezone, zone_exists, zone_label
 from tipbot.subscriber.picker import chosen_topics
 from tipbot.subscriber.service import (
     TopicToggle,
@@ -39,7 +40,6 @@ from tipbot.subscriber.service import (
     toggle_topic,
 )
 from tipbot.subscriber.start import settings_keyboard
-from tipbot.subscriber.timeparse import parse_time, parse_timezone, zone_exists, zone_label
 
 if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder

@@ -1,0 +1,82 @@
+"""Linking the staff group: /chatid, and what the bot says when it is added to a group.
+
+Finding a group's id is the step operators get stuck on, so the bot tells it: in the log
+whenever it joins a group, and in the group itself when the person who added it is staff
+(``TIPBOT_STAFF_USER_IDS``) or no staff group is configured yet, with the exact line to put
+in the configuration. Elsewhere it stays quiet.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMember, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application, ChatMemberHandler, CommandHandler
+
+from tipbot import texts
+from tipbot.core.config import Settings
+from tipbot.core.runtime import Context
+
+log = logging.getLogger(__name__)
+
+_ABSENT = {ChatMember.LEFT, ChatMember.BANNED}
+#: Its own handler group: the subscriber membership handler (group 0) sees the same updates.
+HANDLER_GROUP = 1
+
+
+async def chatid_command(update: Update, _context: Context) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat.type == ChatType.PRIVATE:
+        text = texts.CHATID_PRIVATE.format(user_id=user.id)
+    else:
+        text = texts.CHATID_GROUP.format(chat_id=chat.id)
+    await update.effective_message.reply_text(text)
+
+
+def joined(update: Update) -> bool:
+    """True when this ``my_chat_member`` update is the bot arriving in a group."""
+    change = update.my_chat_member
+    return (
+        change.chat.type != ChatType.PRIVATE
+        and change.old_chat_member.status in _ABSENT
+        and change.new_chat_member.status not in _ABSENT
+    )
+
+
+def greeting(settings: Settings, chat_id: int, added_by: int | None) -> str | None:
+    """What to say in a group the bot was just added to (None: stay quiet)."""
+    if chat_id == settings.staff_chat_id:
+        return texts.GROUP_ADDED_STAFF
+    if settings.staff_chat_id is None or added_by in settings.staff_user_ids:
+        return texts.GROUP_ADDED_CONFIGURE.format(chat_id=chat_id)
+    return None
+
+
+async def on_added_to_group(update: Update, context: Context) -> None:
+    if not joined(update):
+        return
+    change = update.my_chat_member
+    chat, added_by = change.chat, change.from_user.id if change.from_user else None
+    log.info(
+        "added to group %r by user_id=%s; to make it the staff group: TIPBOT_STAFF_CHAT_ID=%s",
+        chat.title,
+        added_by,
+        chat.id,
+    )
+    text = greeting(context.deps.settings, chat.id, added_by)
+    if text is None:
+        return
+    try:
+        await context.bot.send_message(chat.id, text)
+    except TelegramError as exc:  # e.g. members may not post: the log line above still helps
+        log.warning("could not greet group chat_id=%s: %s", chat.id, exc)
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("chatid", chatid_command))
+    application.add_handler(
+        ChatMemberHandler(on_added_to_group, ChatMemberHandler.MY_CHAT_MEMBER),
+        group=HANDLER_GROUP,
+    )
