@@ -334,6 +334,10 @@ STATS = (
     "<b>Consultation requests</b>: {requests}\n"
     "Median time to claim: {median_claim}"
 )
+STATS_STAFF_CHAT_MOVED = (
+    "\n\n⚠️ Telegram made this group a supergroup: its id is now <code>{new}</code> "
+    "(stored by the bot). Set <code>TIPBOT_STAFF_CHAT_ID={new}</code> in place of {old}."
+)
 STATS_NONE = "none yet"
 STATS_DIRECT = "direct"
 STATS_VOTE_LINE = "  {topic}: 👍 {up} / 👎 {down}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+MIGRATION_GROUP = -2  # before the flood guard (-1): never throttled
+
 
 def register_form(application: Application) -> None:
     """The form goes first: while it is open, its answers (a contact, a location, text)
@@ -17,6 +19,7 @@ def register(application: Application) -> None:
     """Handlers (before the generic fallbacks) and the outbox and reminder jobs."""
     from tipbot.consult import outbox
     from tipbot.consult.form import person_handlers
+    from tipbot.consult.migration import migration_handler
     from tipbot.consult.staff_side import (
         REMINDER_CHECK_SECONDS,
         REMINDER_JOB_NAME,
@@ -25,9 +28,11 @@ def register(application: Application) -> None:
     )
     from tipbot.core.runtime import deps_of
 
-    settings = deps_of(application).settings
-    for handler in person_handlers() + staff_handlers(settings.staff_chat_id):
+    deps = deps_of(application)
+    for handler in person_handlers() + staff_handlers(deps.staff):
         application.add_handler(handler)
+    # Its own group: a service message must reach it whatever else matches the update.
+    application.add_handler(migration_handler(), group=MIGRATION_GROUP)
     outbox.schedule(application)
     application.job_queue.run_repeating(
         reminder_job,

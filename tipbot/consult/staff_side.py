@@ -30,6 +30,7 @@ from tipbot.consult.service import (
 )
 from tipbot.core.callbacks import STAFF_PREFIX
 from tipbot.core.runtime import Context, Deps
+from tipbot.core.staff import StaffChat, StaffDirectory
 
 log = logging.getLogger(__name__)
 
@@ -174,10 +175,10 @@ async def reminder_job(context: Context) -> None:
         outbox.kick(context.application)
 
 
-def staff_handlers(staff_chat_id: int | None) -> list:
-    if staff_chat_id is None:
+def staff_handlers(directory: StaffDirectory) -> list:
+    if directory.chat_id is None:
         return []
-    staff_chat = filters.Chat(staff_chat_id)
+    staff_chat = StaffChat(directory)  # follows the group when it becomes a supergroup
     return [
         CallbackQueryHandler(card_button, pattern=f"^{STAFF_PREFIX}:"),
         CommandHandler("requests", list_requests, filters=staff_chat),

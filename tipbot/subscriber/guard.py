@@ -16,6 +16,7 @@ from telegram.ext import (
 from tipbot import texts
 from tipbot.commands import group_redirected
 from tipbot.core.runtime import Context, deps_of
+from tipbot.core.staff import StaffChat
 from tipbot.subscriber.floodguard import FloodGuard, Verdict
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def register(application: Application) -> None:
     application.add_handler(TypeHandler(Update, make_flood_control(guard)), group=-1)
     groups = filters.ChatType.GROUPS
     if deps.settings.staff_chat_id is not None:
-        groups = groups & ~filters.Chat(chat_id=deps.settings.staff_chat_id)
+        groups = groups & ~StaffChat(deps.staff)
     application.add_handler(
         CommandHandler(group_redirected(deps.library), private_chat_only, filters=groups)
     )

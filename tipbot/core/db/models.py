@@ -295,3 +295,14 @@ class BroadcastRecipient(Base):
     )
     subscriber_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(16), default="pending")
+
+
+class BotSetting(Base):
+    """Facts the bot learned while running that outrank the environment, e.g. the staff
+    group's new id after Telegram upgraded it to a supergroup (key ``staff_chat:<old id>``)."""
+
+    __tablename__ = "bot_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
