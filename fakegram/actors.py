@@ -277,7 +277,7 @@ class FakeUser(FakeChat):
 
         ``kind`` is the Message field (``"photo"``, ``"document"``, ``"voice"``, ``"video"``,
         ``"sticker"``, ``"location"``, ``"video_note"``, ``"audio"``, ``"animation"``,
-        ``"poll"``, ``"dice"``, …); ``fields`` override the generated object. File ids are
+        ``"dice"``, …); ``fields`` override the generated object. File ids are
         made up but stable per message, as Telegram's are.
         """
         content: dict[str, Any] = {kind: media_object(kind, self.tg._next_file_id(), fields)}
@@ -409,18 +409,6 @@ def media_object(kind: str, number: int, fields: dict[str, Any]) -> Any:
         ]
     if kind == "location":
         return {"latitude": 52.52, "longitude": 13.405, **fields}
-    if kind == "poll":
-        return {
-            "id": str(number),
-            "question": "?",
-            "options": [],
-            "total_voter_count": 0,
-            "is_closed": False,
-            "is_anonymous": True,
-            "type": "regular",
-            "allows_multiple_answers": False,
-            **fields,
-        }
     if kind == "dice":
         return {"emoji": "🎲", "value": 4, **fields}
     return {**ids, **_MEDIA_DEFAULTS.get(kind, {}), **fields}

@@ -10,9 +10,10 @@ MIGRATION_GROUP = -2  # before the flood guard (-1): never throttled
 def register_form(application: Application) -> None:
     """The form goes first: while it is open, its answers (a contact, a location, text)
     must not reach the other areas' handlers."""
-    from tipbot.consult.form import build_conversation
+    from tipbot.consult.form import build_conversation, media_relay_handler
 
     application.add_handler(build_conversation())
+    application.add_handler(media_relay_handler())
 
 
 def register(application: Application) -> None:

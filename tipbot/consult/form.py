@@ -33,6 +33,7 @@ from tipbot import texts
 from tipbot.consult import outbox
 from tipbot.consult.cards import contact_label, topic_label
 from tipbot.consult.deeplink import CONSULT_DEEP_LINK
+from tipbot.consult.media import media_of
 from tipbot.consult.service import (
     NAME_LIMIT,
     NOTE_LIMIT,
@@ -47,7 +48,7 @@ from tipbot.consult.service import (
 from tipbot.core.callbacks import CONSULT_DATA, FORM_PREFIX, REQUEST_PREFIX
 from tipbot.core.db.models import ConsultRequest, RequestStatus
 from tipbot.core.runtime import Context
-from tipbot.subscriber import fallback
+from tipbot.subscriber import fallback, settings
 from tipbot.subscriber.service import describe_when
 
 NAME, CONTACT, EMAIL, TIME, TOPIC, NOTE, CONSENT, CONFIRM = range(8)
@@ -402,14 +403,26 @@ async def open_request_button(update: Update, context: Context) -> None:
 
 
 async def relay(update: Update, context: Context) -> None:
-    """While a request is open, the person's messages go to the staff thread."""
+    """While a request is open, the person's messages (text, photos, voice notes, …) go to
+    the staff thread; kinds that cannot travel get a clear answer, never silence."""
     deps = context.deps
-    async with deps.db.session() as session:
-        relayed = await relay_from_person(
-            session, update.effective_user.id, update.effective_message.text, now=deps.clock.now()
-        )
-    if relayed is None:
-        await fallback.free_text(update, context)
+    message, user_id = update.effective_message, update.effective_user.id
+    media = media_of(message)
+    if media is None and message.text is None:  # a poll, a contact, a dice, …
+        if await _open_request(context, user_id) is not None:
+            await update.effective_chat.send_message(texts.CONSULT_UNSUPPORTED_KIND)
+            return
+        relayed = None
+    else:
+        async with deps.db.session() as session:
+            relayed = await relay_from_person(
+                session, user_id, message.text, now=deps.clock.now(), media=media
+            )
+    if relayed is None:  # no open request: what the bot does with this anyway
+        if message.location is not None:
+            await settings.location_shared(update, context)
+        else:
+            await fallback.free_text(update, context)
         return
     outbox.kick(context.application)
     if relayed.first:
@@ -465,6 +478,15 @@ def build_conversation() -> ConversationHandler:
             allow_reentry=True,
             name="consult_form",
         )
+
+
+def media_relay_handler() -> MessageHandler:
+    """Everything but text, commands and service messages, in private chats: before the
+    settings area, whose shared-location handler would otherwise take a location meant for
+    the clinic (without an open request, a location still sets the time zone)."""
+    private = filters.ChatType.PRIVATE
+    content = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    return MessageHandler(private & content & filters.UpdateType.MESSAGE, relay)
 
 
 def person_handlers() -> list:

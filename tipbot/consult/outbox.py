@@ -169,6 +169,8 @@ async def _after_migration(deps: Deps, bot: Bot, row: _Claimed, result: _Result)
     unless it edits a message of the old group (read-only now; its card is posted anew)."""
     from tipbot.consult.migration import follow_migration
 
+    if row.chat_id is not None:  # a staff message copied from the old group: gone with it
+        return _Result(Outcome.FAILED, reason="chat_migrated")
     await follow_migration(deps, bot, result.chat_id, result.migrate_to_chat_id)
     if row.kind == CARD_EDIT and "message_id" in row.payload:
         return _Result(Outcome.SENT)
@@ -190,12 +192,12 @@ async def _deliver(deps: Deps, bot: Bot, row: _Claimed) -> _Result:
     if row.kind == CARD:
         if request.staff_message_id is not None and not row.payload.get("repost"):
             return _Result(Outcome.SENT, request.staff_message_id)  # never post a card twice
-        text, keyboard = render_card(request, deps.library)
+        text, keyboard = render_card(request, deps.library, deps.settings.clinic_zone)
         return await _send(bot, staff_chat, text, reply_markup=keyboard)
     if request.staff_message_id is None:
         return _Result(Outcome.TRANSIENT, wait=FIRST_RETRY)  # the card goes first
     if row.kind == CARD_EDIT:
-        text, keyboard = render_card(request, deps.library)
+        text, keyboard = render_card(request, deps.library, deps.settings.clinic_zone)
         payload = {"text": text, "keyboard": keyboard}
         return await _edit(bot, request.staff_chat_id, request.staff_message_id, payload)
     if row.kind == THREAD:

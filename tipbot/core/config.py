@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     content: Path = Field(default_factory=default_content_path)
     default_timezone: str = "UTC"
+    clinic_timezone: str | None = None  # times shown to staff; default: default_timezone
     default_send_time: time = time(9, 0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
@@ -116,9 +117,11 @@ class Settings(BaseSettings):
             raise ValueError("expected an http(s) URL such as https://api.telegram.org")
         return value.rstrip("/")
 
-    @field_validator("default_timezone")
+    @field_validator("default_timezone", "clinic_timezone")
     @classmethod
-    def _check_timezone(cls, value: str) -> str:
+    def _check_timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -141,6 +144,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @property
+    def clinic_zone(self) -> str:
+        """The zone of times shown to staff (cards, /requests, reminders)."""
+        return self.clinic_timezone or self.default_timezone
 
     @property
     def is_sqlite(self) -> bool:

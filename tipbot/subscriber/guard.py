@@ -15,6 +15,7 @@ from telegram.ext import (
 
 from tipbot import texts
 from tipbot.commands import group_redirected
+from tipbot.consult.service import open_request_of
 from tipbot.core.runtime import Context, deps_of
 from tipbot.core.staff import StaffChat
 from tipbot.subscriber.floodguard import FloodGuard, Verdict
@@ -26,7 +27,8 @@ GROUP_DEEP_LINK_PAYLOAD = "group"
 
 def make_flood_control(guard: FloodGuard):
     async def flood_control(update: Update, context: Context) -> None:
-        """Count the person's messages and button presses; drop the excess (staff exempt)."""
+        """Count the person's messages and button presses; drop the excess (staff exempt),
+        except messages for the clinic's team: those are never lost."""
         user, chat = update.effective_user, update.effective_chat
         # Only what a person sends counts: membership updates (a block) must never be lost.
         if update.message is None and update.callback_query is None:
@@ -35,6 +37,11 @@ def make_flood_control(guard: FloodGuard):
             return
         verdict = guard.check(user.id, context.deps.clock.now())
         if verdict is Verdict.ALLOW:
+            return
+        if await _writes_to_clinic(update, context):
+            # Never dropped: it goes through the outbox, which sends at the staff group's pace.
+            if verdict is Verdict.WARN:
+                await context.bot.send_message(chat.id, texts.SLOW_DOWN_CLINIC)
             return
         if verdict is Verdict.WARN:
             log.info("flood control: muting user_id=%s", user.id)
@@ -46,6 +53,18 @@ def make_flood_control(guard: FloodGuard):
         raise ApplicationHandlerStop
 
     return flood_control
+
+
+async def _writes_to_clinic(update: Update, context: Context) -> bool:
+    """A message (not a command) from someone whose consultation request is open: it is for
+    the clinic's team. Asked only over the limit, so the database is not hit per message."""
+    message, chat = update.message, update.effective_chat
+    if message is None or chat is None or chat.type != chat.PRIVATE:
+        return False
+    if message.text is not None and message.text.startswith("/"):
+        return False
+    async with context.deps.db.session() as session:
+        return await open_request_of(session, update.effective_user.id) is not None
 
 
 async def private_chat_only(update: Update, context: Context) -> None:
