@@ -238,7 +238,7 @@ async def request_named_in(session: AsyncSession, bot_text: str | None) -> Consu
     in_flight = await session.scalar(
         select(OutboxMessage.id).where(
             OutboxMessage.request_id == int(match.group(1)),
-            OutboxMessage.kind.in_((outbox.CARD, outbox.THREAD)),
+            OutboxMessage.kind.in_((outbox.CARD, outbox.THREAD, outbox.COPY)),
             OutboxMessage.locked_until.is_not(None),
         )
     )

@@ -99,7 +99,7 @@ async def staff_reply(update: Update, context: Context) -> None:
         replied = message.reply_to_message
         request = await request_for_staff_message(session, message.chat_id, replied.message_id)
         if request is None and replied.from_user and replied.from_user.id == context.bot.id:
-            request = await request_named_in(session, replied.text) or (
+            request = await request_named_in(session, replied.text or replied.caption) or (
                 # the worker may have recorded it between the two look-ups
                 await request_for_staff_message(session, message.chat_id, replied.message_id)
             )
