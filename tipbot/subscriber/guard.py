@@ -23,6 +23,7 @@ from tipbot.subscriber.floodguard import FloodGuard, Verdict
 log = logging.getLogger(__name__)
 
 GROUP_DEEP_LINK_PAYLOAD = "group"
+FLOOD_GROUP = -2  # before every other handler but the staff group's migration (-3)
 
 
 def make_flood_control(guard: FloodGuard):
@@ -76,7 +77,7 @@ async def private_chat_only(update: Update, context: Context) -> None:
 def register(application: Application) -> None:
     deps = deps_of(application)
     guard = FloodGuard(deps.settings.user_rate_per_minute)
-    application.add_handler(TypeHandler(Update, make_flood_control(guard)), group=-1)
+    application.add_handler(TypeHandler(Update, make_flood_control(guard)), group=FLOOD_GROUP)
     groups = filters.ChatType.GROUPS
     if deps.settings.staff_chat_id is not None:
         groups = groups & ~StaffChat(deps.staff)
