@@ -148,3 +148,12 @@ async def test_staff_see_the_clinics_time_zone(
 def test_clinic_time_zone_defaults_to_the_default_time_zone(make_settings):
     assert make_settings(default_timezone="Asia/Tokyo").clinic_zone == "Asia/Tokyo"
     assert make_settings(clinic_timezone="Europe/Berlin").clinic_zone == "Europe/Berlin"
+
+
+def test_a_long_caption_is_shortened_to_telegrams_limit():
+    from tipbot.consult.media import CAPTION_LIMIT, _caption
+
+    caption = _caption("📎 <b>#1 Alice:</b> photo", "x" * 2000)
+    assert len(caption) <= CAPTION_LIMIT and caption.endswith("x…")
+    assert _caption("header", None) == "header"
+    assert _caption("header", "a < b") == "header\na &lt; b"

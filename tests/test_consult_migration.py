@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from tests.test_consult import settled, submit
 from tipbot.consult.outbox import run_outbox
 from tipbot.consult.staff_side import send_reminders
-from tipbot.core.db.models import BotSetting, OutboxMessage, OutboxStatus
+from tipbot.core.db.models import BotSetting, ConsultRequest, OutboxMessage, OutboxStatus
 
 
 @pytest.fixture
@@ -165,3 +165,23 @@ async def test_fake_answers_like_telegram_after_an_upgrade(tg, old_group):
     assert service[0]["migrate_to_chat_id"] == new_group.id
     assert service[1]["chat"] == {"id": new_group.id, "type": "supergroup", "title": "Clinic staff"}
     assert service[1]["migrate_from_chat_id"] == old_group.id
+
+
+async def test_a_group_that_is_no_longer_the_staff_group_is_not_followed(
+    bot, tg, clock, alice, old_group
+):
+    """A card left in a group the operator has since replaced: its upgrade is not ours."""
+    await submit(alice)
+    await drain(bot, tg, clock)
+    elsewhere = tg.group("Former staff group", supergroup=False)
+    async with bot.deps.db.session() as session:
+        request = await session.get(ConsultRequest, 1)
+        request.staff_chat_id = elsewhere.id
+    await elsewhere.migrate(service_messages=False)
+    await alice.send("Hello?")
+    await alice.wait_for("passed your message")
+    await drain(bot, tg, clock)
+    assert bot.deps.staff.chat_id == old_group.id
+    async with bot.deps.db.session() as session:
+        row = await session.scalar(select(OutboxMessage).order_by(OutboxMessage.id.desc()))
+    assert (row.status, row.last_error) == (OutboxStatus.DEAD, "chat_migrated")

@@ -76,32 +76,27 @@ def enqueue_copy(
 ) -> None:
     """Queue the copy under ``header`` (HTML, one line): into the staff thread, or to the
     person when ``chat_id`` is given. ``payload`` goes on the copy (e.g. ``ack_reply_to``)."""
-    reference = {"from_chat_id": media.from_chat_id, "message_id": media.message_id}
-    if media.kind not in CAPTIONED:
+    if media.kind in CAPTIONED:
+        payload["caption"] = _caption(header, media.caption)
+    else:  # no caption possible: the header goes just before, as a message of its own
         kind = outbox.THREAD if chat_id is None else outbox.PERSON
         outbox.enqueue(session, kind, now=now, request_id=request_id, chat_id=chat_id, text=header)
-        outbox.enqueue(
-            session,
-            outbox.COPY,
-            now=now,
-            request_id=request_id,
-            chat_id=chat_id,
-            **reference,
-            **payload,
-        )
-        return
-    caption = header
-    if media.caption:
-        room = CAPTION_LIMIT - len(header) - 1  # the header's markup only makes this safer
-        text = media.caption if len(media.caption) <= room else media.caption[: room - 1] + "…"
-        caption += "\n" + html.escape(text)
     outbox.enqueue(
         session,
         outbox.COPY,
         now=now,
         request_id=request_id,
         chat_id=chat_id,
-        caption=caption,
-        **reference,
+        from_chat_id=media.from_chat_id,
+        message_id=media.message_id,
         **payload,
     )
+
+
+def _caption(header: str, caption: str | None) -> str:
+    """The header, then the sender's caption (shortened to fit Telegram's limit)."""
+    if not caption:
+        return header
+    room = CAPTION_LIMIT - len(header) - 1  # the header's markup only makes this safer
+    text = caption if len(caption) <= room else caption[: room - 1] + "…"
+    return header + "\n" + html.escape(text)

@@ -169,9 +169,12 @@ async def _after_migration(deps: Deps, bot: Bot, row: _Claimed, result: _Result)
     unless it edits a message of the old group (read-only now; its card is posted anew)."""
     from tipbot.consult.migration import follow_migration
 
+    failed = _Result(Outcome.FAILED, reason="chat_migrated")
     if row.chat_id is not None:  # a staff message copied from the old group: gone with it
-        return _Result(Outcome.FAILED, reason="chat_migrated")
+        return failed
     await follow_migration(deps, bot, result.chat_id, result.migrate_to_chat_id)
+    if deps.staff.chat_id != result.migrate_to_chat_id:  # not the staff group that moved
+        return failed
     if row.kind == CARD_EDIT and "message_id" in row.payload:
         return _Result(Outcome.SENT)
     return _Result(Outcome.TRANSIENT, wait=timedelta(0))
