@@ -151,9 +151,9 @@ def test_clinic_time_zone_defaults_to_the_default_time_zone(make_settings):
 
 
 def test_a_long_caption_is_shortened_to_telegrams_limit():
-    from tipbot.consult.media import CAPTION_LIMIT, _caption
+    from tipbot.consult.media import CAPTION_LIMIT, header_caption
 
-    caption = _caption("📎 <b>#1 Alice:</b> photo", "x" * 2000)
+    caption = header_caption("📎 <b>#1 Alice:</b> photo", "x" * 2000)
     assert len(caption) <= CAPTION_LIMIT and caption.endswith("x…")
-    assert _caption("header", None) == "header"
-    assert _caption("header", "a < b") == "header\na &lt; b"
+    assert header_caption("header", None) == "header"
+    assert header_caption("header", "a < b") == "header\na &lt; b"

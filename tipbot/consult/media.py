@@ -77,7 +77,7 @@ def enqueue_copy(
     """Queue the copy under ``header`` (HTML, one line): into the staff thread, or to the
     person when ``chat_id`` is given. ``payload`` goes on the copy (e.g. ``ack_reply_to``)."""
     if media.kind in CAPTIONED:
-        payload["caption"] = _caption(header, media.caption)
+        payload["caption"] = header_caption(header, media.caption)
     else:  # no caption possible: the header goes just before, as a message of its own
         kind = outbox.THREAD if chat_id is None else outbox.PERSON
         outbox.enqueue(session, kind, now=now, request_id=request_id, chat_id=chat_id, text=header)
@@ -93,7 +93,7 @@ def enqueue_copy(
     )
 
 
-def _caption(header: str, caption: str | None) -> str:
+def header_caption(header: str, caption: str | None) -> str:
     """The header, then the sender's caption (shortened to fit Telegram's limit)."""
     if not caption:
         return header
