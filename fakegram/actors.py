@@ -264,6 +264,27 @@ class FakeUser(FakeChat):
         location = {"latitude": latitude, "longitude": longitude}
         return self.tg._user_message(self, chat or self, {"location": location})
 
+    async def send_media(
+        self,
+        kind: str,
+        *,
+        caption: str | None = None,
+        chat: FakeChat | None = None,
+        reply_to: StoredMessage | None = None,
+        **fields: Any,
+    ) -> StoredMessage:
+        """Send a photo, document, voice note, video, sticker, location, … as a client would.
+
+        ``kind`` is the Message field (``"photo"``, ``"document"``, ``"voice"``, ``"video"``,
+        ``"sticker"``, ``"location"``, ``"video_note"``, ``"audio"``, ``"animation"``,
+        ``"dice"``, …); ``fields`` override the generated object. File ids are
+        made up but stable per message, as Telegram's are.
+        """
+        content: dict[str, Any] = {kind: media_object(kind, self.tg._next_file_id(), fields)}
+        if caption is not None:
+            content["caption"] = caption
+        return self.tg._user_message(self, chat or self, content, reply_to=reply_to)
+
     async def block_bot(self) -> dict[str, Any]:
         """Block the bot: sends answer 403 and a ``my_chat_member`` (kicked) update is queued."""
         self.blocked = True
@@ -300,6 +321,8 @@ class FakeGroup(FakeChat):
         #: What members who are not admins may do (getChat's ``permissions``); a bot that is
         #: a plain member cannot post when ``can_send_messages`` is False.
         self.permissions: dict[str, bool] = {"can_send_messages": True}
+        #: set by ``migrate()``: every Bot API call naming this chat then answers ChatMigrated
+        self.migrated_to: int | None = None
 
     @property
     def chat_dict(self) -> dict[str, Any]:
@@ -326,8 +349,61 @@ class FakeGroup(FakeChat):
         old, self.bot_status = self.bot_status, normalize_status(status)
         return self.tg._bot_membership_update(self, by, old, self.bot_status)
 
+    async def migrate(
+        self, by: FakeUser | None = None, *, service_messages: bool = True
+    ) -> FakeGroup:
+        """Upgrade this basic group to a supergroup, as Telegram does when an admin turns on
+        topics or visible history: a new supergroup (new id, same title, members and bot
+        status) takes over; calls naming the old id answer 400 with
+        ``parameters.migrate_to_chat_id``; the bot gets the ``migrate_to_chat_id`` service
+        message in the old group and ``migrate_from_chat_id`` in the new one
+        (``service_messages=False``: as if the bot missed them, e.g. it was down longer than
+        the 24 hours Telegram keeps updates)."""
+        return self.tg._migrate_group(self, by, service_messages=service_messages)
+
     def __repr__(self) -> str:
         return f"<FakeGroup {self.id} {self.title!r}>"
+
+
+_MEDIA_DEFAULTS: dict[str, dict[str, Any]] = {
+    "document": {"file_name": "file.pdf", "mime_type": "application/pdf", "file_size": 1024},
+    "voice": {"duration": 3, "mime_type": "audio/ogg", "file_size": 4096},
+    "audio": {"duration": 30, "mime_type": "audio/mpeg", "file_size": 65536},
+    "video": {"width": 640, "height": 360, "duration": 5, "file_size": 65536},
+    "animation": {"width": 320, "height": 240, "duration": 2, "file_size": 8192},
+    "video_note": {"length": 240, "duration": 4, "file_size": 16384},
+    "sticker": {
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "emoji": "👍",
+    },
+}
+
+
+def media_object(kind: str, number: int, fields: dict[str, Any]) -> Any:
+    """The Message field for ``kind`` with Telegram's required keys (fields override)."""
+    ids = {"file_id": f"FAKE-{kind}-{number}", "file_unique_id": f"U{number}"}
+    if kind == "photo":  # a list of sizes, smallest first
+        sizes = [(90, 60), (320, 213), (1280, 853)]
+        return [
+            {
+                **ids,
+                "file_id": f"{ids['file_id']}-{w}",
+                "width": w,
+                "height": h,
+                "file_size": w * h // 10,
+                **fields,
+            }
+            for w, h in sizes
+        ]
+    if kind == "location":
+        return {"latitude": 52.52, "longitude": 13.405, **fields}
+    if kind == "dice":
+        return {"emoji": "🎲", "value": 4, **fields}
+    return {**ids, **_MEDIA_DEFAULTS.get(kind, {}), **fields}
 
 
 def _as_predicate(predicate: MessagePredicate | str | None) -> Callable[[StoredMessage], Any]:

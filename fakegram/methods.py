@@ -175,6 +175,9 @@ class BotApiMethods:
             chat = self._usernames.get(value[1:].lower())
         if chat is None:
             raise Errors.chat_not_found()
+        migrated_to = getattr(chat, "migrated_to", None)
+        if migrated_to is not None:
+            raise Errors.migrated(migrated_to)
         return chat
 
     def _ensure_can_send(self, chat: FakeChat) -> None:

@@ -151,6 +151,7 @@ class FakeTelegram(BotApiMethods):
         self._supergroup_ids = itertools.count(-1_001_000_000_001, -1)
         self._group_ids = itertools.count(-500_001, -1)
         self._query_ids = itertools.count(4_000_000_000_000_001)
+        self._file_numbers = itertools.count(1)
 
         self._seq = 0
         self._last_action_seq = 0
@@ -718,6 +719,8 @@ class FakeTelegram(BotApiMethods):
             raise ValueError(f"{user!r} can't write in {chat!r}'s private chat")
         if chat is user and user.blocked:
             raise RuntimeError(f"{user!r} blocked the bot; await unblock_bot() first")
+        if getattr(chat, "migrated_to", None) is not None:
+            raise RuntimeError(f"{chat!r} became supergroup {chat.migrated_to}; write there")
         message: dict[str, Any] = {
             "message_id": chat._new_message_id(),
             "from": user.user_dict,
@@ -735,6 +738,35 @@ class FakeTelegram(BotApiMethods):
         if self._bot_receives(chat, message):
             self._new_update("message", message)
         return record
+
+    def _next_file_id(self) -> int:
+        return next(self._file_numbers)
+
+    def _migrate_group(
+        self, old: FakeGroup, by: FakeUser | None, *, service_messages: bool
+    ) -> FakeGroup:
+        if old.type != "group" or old.migrated_to is not None:
+            raise ValueError(f"{old!r} is not a basic group that can be upgraded")
+        new = self.group(old.title, bot_status=old.bot_status)
+        new.members = dict(old.members)
+        old.migrated_to = new.id
+        actor = by.user_dict if by is not None else self._some_admin(old)
+        for chat, field, value in (
+            (old, "migrate_to_chat_id", new.id),
+            (new, "migrate_from_chat_id", old.id),
+        ):
+            message = {
+                "message_id": chat._new_message_id(),
+                "from": actor,
+                "chat": chat.chat_dict,
+                "date": self._now(),
+                field: value,
+            }
+            if self.record_messages:
+                chat._store(StoredMessage(message, self._next_seq(), outgoing=False))
+            if service_messages:
+                self._new_update("message", message)  # service messages pass privacy mode
+        return new
 
     def _bot_receives(self, chat: FakeChat, message: dict[str, Any]) -> bool:
         """Telegram's group privacy mode: what a non-admin bot gets to see."""

@@ -12,9 +12,9 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from telegram.ext import ConversationHandler
 
 from fakegram import Errors
+from tipbot.consult.form import expire_drafts
 from tipbot.consult.outbox import run_outbox
 from tipbot.consult.staff_side import send_reminders
 from tipbot.core.db.models import (
@@ -302,22 +302,31 @@ async def fill_form_until_consent(user):
     await user.wait_for("May I share")
 
 
-async def test_form_times_out_after_30_minutes_of_silence(bot, tg, alice):
+async def test_form_times_out_after_30_minutes_of_silence(bot, tg, clock, alice):
     await alice.send("/consult")
     await alice.wait_for("What is your name")
-    form = next(
-        handler
-        for handler in bot.application.handlers[0]
-        if isinstance(handler, ConversationHandler)
-    )
-    assert form.conversation_timeout == 30 * 60
-    await tg.wait_until(lambda: form.timeout_jobs)
-    [job] = form.timeout_jobs.values()
-    await job.run(bot.application)  # what the JobQueue does after 30 minutes
-    job.schedule_removal()
+    await alice.send("Alice")
+    await alice.wait_for("How should the clinic reach you")
+    await tg.wait_idle()
+    clock.advance(minutes=29)  # 30 minutes after the last answer, not after the start
+    assert await expire_drafts(bot.deps, bot.application.bot) == 0
+    clock.advance(minutes=1)
+    assert await expire_drafts(bot.deps, bot.application.bot) == 1
     await alice.wait_for("closed after 30 minutes")
     assert alice.reply_keyboard is None
+    assert await expire_drafts(bot.deps, bot.application.bot) == 0  # told once
     await alice.send("Alice")  # the form is over: plain text gets the usual answer
+    assert "/help" in (await alice.wait_for()).text
+
+
+async def test_an_answer_after_the_timeout_is_told_the_form_closed(bot, tg, clock, alice):
+    await alice.send("/consult")
+    await alice.wait_for("What is your name")
+    await tg.wait_idle()
+    clock.advance(minutes=31)  # the expiry job has not run yet
+    await alice.send("Alice")
+    await alice.wait_for("closed after 30 minutes")
+    await alice.send("Alice")
     assert "/help" in (await alice.wait_for()).text
 
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommandScopeAllPrivateChats, BotCommandScopeChat, LinkPreviewOptions
+from telegram import BotCommandScopeAllPrivateChats, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
 
 from tipbot import consult, delivery, staff, subscriber
-from tipbot.commands import Scope, menu
+from tipbot.commands import Scope, menu, set_staff_menu
 from tipbot.core import errors, fallback
 from tipbot.core.clock import Clock, SystemClock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library, load_library
 from tipbot.core.db import Database
 from tipbot.core.runtime import Context, Deps, attach, deps_of
+from tipbot.core.staff import stored_staff_chat
 from tipbot.core.updates import MeasuredUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def register_areas(application: Application) -> None:
     so order matters where filters overlap."""
     # The consultation form first: while it is open, its answers must reach it.
     consult.register(application)
-    # Flood control (group -1), the group redirect, /start, settings, tips, pause/stop/forget.
+    # Flood control (group -2), the group redirect, /start, settings, tips, pause/stop/forget.
     subscriber.register(application)
     # The delivery sweep and prune jobs; my_chat_member (blocked / unblocked).
     delivery.register(application)
@@ -85,13 +85,17 @@ async def _post_init(application: Application) -> None:
         menu(Scope.PRIVATE, deps.library), scope=BotCommandScopeAllPrivateChats()
     )
     if deps.settings.staff_chat_id is not None:
-        try:
-            await application.bot.set_my_commands(
-                menu(Scope.STAFF, deps.library),
-                scope=BotCommandScopeChat(deps.settings.staff_chat_id),
+        async with deps.db.session() as session:
+            moved_to = await stored_staff_chat(session, deps.settings.staff_chat_id)
+        if deps.staff.follow(moved_to):
+            log.warning(
+                "TIPBOT_STAFF_CHAT_ID=%s is outdated: Telegram made that group supergroup %s, "
+                "which the bot uses (stored in the database); set TIPBOT_STAFF_CHAT_ID=%s",
+                deps.settings.staff_chat_id,
+                moved_to,
+                moved_to,
             )
-        except TelegramError as exc:  # an unreachable staff group must not stop the bot
-            log.warning("could not set the staff group's command menu: %s", exc)
+        await set_staff_menu(application.bot, deps.staff.chat_id, deps.library)
     else:
         log.warning(
             "TIPBOT_STAFF_CHAT_ID is not set: consultation requests are stored and wait "

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import enum
 import html
+import logging
 from dataclasses import dataclass
 
-from telegram import BotCommand
+from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
 
 from tipbot.core.content import Library
+
+log = logging.getLogger(__name__)
 
 
 class Scope(enum.Enum):
@@ -145,6 +149,15 @@ def menu(scope: Scope, library: Library) -> list[BotCommand]:
                 for topic in library.topics.values()
             ]
     return entries
+
+
+async def set_staff_menu(bot: Bot, chat_id: int, library: Library) -> None:
+    """The staff commands in the staff group's menu; an unreachable group must not stop the
+    bot (the menu is a convenience), so failures are only logged."""
+    try:
+        await bot.set_my_commands(menu(Scope.STAFF, library), scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.warning("could not set the staff group's command menu: %s", exc)
 
 
 def help_lines(library: Library) -> str:

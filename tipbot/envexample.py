@@ -25,6 +25,8 @@ HELP: dict[str, str] = {
     "members (/chatid in a private chat shows yours).",
     "content": "The tip library (YAML); `tipbot check-content` validates it.",
     "default_timezone": "New subscribers' timezone: Europe/Berlin, berlin or UTC+2.",
+    "clinic_timezone": "Timezone of the times shown to staff (cards, /requests, reminders); "
+    "default: TIPBOT_DEFAULT_TIMEZONE.",
     "default_send_time": "New subscribers' daily tip time, 24-hour HH:MM.",
     "log_level": "DEBUG, INFO, WARNING or ERROR.",
     "log_format": "text, or json for one JSON object per line.",

@@ -61,6 +61,10 @@ HELP = (
 NOT_SUBSCRIBED = "You're not subscribed to the daily tips. Send /start to subscribe. 🙂"
 
 SLOW_DOWN = "🐢 That's a lot at once! Please slow down a little; I'll listen again in a moment."
+SLOW_DOWN_CLINIC = (
+    "🐢 That's a lot at once! Everything you write still reaches the clinic's team, "
+    "it may just take a moment longer."
+)
 
 TIME_PROMPT = (
     "⏰ When should your daily tip come? Pick a time, or send it like <code>/time 7:30</code>."
@@ -289,6 +293,11 @@ CONSULT_CLOSED = (
     "new request any time."
 )
 CONSULT_FROM_CLINIC = "💬 <b>Message from the clinic:</b>\n{text}"
+CONSULT_FROM_CLINIC_MEDIA = "💬 <b>Message from the clinic:</b>"
+CONSULT_UNSUPPORTED_KIND = (
+    "I can pass text, photos, documents, voice notes, videos, stickers and locations to the "
+    "clinic's team, but not this kind of message. Please send it as one of those."
+)
 
 # The form's answers: errors, each followed by the same question again.
 CONSULT_EMPTY_ANSWER = "Please write an answer (or /cancel to stop)."
@@ -335,6 +344,10 @@ STATS = (
     "<b>Consultation requests</b>: {requests}\n"
     "Median time to claim: {median_claim}"
 )
+STATS_STAFF_CHAT_MOVED = (
+    "\n\n⚠️ Telegram made this group a supergroup: its id is now <code>{new}</code> "
+    "(stored by the bot). Set <code>TIPBOT_STAFF_CHAT_ID={new}</code> in place of {old}."
+)
 STATS_NONE = "none yet"
 STATS_DIRECT = "direct"
 STATS_VOTE_LINE = "  {topic}: 👍 {up} / 👎 {down}"
@@ -377,9 +390,9 @@ CARD = (
     "Topic: {topic}\n"
     "Note: {note}\n"
     "Source: {source}\n"
-    "Received: {created} UTC\n\n"
-    "<i>Reply to this card to write to the person.</i>"
+    "Received: {created}"
 )
+CARD_REPLY_HINT = "\n\n<i>Reply to this card to write to the person.</i>"
 CARD_STATUS_OPEN = "🟡 open, unclaimed"
 CARD_STATUS_CLAIMED = "🔵 claimed by {staff}"
 CARD_STATUS_CLOSED = "✅ closed by {staff}"
@@ -389,12 +402,20 @@ BUTTON_CARD_CLAIM = "🙋 Claim"
 BUTTON_CARD_UNCLAIM = "↩️ Unclaim"
 BUTTON_CARD_CLOSE = "✅ Close"
 THREAD_RELAY = "💬 <b>#{number} {name}:</b>\n{text}"
+THREAD_MEDIA = "📎 <b>#{number} {name}:</b> {label}"
+STAFF_UNSUPPORTED_KIND = (
+    "ℹ️ This kind of message can't be passed on (#{number}): send text, a photo, document, "
+    "voice note, video, sticker or location."
+)
 THREAD_CANCELLED = "✖️ #{number}: the person cancelled the request."
 THREAD_DELIVERED = "✅ Delivered to the person (#{number})."
 THREAD_BLOCKED = "🚫 Not delivered: the person has blocked the bot (#{number})."
 THREAD_NOT_DELIVERED = "⚠️ Not delivered (#{number}): Telegram refused the message."
 THREAD_REQUEST_NOT_OPEN = "ℹ️ Request #{number} is {status}; the message was not sent."
-REMINDER = "⏰ Request #{number} ({name}) has been waiting for {age} without anyone claiming it."
+REMINDER = (
+    "⏰ Request #{number} ({name}) has been waiting for {age} (since {since}) "
+    "without anyone claiming it."
+)
 STAFF_ALREADY_CLAIMED = "Request #{number} is already claimed by {staff}."
 STAFF_NOT_POSSIBLE = "Request #{number} is {status}: nothing to do."
 STAFF_UNKNOWN_REQUEST = "There is no request #{number}."
@@ -403,7 +424,7 @@ STAFF_UNCLAIMED = "#{number} is back with the team."
 STAFF_CLOSED = "#{number} is closed."
 STAFF_NO_OPEN_REQUESTS = "🎉 No open consultation requests."
 STAFF_OPEN_REQUESTS = "📋 <b>Open consultation requests</b>\n{lines}"
-STAFF_OPEN_REQUEST_LINE = "#{number} {name} – {age} – {holder}"
+STAFF_OPEN_REQUEST_LINE = "#{number} {name} – {age} (since {since}) – {holder}"
 STAFF_HOLDER_NOBODY = "unclaimed"
 STAFF_REQUEST_USAGE = "Usage: /request N (the request number, e.g. /request 12)."
 STAFF_REPLY_TOO_LONG = (

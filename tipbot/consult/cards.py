@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import html
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -25,6 +26,16 @@ def format_age(age: timedelta) -> str:
     if minutes < 48 * 60:
         return f"{minutes // 60} h"
     return f"{minutes // 1440} d"
+
+
+def clinic_time(moment: datetime, zone: str, now: datetime | None = None) -> str:
+    """A time in the clinic's zone, the zone named: "08:30 Europe/Berlin" when it is today
+    there (``now`` given), else with the date: "2026-06-01 08:30 Europe/Berlin"."""
+    tz = ZoneInfo(zone)
+    local = moment.astimezone(tz)
+    same_day = now is not None and now.astimezone(tz).date() == local.date()
+    shown = f"{local:%H:%M}" if same_day else f"{local:%Y-%m-%d %H:%M}"
+    return f"{shown} {zone}"
 
 
 def contact_label(kind: str, value: str | None) -> str:
@@ -56,9 +67,9 @@ def topic_label(topic_id: str | None, library: Library) -> str:
 
 
 def render_card(
-    request: ConsultRequest, library: Library
+    request: ConsultRequest, library: Library, zone: str = "UTC"
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The card text and the buttons that fit the request's status."""
+    """The card text and the buttons that fit the request's status (times in ``zone``)."""
     text = texts.CARD.format(
         number=request.id,
         status=status_label(request),
@@ -68,8 +79,10 @@ def render_card(
         topic=html.escape(topic_label(request.topic, library)),
         note=_or_nothing(request.note),
         source=_or_nothing(request.source),
-        created=request.created_at.strftime("%Y-%m-%d %H:%M"),
+        created=clinic_time(request.created_at, zone),
     )
+    if request.status in (RequestStatus.OPEN, RequestStatus.CLAIMED):
+        text += texts.CARD_REPLY_HINT
     return text, card_keyboard(request)
 
 

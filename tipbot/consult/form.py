@@ -1,17 +1,21 @@
-"""The person's side: the consultation form (a ConversationHandler) and the open request.
+"""The person's side: the consultation form and the open request.
 
-The form's answers live in ``context.user_data`` (PTB keeps conversation state in memory:
-a restart or a switch of replica mid-form loses the form, never a submitted request).
+The form is a state machine over a draft row in the database (:mod:`tipbot.consult.drafts`
+says why not a ConversationHandler): the entry points (/consult, the button under a tip, the
+``start=consult`` deep link) start a draft; each later private message or form button runs
+the step the draft is at, in a handler group of its own that comes before the other areas,
+so an answer never reaches them. Steps are plain functions that return the next step.
 The request is committed before the person is told "received".
 """
 
 from __future__ import annotations
 
 import html
-import warnings
+import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import (
+    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -19,19 +23,21 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
+from telegram.error import TelegramError
 from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from tipbot import texts
-from tipbot.consult import outbox
+from tipbot.consult import drafts, outbox
 from tipbot.consult.cards import contact_label, topic_label
+from tipbot.consult.media import media_of
 from tipbot.consult.service import (
     NAME_LIMIT,
     NOTE_LIMIT,
@@ -43,17 +49,34 @@ from tipbot.consult.service import (
     relay_from_person,
     valid_email,
 )
-from tipbot.core import fallback
 from tipbot.core.callbacks import CONSULT_DATA, FORM_PREFIX, REQUEST_PREFIX
-from tipbot.core.db.models import ConsultRequest, RequestStatus
+from tipbot.core.db.models import ConsultDraft, ConsultRequest, RequestStatus
 from tipbot.core.deeplinks import CONSULT_DEEP_LINK
-from tipbot.core.runtime import Context
+from tipbot.core.runtime import Context, Deps
 from tipbot.core.schedule import describe_when
 
+log = logging.getLogger(__name__)
+
 NAME, CONTACT, EMAIL, TIME, TOPIC, NOTE, CONSENT, CONFIRM = range(8)
-FORM_TIMEOUT_SECONDS = 30 * 60
+END = ConversationHandler.END
+STEP_NAMES = {
+    NAME: "name",
+    CONTACT: "contact",
+    EMAIL: "email",
+    TIME: "time",
+    TOPIC: "topic",
+    NOTE: "note",
+    CONSENT: "consent",
+    CONFIRM: "confirm",
+}
+FORM_GROUP = -2  # after the flood guard (-3), before the relay (-1) and the other areas (0)
+RELAY_GROUP = -1  # a person's messages to the clinic, before the other areas (0)
+EXPIRY_CHECK_SECONDS = 60
+EXPIRY_JOB_NAME = "consult-form-expiry"
+# The draft of the update being handled (read from the database, written back after it).
 FORM_KEY = "consult_form"
 ENTRY_KEY = "consult_entry"
+VERSION_KEY = "consult_draft_version"
 DEEP_LINK_SOURCE = "consult-link"  # source of a deep-link visitor without a campaign
 
 TEXT = filters.TEXT & ~filters.COMMAND
@@ -187,7 +210,7 @@ async def start_form(update: Update, context: Context) -> int:
     request = await _open_request(context, update.effective_user.id)
     if request is not None:
         await show_open_request(update, context, request)
-        return ConversationHandler.END
+        return END
     context.user_data[FORM_KEY] = FormAnswers()
     context.user_data[ENTRY_KEY] = "link" if context.args == ["consult"] else "bot"
     return await ask_name(update, context, texts.CONSULT_INTRO)
@@ -294,7 +317,7 @@ async def got_consent(update: Update, context: Context) -> int:
         await update.effective_chat.send_message(
             texts.CONSULT_NO_CONSENT, reply_markup=ReplyKeyboardRemove()
         )
-        return ConversationHandler.END
+        return END
     await update.effective_chat.send_message(texts.CONSULT_PICK_BUTTON)
     return await ask_consent(update, context)
 
@@ -322,10 +345,10 @@ async def confirm(update: Update, context: Context) -> int:
     _clear(context)
     if not created:
         await show_open_request(update, context, request)
-        return ConversationHandler.END
+        return END
     outbox.kick(context.application)
     await update.effective_chat.send_message(texts.CONSULT_RECEIVED.format(number=request.id))
-    return ConversationHandler.END
+    return END
 
 
 async def edit(update: Update, context: Context) -> int:
@@ -342,19 +365,13 @@ async def cancel(update: Update, context: Context) -> int:
     await update.effective_chat.send_message(
         texts.CONSULT_CANCELLED, reply_markup=ReplyKeyboardRemove()
     )
-    return ConversationHandler.END
-
-
-async def timed_out(update: Update, context: Context) -> None:
-    _clear(context)
-    await update.effective_chat.send_message(
-        texts.CONSULT_TIMED_OUT, reply_markup=ReplyKeyboardRemove()
-    )
+    return END
 
 
 def _clear(context: Context) -> None:
     context.user_data.pop(FORM_KEY, None)
     context.user_data.pop(ENTRY_KEY, None)
+    context.user_data.pop(VERSION_KEY, None)
 
 
 Step = Callable[[Update, Context], Awaitable[int]]
@@ -404,20 +421,29 @@ async def open_request_button(update: Update, context: Context) -> None:
 
 
 async def relay(update: Update, context: Context) -> None:
-    """While a request is open, the person's messages go to the staff thread."""
+    """While a request is open, the person's messages (text, photos, voice notes, …) go to
+    the staff thread; kinds that cannot travel get a clear answer, never silence."""
     deps = context.deps
-    async with deps.db.session() as session:
-        relayed = await relay_from_person(
-            session, update.effective_user.id, update.effective_message.text, now=deps.clock.now()
-        )
-    if relayed is None:
-        await fallback.free_text(update, context)
-        return
+    message, user_id = update.effective_message, update.effective_user.id
+    media = media_of(message)
+    if media is None and message.text is None:  # a poll, a contact, a dice, …
+        if await _open_request(context, user_id) is not None:
+            await update.effective_chat.send_message(texts.CONSULT_UNSUPPORTED_KIND)
+            raise ApplicationHandlerStop
+        relayed = None
+    else:
+        async with deps.db.session() as session:
+            relayed = await relay_from_person(
+                session, user_id, message.text, now=deps.clock.now(), media=media
+            )
+    if relayed is None:  # no open request: the other areas answer it (a location sets
+        return  # the time zone, anything else gets the fallback's reply)
     outbox.kick(context.application)
     if relayed.first:
         await update.effective_chat.send_message(
             texts.CONSULT_RELAY_NOTICE.format(number=relayed.request_id)
         )
+    raise ApplicationHandlerStop
 
 
 NOT_A_COMMAND = filters.ALL & ~filters.COMMAND
@@ -431,48 +457,155 @@ def _answer(got: Step, ask: Step) -> list[MessageHandler]:
     ]
 
 
-def build_conversation() -> ConversationHandler:
-    private = filters.ChatType.PRIVATE
-    with warnings.catch_warnings():
-        # PTB warns that per_message=False does not track each message's buttons: we keep
-        # one form per person (per chat and user), which is what we want.
-        warnings.simplefilter("ignore", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("consult", start_form, filters=private),
-                CommandHandler("start", start_form, filters=private & CONSULT_DEEP_LINK),
-                CallbackQueryHandler(start_form, pattern=f"^{CONSULT_DATA}$"),
-            ],
-            states={
-                NAME: _answer(got_name, ask_name),
-                CONTACT: [
-                    MessageHandler(filters.CONTACT, got_contact),
-                    *_answer(got_contact_text, ask_contact),
-                ],
-                EMAIL: _answer(got_email, ask_email),
-                TIME: _answer(got_time, ask_time),
-                TOPIC: _answer(got_topic, ask_topic),
-                NOTE: _answer(got_note, ask_note),
-                CONSENT: _answer(got_consent, ask_consent),
-                CONFIRM: [
-                    CallbackQueryHandler(confirm, pattern=f"^{FORM_PREFIX}:confirm$"),
-                    CallbackQueryHandler(edit, pattern=f"^{FORM_PREFIX}:edit$"),
-                    CallbackQueryHandler(cancel, pattern=f"^{FORM_PREFIX}:cancel$"),
-                    MessageHandler(NOT_A_COMMAND, repeat_summary),
-                ],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-            },
-            fallbacks=[CommandHandler("cancel", cancel)],
-            conversation_timeout=FORM_TIMEOUT_SECONDS,
-            allow_reentry=True,
-            name="consult_form",
+# ----------------------------------------------------------------------------- the draft
+
+# What each step accepts; /cancel is handled in every step (``cancel_form``).
+STEPS: dict[str, list[BaseHandler]] = {
+    STEP_NAMES[NAME]: _answer(got_name, ask_name),
+    STEP_NAMES[CONTACT]: [
+        MessageHandler(filters.CONTACT, got_contact),
+        *_answer(got_contact_text, ask_contact),
+    ],
+    STEP_NAMES[EMAIL]: _answer(got_email, ask_email),
+    STEP_NAMES[TIME]: _answer(got_time, ask_time),
+    STEP_NAMES[TOPIC]: _answer(got_topic, ask_topic),
+    STEP_NAMES[NOTE]: _answer(got_note, ask_note),
+    STEP_NAMES[CONSENT]: _answer(got_consent, ask_consent),
+    STEP_NAMES[CONFIRM]: [
+        CallbackQueryHandler(confirm, pattern=f"^{FORM_PREFIX}:confirm$"),
+        CallbackQueryHandler(edit, pattern=f"^{FORM_PREFIX}:edit$"),
+        CallbackQueryHandler(cancel, pattern=f"^{FORM_PREFIX}:cancel$"),
+        MessageHandler(NOT_A_COMMAND, repeat_summary),
+    ],
+}
+
+
+async def _run(step: Step, update: Update, context: Context) -> None:
+    """Run one step, then store where the form stands (or delete the draft if it ended)."""
+    next_step = await step(update, context)
+    deps, user_id = context.deps, update.effective_user.id
+    version = context.user_data.get(VERSION_KEY)
+    async with deps.db.session() as session:
+        if next_step == END:
+            stored = await drafts.discard(session, user_id, version) or version is None
+        else:
+            stored = await drafts.save(
+                session,
+                user_id,
+                step=STEP_NAMES[next_step],
+                answers=_form(context),
+                entry=context.user_data.get(ENTRY_KEY, "bot"),
+                version=version,
+                now=deps.clock.now(),
+            )
+    if not stored:
+        log.info("form of user_id=%s changed meanwhile on another replica", user_id)
+    _clear(context)
+
+
+async def _draft_of(context: Context, user_id: int) -> ConsultDraft | None:
+    async with context.deps.db.session() as session:
+        return await session.get(ConsultDraft, user_id)
+
+
+async def _load(update: Update, context: Context) -> ConsultDraft | None:
+    """The person's draft, into this update's context; None if there is none (or it expired:
+    then they are told, and the update goes no further)."""
+    draft = await _draft_of(context, update.effective_user.id)
+    if draft is None:
+        return None
+    if draft.expires_at <= context.deps.clock.now():
+        async with context.deps.db.session() as session:
+            gone = await drafts.discard(session, draft.user_id, draft.version)
+        if gone:
+            await update.effective_chat.send_message(
+                texts.CONSULT_TIMED_OUT, reply_markup=ReplyKeyboardRemove()
+            )
+        raise ApplicationHandlerStop
+    context.user_data[FORM_KEY] = drafts.answers_of(draft)
+    context.user_data[ENTRY_KEY] = draft.entry
+    context.user_data[VERSION_KEY] = draft.version
+    return draft
+
+
+async def begin(update: Update, context: Context) -> None:
+    """``/consult``, the button under a tip, or the ``start=consult`` deep link: a new form
+    (replacing one in progress)."""
+    _clear(context)
+    await _run(start_form, update, context)
+
+
+async def continue_form(update: Update, context: Context) -> None:
+    """A private message or form button: the next step of the person's draft, if any.
+    Anything the step does not take (another command, /help) is left to the other areas."""
+    draft = await _load(update, context)
+    if draft is None:
+        return
+    step = next((h for h in STEPS[draft.step] if h.check_update(update)), None)
+    if step is None:
+        _clear(context)
+        return
+    await _run(step.callback, update, context)
+    raise ApplicationHandlerStop
+
+
+async def cancel_form(update: Update, context: Context) -> None:
+    """/cancel: ends the form in progress; without one it is an unknown command."""
+    if await _load(update, context) is None:
+        return
+    await _run(cancel, update, context)
+    raise ApplicationHandlerStop
+
+
+async def expire_drafts(deps: Deps, bot: Bot) -> int:
+    """Delete forms silent for 30 minutes and tell each person; returns how many."""
+    async with deps.db.session() as session:
+        user_ids = await drafts.take_expired(
+            session, deps.clock.now(), skip_locked=not deps.db.is_sqlite
         )
+    for user_id in user_ids:
+        try:
+            await bot.send_message(
+                user_id, texts.CONSULT_TIMED_OUT, reply_markup=ReplyKeyboardRemove()
+            )
+        except TelegramError as exc:  # blocked meanwhile: nothing else to do
+            log.info("form timeout notice failed user_id=%s: %s", user_id, exc)
+    return len(user_ids)
+
+
+async def expiry_job(context: Context) -> None:
+    await expire_drafts(context.deps, context.bot)
+
+
+def form_handlers() -> dict[int, list[BaseHandler]]:
+    """The entry points (group 0, where the other areas' commands are) and the draft's
+    steps (``FORM_GROUP``, before them)."""
+    private = filters.ChatType.PRIVATE
+    return {
+        FORM_GROUP: [
+            CommandHandler("cancel", cancel_form, filters=private),
+            MessageHandler(private & NOT_A_COMMAND & filters.UpdateType.MESSAGE, continue_form),
+            CallbackQueryHandler(continue_form, pattern=f"^{FORM_PREFIX}:"),
+        ],
+        0: [
+            CommandHandler("consult", begin, filters=private),
+            CommandHandler("start", begin, filters=private & CONSULT_DEEP_LINK),
+            CallbackQueryHandler(begin, pattern=f"^{CONSULT_DATA}$"),
+        ],
+    }
+
+
+def relay_handler() -> MessageHandler:
+    """Every private message but commands and service messages, in ``RELAY_GROUP``: before
+    the other areas (group 0), which answer it when the person has no open request (the
+    settings area's shared-location handler, the fallback)."""
+    private = filters.ChatType.PRIVATE
+    content = ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    return MessageHandler(private & content & filters.UpdateType.MESSAGE, relay)
 
 
 def person_handlers() -> list:
-    private = filters.ChatType.PRIVATE
     return [
         CallbackQueryHandler(open_request_button, pattern=rf"^{REQUEST_PREFIX}:(note|cancel):\d+$"),
         CallbackQueryHandler(expired_form_button, pattern=f"^{FORM_PREFIX}:"),
-        MessageHandler(private & TEXT & filters.UpdateType.MESSAGE, relay),
     ]

@@ -13,12 +13,20 @@ Kinds (``payload`` keys in brackets):
   cards of deleted requests].
 - ``thread``: a message in the staff group, as a reply to the card [``text``, ``reply_to``].
 - ``person``: a message to the person (``chat_id``) [``text``, ``ack_reply_to``: report the
-  result in the staff thread, replying to that staff message].
+  result in the staff thread, replying to that staff message (``None``: to the card)].
+- ``copy``: ``copyMessage`` of a photo, voice note, … [``from_chat_id``, ``message_id``,
+  ``caption``: the HTML caption to set, or absent to keep none]; to the person when
+  ``chat_id`` is set (with ``ack_reply_to``), else into the staff thread as a reply to the card.
+
+When the staff group has become a supergroup, the first send to the old id answers
+``ChatMigrated``: the worker follows it (:mod:`tipbot.consult.migration`) and sends the row
+again, to the new group, in the same run.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,12 +34,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 
 from tipbot import texts
 from tipbot.consult.cards import render_card
 from tipbot.core.db.models import ConsultRequest, OutboxMessage, OutboxStatus, StaffThreadMessage
 from tipbot.core.sender import Outcome, classify, send_text
+from tipbot.core.staff import stored_staff_chat
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -40,7 +49,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CARD, CARD_EDIT, THREAD, PERSON = "card", "card_edit", "thread", "person"
+CARD, CARD_EDIT, THREAD, PERSON, COPY = "card", "card_edit", "thread", "person", "copy"
 BATCH_SIZE = 50
 MAX_BATCHES_PER_RUN = 20
 LEASE = timedelta(minutes=2)
@@ -95,7 +104,10 @@ class _Result:
     outcome: Outcome  # SENT, TRANSIENT (retry), FAILED/GONE (dead); see _finish
     message_id: int | None = None
     reason: str | None = None
-    wait: bool = False  # not attempted (e.g. the card is not posted yet): retry, no error
+    # Not attempted (e.g. the card is not posted yet): retry after this long, no error.
+    wait: timedelta | None = None
+    chat_id: int | None = None  # where the message went (or was meant to go)
+    migrate_to_chat_id: int | None = None  # that chat became this supergroup
 
 
 async def _claim(deps: Deps, now: datetime) -> list[_Claimed]:
@@ -115,6 +127,8 @@ async def _claim(deps: Deps, now: datetime) -> list[_Claimed]:
     if not deps.db.is_sqlite:
         query = query.with_for_update(skip_locked=True)
     async with deps.db.session() as session:
+        # Another replica may have followed a migration of the staff group: use its id.
+        deps.staff.follow(await stored_staff_chat(session, deps.settings.staff_chat_id))
         rows = list(await session.scalars(query))
         for row in rows:
             row.locked_until = now + LEASE
@@ -140,6 +154,8 @@ async def run_outbox(deps: Deps, bot: Bot) -> int:
             for row in rows:
                 try:
                     result = await _deliver(deps, bot, row)
+                    if result.migrate_to_chat_id is not None:
+                        result = await _after_migration(deps, bot, row, result)
                 except Exception:  # one broken row must not stop the others
                     log.exception("outbox row failed id=%s kind=%s", row.id, row.kind)
                     result = _Result(Outcome.TRANSIENT, reason="error")
@@ -148,10 +164,28 @@ async def run_outbox(deps: Deps, bot: Bot) -> int:
     return sent
 
 
+async def _after_migration(deps: Deps, bot: Bot, row: _Claimed, result: _Result) -> _Result:
+    """The staff group became a supergroup: follow it, then send this row again at once,
+    unless it edits a message of the old group (read-only now; its card is posted anew)."""
+    from tipbot.consult.migration import follow_migration
+
+    failed = _Result(Outcome.FAILED, reason="chat_migrated")
+    if row.chat_id is not None:  # a staff message copied from the old group: gone with it
+        return failed
+    await follow_migration(deps, bot, result.chat_id, result.migrate_to_chat_id)
+    if deps.staff.chat_id != result.migrate_to_chat_id:  # not the staff group that moved
+        return failed
+    if row.kind == CARD_EDIT and "message_id" in row.payload:
+        return _Result(Outcome.SENT)
+    return _Result(Outcome.TRANSIENT, wait=timedelta(0))
+
+
 async def _deliver(deps: Deps, bot: Bot, row: _Claimed) -> _Result:
-    staff_chat = deps.settings.staff_chat_id
+    staff_chat = deps.staff.chat_id
     if row.kind == PERSON:
         return await _send(bot, row.chat_id, row.payload["text"])
+    if row.kind == COPY and row.chat_id is not None:
+        return await _copy(bot, row.chat_id, row.payload)
     async with deps.db.session() as session:
         request = await session.get(ConsultRequest, row.request_id) if row.request_id else None
     if row.kind == CARD_EDIT and "message_id" in row.payload:
@@ -161,17 +195,21 @@ async def _deliver(deps: Deps, bot: Bot, row: _Claimed) -> _Result:
     if row.kind == CARD:
         if request.staff_message_id is not None and not row.payload.get("repost"):
             return _Result(Outcome.SENT, request.staff_message_id)  # never post a card twice
-        text, keyboard = render_card(request, deps.library)
+        text, keyboard = render_card(request, deps.library, deps.settings.clinic_zone)
         return await _send(bot, staff_chat, text, reply_markup=keyboard)
     if request.staff_message_id is None:
-        return _Result(Outcome.TRANSIENT, wait=True)  # the card goes first
+        return _Result(Outcome.TRANSIENT, wait=FIRST_RETRY)  # the card goes first
     if row.kind == CARD_EDIT:
-        text, keyboard = render_card(request, deps.library)
+        text, keyboard = render_card(request, deps.library, deps.settings.clinic_zone)
         payload = {"text": text, "keyboard": keyboard}
         return await _edit(bot, request.staff_chat_id, request.staff_message_id, payload)
     if row.kind == THREAD:
         reply_to = row.payload.get("reply_to") or request.staff_message_id
         return await _send(bot, request.staff_chat_id, row.payload["text"], reply_to=reply_to)
+    if row.kind == COPY:
+        return await _copy(
+            bot, request.staff_chat_id, row.payload, reply_to=request.staff_message_id
+        )
     log.error("unknown outbox kind id=%s kind=%s", row.id, row.kind)
     return _Result(Outcome.FAILED, reason="unknown_kind")
 
@@ -180,48 +218,82 @@ async def _send(
     bot: Bot, chat_id: int | None, text: str, *, reply_to: int | None = None, **kwargs: Any
 ) -> _Result:
     if chat_id is None:
-        return _Result(Outcome.TRANSIENT, wait=True)
+        return _Result(Outcome.TRANSIENT, wait=FIRST_RETRY)
     if reply_to is not None:
         kwargs["reply_to_message_id"] = reply_to
         kwargs["allow_sending_without_reply"] = True
     # One attempt: the outbox retries with backoff on the clock, not by sleeping here.
     result = await send_text(bot, chat_id, text, attempts=1, **kwargs)
-    return _Result(result.outcome, result.message_id, result.reason)
+    return _Result(
+        result.outcome,
+        result.message_id,
+        result.reason,
+        chat_id=chat_id,
+        migrate_to_chat_id=result.migrate_to_chat_id,
+    )
 
 
-async def _edit(bot: Bot, chat_id: int, message_id: int, payload: dict[str, Any]) -> _Result:
+async def _call(chat_id: int, call: Awaitable[Any], *, message_id: int | None = None) -> _Result:
+    """One Bot API call whose answer is a message (id) or an error, as a ``_Result``."""
     try:
-        await bot.edit_message_text(
-            payload["text"],
+        answer = await call
+    except ChatMigrated as error:
+        return _Result(
+            Outcome.FAILED,
+            reason="chat_migrated",
             chat_id=chat_id,
-            message_id=message_id,
-            reply_markup=payload.get("keyboard"),
+            migrate_to_chat_id=error.new_chat_id,
         )
     except BadRequest as error:
         if "message is not modified" in str(error).lower():
-            return _Result(Outcome.SENT, message_id)
+            return _Result(Outcome.SENT, message_id, chat_id=chat_id)
         outcome, reason = classify(error)
-        return _Result(outcome, reason=reason)
+        return _Result(outcome, reason=reason, chat_id=chat_id)
     except TelegramError as error:
         outcome, reason = classify(error)
-        return _Result(outcome, reason=reason)
-    return _Result(Outcome.SENT, message_id)
+        return _Result(outcome, reason=reason, chat_id=chat_id)
+    return _Result(Outcome.SENT, getattr(answer, "message_id", message_id), chat_id=chat_id)
+
+
+async def _edit(bot: Bot, chat_id: int, message_id: int, payload: dict[str, Any]) -> _Result:
+    call = bot.edit_message_text(
+        payload["text"],
+        chat_id=chat_id,
+        message_id=message_id,
+        reply_markup=payload.get("keyboard"),
+    )
+    return await _call(chat_id, call, message_id=message_id)
+
+
+async def _copy(
+    bot: Bot, chat_id: int | None, payload: dict[str, Any], *, reply_to: int | None = None
+) -> _Result:
+    """Copy a photo, voice note, … (no "forwarded from": the person's name stays private)."""
+    if chat_id is None:
+        return _Result(Outcome.TRANSIENT, wait=FIRST_RETRY)
+    kwargs: dict[str, Any] = {}
+    if "caption" in payload:
+        kwargs["caption"] = payload["caption"]
+    if reply_to is not None:
+        kwargs["reply_to_message_id"] = reply_to
+        kwargs["allow_sending_without_reply"] = True
+    call = bot.copy_message(chat_id, payload["from_chat_id"], payload["message_id"], **kwargs)
+    return await _call(chat_id, call)
 
 
 async def _finish(deps: Deps, row: _Claimed, result: _Result) -> None:
     now = deps.clock.now()
-    staff_chat = deps.settings.staff_chat_id
     async with deps.db.session() as session:
         stored = await session.get(OutboxMessage, row.id, with_for_update=True)
         if stored is None:  # deleted meanwhile (/forget)
             return
         stored.locked_until = None
-        if result.wait:
-            stored.next_attempt_at = now + FIRST_RETRY
+        if result.wait is not None:
+            stored.next_attempt_at = now + result.wait
             return
         stored.attempts += 1
         outcome = result.outcome
-        if outcome is Outcome.GONE and row.kind != PERSON:
+        if outcome is Outcome.GONE and row.chat_id is None:
             # The staff group is unreachable (bot removed, wrong id): wait for the operator.
             log.error("staff group unreachable outbox_id=%s reason=%s", row.id, result.reason)
             outcome = Outcome.TRANSIENT
@@ -245,8 +317,8 @@ async def _finish(deps: Deps, row: _Claimed, result: _Result) -> None:
         stored.status = OutboxStatus.SENT
         stored.sent_at = now
         stored.result_message_id = result.message_id
-        if result.message_id is not None and row.kind in {CARD, THREAD} and row.request_id:
-            await _remember_thread_message(session, staff_chat, result.message_id, row)
+        if result.message_id is not None and row.chat_id is None and row.request_id:
+            await _remember_thread_message(session, result.chat_id, result.message_id, row)
         await _acknowledge(session, stored, now, delivered=True, reason=None)
 
 
@@ -274,9 +346,9 @@ async def _acknowledge(
     reason: str | None,
 ) -> None:
     """Tell the staff thread whether a staff message reached the person."""
-    reply_to = row.payload.get("ack_reply_to")
-    if row.kind != PERSON or reply_to is None or row.request_id is None:
+    if "ack_reply_to" not in row.payload or row.request_id is None:
         return
+    reply_to = row.payload["ack_reply_to"]
     number = row.request_id
     if delivered:
         text = texts.THREAD_DELIVERED.format(number=number)

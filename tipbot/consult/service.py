@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tipbot import texts
 from tipbot.consult import outbox
-from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM, format_age
+from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM, clinic_time, format_age
+from tipbot.consult.media import Media, enqueue_copy
 from tipbot.core.db.models import (
     ConsultRequest,
     OutboxMessage,
@@ -65,6 +66,10 @@ async def open_request_of(session: AsyncSession, user_id: int) -> ConsultRequest
         .order_by(ConsultRequest.id.desc())
         .limit(1)
     )
+
+
+async def has_open_request(session: AsyncSession, user_id: int) -> bool:
+    return await open_request_of(session, user_id) is not None
 
 
 async def create_request(
@@ -131,18 +136,28 @@ class Relay:
 
 
 async def relay_from_person(
-    session: AsyncSession, user_id: int, text: str, *, now: datetime
+    session: AsyncSession,
+    user_id: int,
+    text: str | None,
+    *,
+    now: datetime,
+    media: Media | None = None,
 ) -> Relay | None:
-    """Pass the person's message to the staff thread of their open request, if any."""
+    """Pass the person's message (text, or ``media`` with its caption) to the staff thread
+    of their open request, if any."""
     request = await open_request_of(session, user_id)
     if request is None:
         return None
-    if len(text) > RELAY_LIMIT:
-        text = text[:RELAY_LIMIT] + "…"
-    message = texts.THREAD_RELAY.format(
-        number=request.id, name=html.escape(request.name), text=html.escape(text)
-    )
-    outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=message)
+    name = html.escape(request.name)
+    if media is not None:
+        header = texts.THREAD_MEDIA.format(number=request.id, name=name, label=media.label)
+        enqueue_copy(session, media, header, now=now, request_id=request.id)
+    else:
+        text = text or ""
+        if len(text) > RELAY_LIMIT:
+            text = text[:RELAY_LIMIT] + "…"
+        message = texts.THREAD_RELAY.format(number=request.id, name=name, text=html.escape(text))
+        outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=message)
     first = not request.relay_notice_sent
     request.relay_notice_sent = True
     return Relay(request.id, first)
@@ -227,7 +242,7 @@ async def request_named_in(session: AsyncSession, bot_text: str | None) -> Consu
     in_flight = await session.scalar(
         select(OutboxMessage.id).where(
             OutboxMessage.request_id == int(match.group(1)),
-            OutboxMessage.kind.in_((outbox.CARD, outbox.THREAD)),
+            OutboxMessage.kind.in_((outbox.CARD, outbox.THREAD, outbox.COPY)),
             OutboxMessage.locked_until.is_not(None),
         )
     )
@@ -237,14 +252,27 @@ async def request_named_in(session: AsyncSession, bot_text: str | None) -> Consu
 async def reply_to_person(
     session: AsyncSession,
     request: ConsultRequest,
-    text: str,
+    text: str | None,
     *,
     staff_message_id: int,
     now: datetime,
+    media: Media | None = None,
 ) -> bool:
-    """Queue a staff member's message for the person; False if the request is not open."""
+    """Queue a staff member's message (text, or ``media``) for the person; False if the
+    request is not open."""
     if request.status not in ACTIVE:
         return False
+    if media is not None:
+        enqueue_copy(
+            session,
+            media,
+            texts.CONSULT_FROM_CLINIC_MEDIA,
+            now=now,
+            request_id=request.id,
+            chat_id=request.user_id,
+            ack_reply_to=staff_message_id,
+        )
+        return True
     outbox.enqueue(
         session,
         outbox.PERSON,
@@ -271,7 +299,9 @@ async def repost_card(
     return request
 
 
-async def queue_reminders(session: AsyncSession, *, now: datetime, interval: timedelta) -> int:
+async def queue_reminders(
+    session: AsyncSession, *, now: datetime, interval: timedelta, zone: str = "UTC"
+) -> int:
     """Remind the staff group of requests unclaimed for ``interval`` (at most 3 times each)."""
     due = await session.scalars(
         select(ConsultRequest)
@@ -293,6 +323,7 @@ async def queue_reminders(session: AsyncSession, *, now: datetime, interval: tim
             number=request.id,
             name=html.escape(request.name),
             age=format_age(now - request.created_at),
+            since=clinic_time(request.created_at, zone, now),
         )
         outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=text)
         request.reminders_sent += 1

@@ -16,7 +16,15 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from tipbot import texts
 from tipbot.consult import outbox
-from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM, format_age, status_label
+from tipbot.consult.cards import (
+    CLAIM,
+    CLOSE,
+    UNCLAIM,
+    clinic_time,
+    format_age,
+    status_label,
+)
+from tipbot.consult.media import media_of
 from tipbot.consult.service import (
     STAFF_REPLY_LIMIT,
     ActionOutcome,
@@ -30,6 +38,7 @@ from tipbot.consult.service import (
 )
 from tipbot.core.callbacks import STAFF_PREFIX
 from tipbot.core.runtime import Context, Deps
+from tipbot.core.staff import StaffChat, StaffDirectory
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +99,7 @@ async def staff_reply(update: Update, context: Context) -> None:
         replied = message.reply_to_message
         request = await request_for_staff_message(session, message.chat_id, replied.message_id)
         if request is None and replied.from_user and replied.from_user.id == context.bot.id:
-            request = await request_named_in(session, replied.text) or (
+            request = await request_named_in(session, replied.text or replied.caption) or (
                 # the worker may have recorded it between the two look-ups
                 await request_for_staff_message(session, message.chat_id, replied.message_id)
             )
@@ -99,7 +108,11 @@ async def staff_reply(update: Update, context: Context) -> None:
         if not await _is_staff(update, context):
             await message.reply_text(texts.STAFF_ONLY)
             return
-        if len(message.text) > STAFF_REPLY_LIMIT:
+        media = media_of(message)  # a photo, voice note, …: copied; its caption counts as text
+        if media is None and message.text is None:
+            await message.reply_text(texts.STAFF_UNSUPPORTED_KIND.format(number=request.id))
+            return
+        if media is None and len(message.text) > STAFF_REPLY_LIMIT:
             await message.reply_text(texts.STAFF_REPLY_TOO_LONG.format(limit=STAFF_REPLY_LIMIT))
             return
         queued = await reply_to_person(
@@ -108,6 +121,7 @@ async def staff_reply(update: Update, context: Context) -> None:
             message.text,
             staff_message_id=message.message_id,
             now=deps.clock.now(),
+            media=media,
         )
         number, status = request.id, request.status.value
     if not queued:
@@ -132,6 +146,7 @@ async def list_requests(update: Update, context: Context) -> None:
             number=request.id,
             name=html.escape(request.name),
             age=format_age(now - request.created_at),
+            since=clinic_time(request.created_at, context.deps.settings.clinic_zone, now),
             holder=html.escape(request.claimed_by_name or texts.STAFF_HOLDER_NOBODY),
         )
         for request in requests
@@ -161,11 +176,14 @@ async def show_request(update: Update, context: Context) -> None:
 
 async def send_reminders(deps: Deps) -> int:
     """Queue reminders for requests nobody claimed in time; returns how many."""
-    if deps.settings.staff_chat_id is None:
+    if deps.staff.chat_id is None:
         return 0
     async with deps.db.session() as session:
         return await queue_reminders(
-            session, now=deps.clock.now(), interval=deps.settings.consult_reminder
+            session,
+            now=deps.clock.now(),
+            interval=deps.settings.consult_reminder,
+            zone=deps.settings.clinic_zone,
         )
 
 
@@ -174,13 +192,15 @@ async def reminder_job(context: Context) -> None:
         outbox.kick(context.application)
 
 
-def staff_handlers(staff_chat_id: int | None) -> list:
-    if staff_chat_id is None:
+def staff_handlers(directory: StaffDirectory) -> list:
+    if directory.chat_id is None:
         return []
-    staff_chat = filters.Chat(staff_chat_id)
+    staff_chat = StaffChat(directory)  # follows the group when it becomes a supergroup
     return [
         CallbackQueryHandler(card_button, pattern=f"^{STAFF_PREFIX}:"),
         CommandHandler("requests", list_requests, filters=staff_chat),
         CommandHandler("request", show_request, filters=staff_chat),
-        MessageHandler(staff_chat & filters.REPLY & filters.TEXT & ~filters.COMMAND, staff_reply),
+        MessageHandler(
+            staff_chat & filters.REPLY & ~filters.COMMAND & ~filters.StatusUpdate.ALL, staff_reply
+        ),
     ]

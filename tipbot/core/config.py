@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     content: Path = Field(default_factory=default_content_path)
     default_timezone: str = "UTC"
+    clinic_timezone: str | None = None  # times shown to staff; default: default_timezone
     default_send_time: time = time(9, 0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
@@ -148,10 +149,12 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("default_timezone")
+    @field_validator("default_timezone", "clinic_timezone")
     @classmethod
-    def _check_timezone(cls, value: str) -> str:
+    def _check_timezone(cls, value: str | None) -> str | None:
         """The names ``/timezone`` accepts (``berlin``, ``UTC+2``); else close suggestions."""
+        if value is None:
+            return None
         try:
             return ZoneInfo(value).key
         except (ZoneInfoNotFoundError, ValueError):
@@ -203,6 +206,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @property
+    def clinic_zone(self) -> str:
+        """The zone of times shown to staff (cards, /requests, reminders)."""
+        return self.clinic_timezone or self.default_timezone
 
     def require_token(self) -> str:
         if self.token is None or not self.token.get_secret_value().strip():

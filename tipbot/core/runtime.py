@@ -4,9 +4,11 @@ that holds only the Application (``register``, the runner). Nothing else reads b
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from tipbot.core.clock import Clock
@@ -42,6 +44,11 @@ class Deps:
     state: ProcessState = field(default_factory=ProcessState)
     # What each area erases on /forget (tipbot.core.erasure), wired in tipbot.app.
     erasers: list[Eraser] = field(default_factory=list)
+    # Asked only when a person is over the flood limit: True means their message is for
+    # the clinic (an open consultation request) and must be delayed, never dropped.
+    writes_to_clinic: list[Callable[[AsyncSession, int], Awaitable[bool]]] = field(
+        default_factory=list
+    )
 
     def __post_init__(self) -> None:
         self.staff = StaffDirectory(self.settings)

@@ -15,7 +15,15 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +42,7 @@ class SendResult:
     outcome: Outcome
     message_id: int | None = None
     reason: str | None = None  # short, for logs/metrics; never message content
+    migrate_to_chat_id: int | None = None  # the group became this supergroup (ChatMigrated)
 
 
 def classify(error: TelegramError) -> tuple[Outcome, str]:
@@ -48,6 +57,8 @@ def classify(error: TelegramError) -> tuple[Outcome, str]:
         return Outcome.GONE, reason
     if isinstance(error, RetryAfter):
         return Outcome.TRANSIENT, "rate_limited"
+    if isinstance(error, ChatMigrated):  # the caller follows error.new_chat_id
+        return Outcome.FAILED, "chat_migrated"
     if isinstance(error, BadRequest):  # a NetworkError subclass in PTB, but never passing
         return Outcome.FAILED, type(error).__name__
     if isinstance(error, TimedOut | NetworkError):
@@ -85,6 +96,8 @@ async def send_text(
             # The rate limiter already retried; wait as told once more before giving up.
             outcome, reason = Outcome.TRANSIENT, "rate_limited"
             delay = _seconds(error.retry_after)
+        except ChatMigrated as error:  # no retry here: the same id will never work again
+            return SendResult(Outcome.FAILED, None, "chat_migrated", error.new_chat_id)
         except TelegramError as error:
             outcome, reason = classify(error)
             delay = backoff * 2 ** (attempt - 1)

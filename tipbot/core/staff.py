@@ -3,18 +3,28 @@
 Staff are the members of the staff group (asked of Telegram with getChatMember, cached
 briefly so a busy group does not cost one API call per button) plus the optional
 allow-list ``TIPBOT_STAFF_USER_IDS``.
+
+The staff group is ``TIPBOT_STAFF_CHAT_ID`` until Telegram upgrades it to a supergroup (a new
+chat id). The bot then stores the new id (``bot_settings``), and from then on the stored id
+wins over the environment. Each replica reads it at start and on every outbox run, so one
+that did not see the migration itself follows within seconds.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 
-from telegram import Bot
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, Message
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
+from telegram.ext import filters
 
 from tipbot.core.config import Settings
+from tipbot.core.db.models import BotSetting
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +43,33 @@ class StaffDirectory:
         self._settings = settings
         self._ttl = ttl
         self._cache: dict[int, tuple[float, bool]] = {}
+        self._moved_to: int | None = None  # the supergroup the configured group became
+
+    @property
+    def chat_id(self) -> int | None:
+        """The staff group's id now: the stored supergroup id wins over the environment."""
+        return self._moved_to or self._settings.staff_chat_id
+
+    @property
+    def moved_to(self) -> int | None:
+        return self._moved_to
 
     def is_staff_chat(self, chat_id: int | None) -> bool:
-        return chat_id is not None and chat_id == self._settings.staff_chat_id
+        return chat_id is not None and chat_id == self.chat_id
+
+    def follow(self, chat_id: int | None) -> bool:
+        """Use ``chat_id`` as the staff group (None: the configured one); True if it changed."""
+        moved = chat_id if chat_id != self._settings.staff_chat_id else None
+        if moved == self._moved_to:
+            return False
+        self._moved_to = moved
+        self._cache.clear()  # membership answers were about the old group
+        return True
 
     async def is_staff(self, bot: Bot, user_id: int) -> bool:
         if user_id in self._settings.staff_user_ids:
             return True
-        chat_id = self._settings.staff_chat_id
+        chat_id = self.chat_id
         if chat_id is None:
             return False
         cached = self._cache.get(user_id)
@@ -57,3 +86,48 @@ class StaffDirectory:
             return False  # not cached: ask again next time
         self._cache[user_id] = (now, allowed)
         return allowed
+
+
+class StaffChat(filters.MessageFilter):
+    """Messages in the staff group, whichever id it has now (it can change at run time)."""
+
+    def __init__(self, directory: StaffDirectory) -> None:
+        super().__init__(name="StaffChat")
+        self._directory = directory
+
+    def filter(self, message: Message) -> bool:
+        return self._directory.is_staff_chat(message.chat_id)
+
+
+def _migration_key(chat_id: int) -> str:
+    return f"staff_chat:{chat_id}"
+
+
+async def stored_staff_chat(session: AsyncSession, configured: int | None) -> int | None:
+    """The supergroup the configured staff group became, if Telegram migrated it."""
+    if configured is None:
+        return None
+    row = await session.get(BotSetting, _migration_key(configured))
+    return int(row.value) if row else None
+
+
+async def store_staff_chat(
+    session: AsyncSession, configured: int, new_chat_id: int, *, now: datetime
+) -> bool:
+    """Record that the configured staff group is now ``new_chat_id``; False if known already.
+
+    Locks the row (PostgreSQL) so that replicas hitting the same migration record it once.
+    """
+    key = _migration_key(configured)
+    row = await session.get(BotSetting, key, with_for_update=True)
+    if row is not None and row.value == str(new_chat_id):
+        return False
+    if row is not None:
+        row.value, row.updated_at = str(new_chat_id), now
+        return True
+    try:
+        async with session.begin_nested():
+            session.add(BotSetting(key=key, value=str(new_chat_id), updated_at=now))
+    except IntegrityError:  # another replica recorded it a moment ago
+        return False
+    return True

@@ -94,7 +94,12 @@ async def stats_command(update: Update, context: Context) -> None:
     deps = context.deps
     async with deps.db.session() as session:
         stats = await gather_stats(session, deps.clock.now())
-    await update.effective_message.reply_text(render_stats(stats))
+    text = render_stats(stats)
+    if deps.staff.moved_to is not None:  # until the operator updates the environment
+        text += texts.STATS_STAFF_CHAT_MOVED.format(
+            old=deps.settings.staff_chat_id, new=deps.staff.moved_to
+        )
+    await update.effective_message.reply_text(text)
 
 
 # ----------------------------------------------------------------------------- /broadcast

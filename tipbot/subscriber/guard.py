@@ -16,16 +16,19 @@ from telegram.ext import (
 from tipbot import texts
 from tipbot.commands import group_redirected
 from tipbot.core.runtime import Context, deps_of
+from tipbot.core.staff import StaffChat
 from tipbot.subscriber.floodguard import FloodGuard, Verdict
 
 log = logging.getLogger(__name__)
 
 GROUP_DEEP_LINK_PAYLOAD = "group"
+FLOOD_GROUP = -3  # before every other handler but the staff group's migration (-4)
 
 
 def make_flood_control(guard: FloodGuard):
     async def flood_control(update: Update, context: Context) -> None:
-        """Count the person's messages and button presses; drop the excess (staff exempt)."""
+        """Count the person's messages and button presses; drop the excess (staff exempt),
+        except messages for the clinic's team: those are never lost."""
         user, chat = update.effective_user, update.effective_chat
         # Only what a person sends counts: membership updates (a block) must never be lost.
         if update.message is None and update.callback_query is None:
@@ -34,6 +37,11 @@ def make_flood_control(guard: FloodGuard):
             return
         verdict = guard.check(user.id, context.deps.clock.now())
         if verdict is Verdict.ALLOW:
+            return
+        if await _writes_to_clinic(update, context):
+            # Never dropped: it goes through the outbox, which sends at the staff group's pace.
+            if verdict is Verdict.WARN:
+                await context.bot.send_message(chat.id, texts.SLOW_DOWN_CLINIC)
             return
         if verdict is Verdict.WARN:
             log.info("flood control: muting user_id=%s", user.id)
@@ -47,6 +55,21 @@ def make_flood_control(guard: FloodGuard):
     return flood_control
 
 
+async def _writes_to_clinic(update: Update, context: Context) -> bool:
+    """A message (not a command) from someone whose consultation request is open: it is for
+    the clinic's team. Asked only over the limit, so the database is not hit per message."""
+    message, chat = update.message, update.effective_chat
+    if message is None or chat is None or chat.type != chat.PRIVATE:
+        return False
+    if message.text is not None and message.text.startswith("/"):
+        return False
+    async with context.deps.db.session() as session:
+        for check in context.deps.writes_to_clinic:  # the consultation area's, in practice
+            if await check(session, update.effective_user.id):
+                return True
+    return False
+
+
 async def private_chat_only(update: Update, context: Context) -> None:
     """Settings are personal: point group members to a private chat, never subscribe a group."""
     link = f"https://t.me/{context.bot.username}?start={GROUP_DEEP_LINK_PAYLOAD}"
@@ -56,10 +79,10 @@ async def private_chat_only(update: Update, context: Context) -> None:
 def register(application: Application) -> None:
     deps = deps_of(application)
     guard = FloodGuard(deps.settings.user_rate_per_minute)
-    application.add_handler(TypeHandler(Update, make_flood_control(guard)), group=-1)
+    application.add_handler(TypeHandler(Update, make_flood_control(guard)), group=FLOOD_GROUP)
     groups = filters.ChatType.GROUPS
     if deps.settings.staff_chat_id is not None:
-        groups = groups & ~filters.Chat(chat_id=deps.settings.staff_chat_id)
+        groups = groups & ~StaffChat(deps.staff)
     application.add_handler(
         CommandHandler(group_redirected(deps.library), private_chat_only, filters=groups)
     )

@@ -295,3 +295,29 @@ class BroadcastRecipient(Base):
     )
     subscriber_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(16), default="pending")
+
+
+class BotSetting(Base):
+    """Facts the bot learned while running that outrank the environment, e.g. the staff
+    group's new id after Telegram upgraded it to a supergroup (key ``staff_chat:<old id>``)."""
+
+    __tablename__ = "bot_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConsultDraft(Base):
+    """A consultation form being filled in: one row per person, so the next answer continues
+    it on any replica, after any restart. ``version`` guards against two replicas writing
+    over each other; rows expire 30 minutes after the last answer."""
+
+    __tablename__ = "consult_drafts"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    step: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    entry: Mapped[str] = mapped_column(String(8), default="bot")  # bot | link (the deep link)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
