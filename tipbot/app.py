@@ -12,6 +12,7 @@ from tipbot import handlers
 from tipbot.clock import Clock, SystemClock
 from tipbot.config import Settings
 from tipbot.content import Library, load_library
+from tipbot.core.transport import BotApiMonitor, make_request, pool_size_for
 from tipbot.db import Database
 from tipbot.ops.updates import MeasuredUpdateProcessor
 from tipbot.runtime import Context, Deps
@@ -57,11 +58,23 @@ def build_application(
         library=library or load_library(settings.content),
         clock=clock or SystemClock(),
     )
+    monitor = deps.state["bot_api"] = BotApiMonitor()
+    proxy = settings.proxy_url.get_secret_value() if settings.proxy_url else None
+    client = settings.http_client
     application = (
         Application.builder()
         .token(token)
         .base_url(f"{settings.bot_api_url}/bot")
         .base_file_url(f"{settings.bot_api_url}/file/bot")
+        .request(
+            make_request(
+                client,
+                pool_size=pool_size_for(settings.max_messages_per_second),
+                proxy=proxy,
+                monitor=monitor,
+            )
+        )
+        .get_updates_request(make_request(client, pool_size=1, proxy=proxy, monitor=monitor))
         .context_types(ContextTypes(context=Context))
         .rate_limiter(
             AIORateLimiter(overall_max_rate=settings.max_messages_per_second, max_retries=3)

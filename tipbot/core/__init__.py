@@ -1,0 +1,1 @@
+"""The replica's infrastructure: transport (and, after the restructuring, config, db, logs...)."""
