@@ -324,6 +324,12 @@ async def test_run_unplugged_retries_then_answers_without_a_restart(tg, database
         await alice.send("/start")
         await alice.wait_for("Welcome", timeout=70)
         assert (await healthz(port))[0] == 200
+
+        await tg.stop()  # an outage while running: counted, no traceback, no restart needed
+        await eventually(lambda: any("Bot API unreachable: getUpdates" in x for x in lines), 30)
+        await tg.start()
+        await alice.send("/help")
+        await alice.wait_for("/consult", timeout=70)
         async with (
             aiohttp.ClientSession() as http,
             http.get(f"http://127.0.0.1:{port}/metrics") as response,
@@ -343,6 +349,7 @@ async def test_run_unplugged_retries_then_answers_without_a_restart(tg, database
     assert f"cannot reach the Bot API at {url}: aiohttp.ClientConnectorError" in retries[0]
     assert retries[0].endswith("retrying in 1 s")
     assert retries[1].endswith("retrying in 2 s")
+    assert any("Bot API answers again after" in line for line in lines)
 
 
 async def test_run_with_a_wrong_token_exits_2_with_one_line(tg, database_url, tmp_path):
