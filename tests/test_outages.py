@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import pytest
 from aiohttp import web
-from telegram.error import Conflict, NetworkError
+from telegram.error import Conflict, InvalidToken, NetworkError
 
 from tests.conftest import TOKEN
 from tests.test_ops_web import free_port
@@ -227,6 +227,38 @@ async def test_a_reply_lost_to_an_outage_is_a_warning_not_a_traceback(bot, tg, c
     [failed] = [r for r in caplog.records if "handler failed" in r.getMessage()]
     assert failed.levelno == logging.WARNING and failed.exc_info is None
     assert failed.getMessage().endswith(": Bot API unreachable (Bad Gateway)")
+
+
+async def test_webhook_mode_probes_telegram_so_a_quiet_bot_stays_healthy(
+    tg, make_settings, runners
+):
+    port = free_port()
+    settings = make_settings(port=port, webhook_url=f"http://127.0.0.1:{port}/telegram")
+    runner = runners(settings, backoff=FAST)
+    await runner.start()
+    application = runner.application
+    [probe] = application.job_queue.get_jobs_by_name("bot-api-probe")
+    monitor: BotApiMonitor = deps_of(application).state["bot_api"]
+    monitor.last_success_at = datetime.now(UTC) - timedelta(minutes=3)
+    assert (await healthz(port))[0] == 503  # nobody wrote, nothing was sent
+    await probe.run(application)
+    assert (await healthz(port))[0] == 200
+    assert tg.calls_to("getWebhookInfo")
+
+
+async def test_a_token_revoked_while_running_is_one_error_line(tg, make_settings, runners, caplog):
+    caplog.set_level(logging.INFO)
+    runner = runners(make_settings(), backoff=FAST)
+    await runner.start()
+    tg.fail("sendMessage", error=Errors.unauthorized(), times=None)
+    for _ in range(2):  # the second is counted, not logged
+        with pytest.raises(InvalidToken):
+            await runner.application.bot.send_message(tg.user("Alice").id, "hello")
+    errors = messages(caplog.records, "Telegram rejected TIPBOT_TOKEN (revoked?)")
+    assert errors == [
+        "Telegram rejected TIPBOT_TOKEN (revoked?) on sendMessage: get a new one from "
+        "@BotFather and restart"
+    ]
 
 
 async def test_another_copy_polling_is_named_once(tg, make_settings, runners, quiet_log):

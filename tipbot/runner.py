@@ -29,6 +29,7 @@ from tipbot.config import ConfigError, Settings
 from tipbot.ops.broadcast import stop_broadcasts
 from tipbot.ops.library import reload_library
 from tipbot.ops.web import build_web_app
+from tipbot.runtime import Context
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ DEFAULT_WEBHOOK_PORT = 8080
 DEFAULT_WEBHOOK_PATH = "/telegram"
 #: Seconds between attempts to reach the Bot API at start: doubled each time up to the cap.
 BACKOFF = (1.0, 60.0)
+#: In webhook mode, how often to check that the Bot API answers (well within /healthz's 2 min).
+PROBE_INTERVAL = 45
 
 
 def resolve_webhook_secret(settings: Settings) -> str | None:
@@ -53,6 +56,13 @@ def token_rejected(settings: Settings) -> ConfigError:
     return ConfigError(
         f"Telegram rejected TIPBOT_TOKEN (ends …{token[-4:]}): get a new one from @BotFather"
     )
+
+
+async def probe_bot_api(context: Context) -> None:
+    """Webhook mode has no polling to show that Telegram answers; a quiet bot would look dead
+    to ``/healthz``, so ask Telegram something cheap (the monitor records the answer)."""
+    with contextlib.suppress(TelegramError):  # counted and logged by the transport's monitor
+        await context.bot.get_webhook_info()
 
 
 def _counted_elsewhere(_error: TelegramError) -> None:
@@ -91,6 +101,10 @@ class Runner:
         if not await self._connect():
             return False
         await self.application.start()
+        if self.webhook and self.application.job_queue is not None:
+            self.application.job_queue.run_repeating(
+                probe_bot_api, interval=PROBE_INTERVAL, name="bot-api-probe"
+            )
         return True
 
     async def _connect(self) -> bool:
