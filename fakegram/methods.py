@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .actors import FakeChat, FakeGroup, FakeUser
 from .errors import Errors
-from .formatting import render_text
+from .formatting import render_text, utf16_len
 from .models import CallbackAnswer, StoredMessage
 
 if TYPE_CHECKING:
@@ -45,6 +45,8 @@ NO_OP_METHODS = (
     "unpinAllChatMessages",
     "unpinChatMessage",
 )
+
+MAX_CAPTION_LENGTH = 1024
 
 _MEMBER_FIELDS: dict[str, dict[str, Any]] = {
     "creator": {"is_anonymous": False},
@@ -150,6 +152,7 @@ class BotApiMethods:
     _users: dict[int, FakeUser]
     _queries: dict[str, PendingQuery]
     _commands: dict[tuple[str, str], list[dict[str, Any]]]
+    files: dict[str, dict[str, Any]]
     _default_menu_button: dict[str, Any] | None
     _updates: deque[dict[str, Any]]
 
@@ -410,6 +413,57 @@ class BotApiMethods:
         chat = self._chat_param(p)
         content = self._source_content(p, "forward")
         return self._bot_message(chat, content, p).data
+
+    @api("sendPhoto")
+    def _send_photo(self, p: Params) -> dict[str, Any]:
+        chat = self._chat_param(p)
+        file = self._input_file(p, "photo")
+        size = {"width": 1280, "height": 960, **file}
+        content = {"photo": [size], **self._caption(p)}
+        return self._bot_message(chat, content, p).data
+
+    @api("sendDocument")
+    def _send_document(self, p: Params) -> dict[str, Any]:
+        chat = self._chat_param(p)
+        content = {"document": self._input_file(p, "document"), **self._caption(p)}
+        return self._bot_message(chat, content, p).data
+
+    def _input_file(self, p: Params, key: str) -> dict[str, Any]:
+        """The file of ``key``: a multipart upload (given a new file_id), a known file_id or a
+        URL, as Telegram accepts them; ``attach://name`` points to the upload ``name``."""
+        value = p.get(key)
+        if isinstance(value, str) and value.startswith("attach://"):
+            value = p.get(value.removeprefix("attach://"))
+        if isinstance(value, dict):  # an upload, summarised by read_params
+            if not value.get("size"):
+                raise Errors.bad_request("file must be non-empty")
+            file_id = f"F{len(self.files) + 1:06d}-{key}"
+            file = {
+                "file_id": file_id,
+                "file_unique_id": file_id.lower(),
+                "file_size": value["size"],
+            }
+            if key == "document":
+                file |= {"file_name": value["filename"], "mime_type": value["content_type"]}
+            self.files[file_id] = file
+            return file
+        if isinstance(value, str) and value in self.files:
+            return self.files[value]
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            return {"file_id": f"U{len(self.files) + 1:06d}", "file_unique_id": value[-16:]}
+        if value in (None, ""):
+            raise Errors.bad_request(f"there is no {key} in the request")
+        raise Errors.bad_request("wrong file identifier/HTTP URL specified")
+
+    def _caption(self, p: Params) -> dict[str, Any]:
+        if not p.get("caption"):
+            return {}
+        caption, entities = render_text(
+            p["caption"], p.get("parse_mode"), p.get("caption_entities")
+        )
+        if utf16_len(caption) > MAX_CAPTION_LENGTH:
+            raise Errors.bad_request("message caption is too long")
+        return {"caption": caption, **({"caption_entities": entities} if entities else {})}
 
     def _source_content(self, p: Params, verb: str) -> dict[str, Any]:
         """Content of ``from_chat_id``/``message_id`` (plus forward_origin for forwards)."""

@@ -181,6 +181,7 @@ class FaultRule:
     match: dict[str, Any]
     error: ApiError | None = None
     delay: float = 0.0
+    drop: bool = False  #: close the connection without an answer
     times: int | None = None  #: remaining applications, ``None`` = until cleared
     hits: int = field(default=0)
 

@@ -56,6 +56,10 @@ _CONFIGURED: Any = object()  # "use the secret configured with setWebhook"
 _TELEGRAM_SERVICE_USER = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
 
 
+class _DropConnection(Exception):
+    """Raised by a ``drop()`` rule: the connection is closed instead of answered."""
+
+
 class _Signal:
     """Wake every waiter on ``notify()``; cheap when nobody waits (hot path friendly)."""
 
@@ -181,6 +185,8 @@ class FakeTelegram(BotApiMethods):
         #: updates discarded because their type wasn't in allowed_updates
         self.dropped_updates: list[dict[str, Any]] = []
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        #: files the bot uploaded (sendPhoto, sendDocument) by file_id, for reuse and assertions
+        self.files: dict[str, dict[str, Any]] = {}
         self._default_menu_button: dict[str, Any] | None = None
 
         self._inflight = 0
@@ -290,14 +296,19 @@ class FakeTelegram(BotApiMethods):
         except ApiError as exc:
             self._record(method, {}, exc)
             return web.json_response(exc.payload(), status=exc.code)
-        if not self._faults or method.lower() == "getupdates":
-            # Nothing here can suspend (no scripted delay), or it's a poll that may simply end.
-            status, payload = await self._dispatch(method, params)
-        else:  # like Telegram, finish the call even if the client gave up waiting
-            task = asyncio.ensure_future(self._dispatch(method, params))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            status, payload = await asyncio.shield(task)
+        try:
+            if not self._faults or method.lower() == "getupdates":
+                # Nothing here can suspend (no scripted delay), or it's a poll that may simply end.
+                status, payload = await self._dispatch(method, params)
+            else:  # like Telegram, finish the call even if the client gave up waiting
+                task = asyncio.ensure_future(self._dispatch(method, params))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+                status, payload = await asyncio.shield(task)
+        except _DropConnection:
+            if request.transport is not None:
+                request.transport.close()
+            raise asyncio.CancelledError from None
         return web.json_response(payload, status=status)
 
     async def _dispatch(self, name: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -318,6 +329,9 @@ class FakeTelegram(BotApiMethods):
                 result = await handler(params) if is_async else handler(params)
             except ApiError as exc:
                 error = exc
+            except _DropConnection:
+                self._record(method, params, ApiError(499, "connection dropped by the emulator"))
+                raise
             except Exception as exc:  # an emulator bug or unforeseen input: keep serving
                 log.exception("emulator failed on %s %s", method, params)
                 self.internal_errors.append(exc)
@@ -392,18 +406,28 @@ class FakeTelegram(BotApiMethods):
         self._faults.append(rule)
         return rule
 
+    def drop(self, method: str | None, *, times: int | None = 1, **match: Any) -> FaultRule:
+        """Close the connection of matching calls without answering, like a network failure
+        between the bot and Telegram (``times=None``: until cleared); the call has no effect."""
+        rule = FaultRule(_method_key(method), match, drop=True, times=times)
+        self._faults.append(rule)
+        return rule
+
     def clear_failures(self) -> None:
-        """Remove all ``fail()`` and ``delay()`` rules."""
+        """Remove all ``fail()``, ``delay()`` and ``drop()`` rules."""
         self._faults.clear()
 
     async def _apply_faults(self, method: str, params: dict[str, Any]) -> None:
         if not self._faults:
             return
-        delay, error = 0.0, None
+        delay, error, drop = 0.0, None, False
         for rule in self._faults:
             if not rule.applies(method, params):
                 continue
-            if rule.error is None:
+            if rule.drop:
+                drop = True
+                rule.consume()
+            elif rule.error is None:
                 delay += rule.delay
                 rule.consume()
             elif error is None:
@@ -412,6 +436,8 @@ class FakeTelegram(BotApiMethods):
         self._faults = [rule for rule in self._faults if not rule.exhausted]
         if delay:
             await asyncio.sleep(delay)
+        if drop:
+            raise _DropConnection
         if error is not None:
             raise error
 

@@ -64,3 +64,20 @@ async def test_user_and_staff_flows_log_no_personal_data(json_logs, bot, tg, sta
         alice.phone_number,
     ):
         assert forbidden not in logged, forbidden
+
+
+def test_ptb_tracebacks_for_outages_become_one_line(json_logs):
+    from telegram.error import BadRequest, NetworkError
+
+    updater = logging.getLogger("telegram.ext.Updater")
+    for error in (NetworkError("aiohttp.ClientConnectorError: refused"), BadRequest("bug")):
+        try:
+            raise error
+        except NetworkError:
+            updater.exception("Error while calling `get_updates` one more time")
+    outage, bug = (json.loads(line) for line in json_logs().splitlines())
+    assert outage["message"] == (
+        "Error while calling `get_updates` one more time (aiohttp.ClientConnectorError: refused)"
+    )
+    assert "error" not in outage  # no traceback
+    assert "BadRequest: bug" in bug["error"]  # a bug keeps its traceback

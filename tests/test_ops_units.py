@@ -55,6 +55,10 @@ def test_runner_ports_and_path(make_settings):
 async def test_health_rules(settings, db, library, clock):
     deps = Deps(settings=settings, db=db, library=library, clock=clock)
     mark_started(deps)
+    assert (await check_health(deps)).as_json()["problems"] == [
+        "the Bot API has not answered yet"
+    ]
+    deps.state.bot_api.succeeded()
     assert (await check_health(deps)).ok
     deps.state.last_sweep_at = clock.now() - timedelta(seconds=119)
     assert (await check_health(deps)).ok

@@ -17,6 +17,7 @@ from tipbot.core.content import Library, load_library
 from tipbot.core.db import Database
 from tipbot.core.runtime import Context, Deps, attach, deps_of
 from tipbot.core.staff import stored_staff_chat
+from tipbot.core.transport import make_request, pool_size_for
 from tipbot.core.updates import MeasuredUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -37,11 +38,23 @@ def build_application(
         library=library or load_library(settings.content),
         clock=clock or SystemClock(),
     )
+    monitor = deps.state.bot_api
+    proxy = settings.proxy_url.get_secret_value() if settings.proxy_url else None
+    client = settings.http_client
     application = (
         Application.builder()
         .token(token)
         .base_url(f"{settings.bot_api_url}/bot")
         .base_file_url(f"{settings.bot_api_url}/file/bot")
+        .request(
+            make_request(
+                client,
+                pool_size=pool_size_for(settings.max_messages_per_second),
+                proxy=proxy,
+                monitor=monitor,
+            )
+        )
+        .get_updates_request(make_request(client, pool_size=1, proxy=proxy, monitor=monitor))
         .context_types(ContextTypes(context=Context))
         # Every text is Telegram HTML (texts.py); links are sources, not worth a preview card.
         .defaults(

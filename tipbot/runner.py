@@ -4,6 +4,10 @@ Mirrors ``Application.run_polling``/``run_webhook``: initialize → post_init �
 setWebhook) → start → … → stop → post_stop → shutdown → post_shutdown. SIGTERM/SIGINT stop
 gracefully (no new updates, in-flight handlers and sends finish, the DB is disposed);
 SIGHUP reloads the tip library.
+
+The web server comes up first, so ``/healthz`` can say why the bot is not ready while
+Telegram cannot be reached; the steps up to polling or setWebhook are retried with capped
+exponential backoff, one log line per attempt. A rejected token is a configuration error.
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from tipbot.core.config import ConfigError, Settings
-from tipbot.core.runtime import deps_of
+from tipbot.core.runtime import Context, deps_of
 from tipbot.core.web import build_web_app
 from tipbot.staff.broadcast import stop_broadcasts
 from tipbot.staff.library import reload_library
@@ -29,6 +34,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_WEBHOOK_PORT = 8080
 DEFAULT_WEBHOOK_PATH = "/telegram"
+#: Seconds between attempts to reach the Bot API at start: doubled each time up to the cap.
+BACKOFF = (1.0, 60.0)
+#: In webhook mode, how often to check that the Bot API answers (well within /healthz's 2 min).
+PROBE_INTERVAL = 45
 
 
 def resolve_webhook_secret(settings: Settings) -> str | None:
@@ -40,17 +49,43 @@ def resolve_webhook_secret(settings: Settings) -> str | None:
     return secrets.token_urlsafe(32)  # letters, digits, '-' and '_': what Telegram accepts
 
 
+def token_rejected(settings: Settings) -> ConfigError:
+    """The one line for a token Telegram refuses; only its last four characters are shown."""
+    token = settings.require_token()
+    return ConfigError(
+        f"Telegram rejected TIPBOT_TOKEN (ends …{token[-4:]}): get a new one from @BotFather"
+    )
+
+
+async def probe_bot_api(context: Context) -> None:
+    """Webhook mode has no polling to show that Telegram answers; a quiet bot would look dead
+    to ``/healthz``, so ask Telegram something cheap (the monitor records the answer)."""
+    with contextlib.suppress(TelegramError):  # counted and logged by the transport's monitor
+        await context.bot.get_webhook_info()
+
+
+def _counted_elsewhere(_error: TelegramError) -> None:
+    """``start_polling``'s error callback: the transport's monitor already counted the failure
+    and logs a summary a minute; PTB's default would log a traceback per retry."""
+
+
 class Runner:
     """Runs one replica: the Application, its updates source and the web server."""
 
     def __init__(
-        self, application: Application, settings: Settings, *, webhook_secret: str | None = None
+        self,
+        application: Application,
+        settings: Settings,
+        *,
+        webhook_secret: str | None = None,
+        backoff: tuple[float, float] = BACKOFF,
     ) -> None:
         self.application = application
         self.settings = settings
         self.webhook = bool(settings.webhook_url)
         self.secret = (webhook_secret or resolve_webhook_secret(settings)) if self.webhook else None
         self.port = settings.port or (DEFAULT_WEBHOOK_PORT if self.webhook else None)
+        self.backoff = backoff
         self._site_runner: web.AppRunner | None = None
         self._stop = asyncio.Event()
 
@@ -58,13 +93,45 @@ class Runner:
     def webhook_path(self) -> str:
         return urlsplit(self.settings.webhook_url or "").path or DEFAULT_WEBHOOK_PATH
 
-    async def start(self) -> None:
+    async def start(self) -> bool:
+        """Start everything; ``False`` when asked to stop before Telegram could be reached."""
+        if self.port:  # in webhook mode: listening before Telegram is told to call it
+            await self._start_web_server()
+        if not await self._connect():
+            return False
+        await self.application.start()
+        if self.webhook and self.application.job_queue is not None:
+            self.application.job_queue.run_repeating(
+                probe_bot_api, interval=PROBE_INTERVAL, name="bot-api-probe"
+            )
+        return True
+
+    async def _connect(self) -> bool:
+        """Run the steps that need Telegram until they succeed (or a stop is requested)."""
+        delay, cap = self.backoff
+        url = self.settings.bot_api_url
+        while True:
+            try:
+                await self._reach_telegram()
+                return True
+            except InvalidToken:
+                raise token_rejected(self.settings) from None
+            except NetworkError as exc:  # TimedOut too; the transport scrubbed the token
+                if isinstance(exc, BadRequest):
+                    raise
+                log.warning("cannot reach the Bot API at %s: %s; retrying in %g s", url, exc, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), delay)
+                return False
+            delay = min(cap, delay * 2)
+
+    async def _reach_telegram(self) -> None:
+        """getMe, the command menus, then setWebhook or polling: each safe to repeat."""
         app = self.application
         await app.initialize()
         if app.post_init:
             await app.post_init(app)
         if self.webhook:
-            await self._start_web_server()  # listening before Telegram is told to call it
             await app.bot.set_webhook(
                 self.settings.webhook_url,
                 secret_token=self.secret,
@@ -74,11 +141,10 @@ class Runner:
                 "webhook mode: path %s, port %s, secret token set", self.webhook_path, self.port
             )
         else:
-            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            await app.updater.start_polling(
+                allowed_updates=Update.ALL_TYPES, error_callback=_counted_elsewhere
+            )
             log.info("polling mode")
-        await app.start()
-        if not self.webhook and self.port:
-            await self._start_web_server()
 
     async def _start_web_server(self) -> None:
         web_app = build_web_app(
@@ -111,6 +177,7 @@ class Runner:
             if app.post_stop:
                 await app.post_stop(app)
         await app.shutdown()
+        await app.bot.shutdown()  # its HTTP sessions, when Telegram was never reached
         if app.post_shutdown:
             await app.post_shutdown(app)
 
@@ -141,8 +208,8 @@ class Runner:
         with contextlib.suppress(AttributeError):  # no SIGHUP on Windows
             loop.add_signal_handler(signal.SIGHUP, on_hup)
         try:
-            await self.start()
-            await self._stop.wait()
+            if await self.start():
+                await self._stop.wait()
             log.info("stopping: finishing what is in flight")
         finally:
             await self.stop()

@@ -1,1 +1,2 @@
-"""Shared infrastructure every area builds on: config, database, clock, sending, content."""
+"""Shared infrastructure every area builds on: config, database, clock, transport, sending,
+content."""

@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     port: int | None = Field(default=None, ge=1, le=65535)
     privacy_policy_url: str | None = None
+    http_client: Literal["aiohttp", "httpx"] = "aiohttp"
+    proxy_url: SecretStr | None = None  # may hold a password
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod
@@ -126,6 +128,15 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("expected an http(s) URL such as https://api.telegram.org")
         return value.rstrip("/")
+
+    @field_validator("proxy_url")
+    @classmethod
+    def _check_proxy_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.match(
+            r"^(https?|socks5h?)://[^/\s]+", value.get_secret_value()
+        ):
+            raise ValueError("expected a proxy URL such as http://127.0.0.1:3128")
+        return value
 
     @field_validator("privacy_policy_url")
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 
 from tipbot import texts
 from tipbot.core.runtime import Context
@@ -19,12 +19,17 @@ async def on_error(update: object, context: Context) -> None:
         chat_id = update.effective_chat.id if update.effective_chat else None
         user_id = update.effective_user.id if update.effective_user else None
     # Only ids and the exception: update payloads carry names and message texts.
-    log.error(
-        "handler failed update_id=%s chat_id=%s user_id=%s",
+    # Telegram unreachable is not a bug: the transport counts it, a traceback adds nothing.
+    error = context.error
+    outage = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+    log.log(
+        logging.WARNING if outage else logging.ERROR,
+        "handler failed update_id=%s chat_id=%s user_id=%s%s",
         getattr(update, "update_id", None),
         chat_id,
         user_id,
-        exc_info=context.error,
+        f": Bot API unreachable ({error})" if outage else "",
+        exc_info=None if outage else error,
     )
     if chat_id is None:
         return

@@ -1,4 +1,5 @@
-"""What ``/healthz`` and ``/metrics`` report: the database answers, the sweep keeps running."""
+"""What ``/healthz`` and ``/metrics`` report: the database answers, the sweep keeps running,
+Telegram answers."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ from tipbot.core.runtime import Deps
 log = logging.getLogger(__name__)
 
 SWEEP_MAX_AGE = timedelta(minutes=2)
+#: Polling asks Telegram at least every few seconds, and replies are sends: a longer silence
+#: means the Bot API cannot be reached (or rejects us).
+BOT_API_MAX_AGE = timedelta(minutes=2)
 # No sweep yet right after start is normal: the first one runs within a minute.
 STARTUP_GRACE = timedelta(minutes=3)
 DB_TIMEOUT_SECONDS = 5.0
@@ -35,12 +39,15 @@ class Health:
     ok: bool
     problems: list[str] = field(default_factory=list)
     last_sweep_at: datetime | None = None
+    last_bot_api_success_at: datetime | None = None
 
     def as_json(self) -> dict[str, object]:
+        api = self.last_bot_api_success_at
         return {
             "status": "ok" if self.ok else "unhealthy",
             "problems": self.problems,
             "last_sweep_at": self.last_sweep_at.isoformat() if self.last_sweep_at else None,
+            "last_bot_api_success_at": api.isoformat() if api else None,
         }
 
 
@@ -50,7 +57,8 @@ def mark_started(deps: Deps) -> None:
 
 
 async def check_health(deps: Deps) -> Health:
-    """Healthy when the database answers and the delivery sweep ran within two minutes."""
+    """Healthy when the database answers, the delivery sweep ran within two minutes and the
+    Bot API answered within two minutes."""
     problems = []
     try:
         async with asyncio.timeout(DB_TIMEOUT_SECONDS):
@@ -67,7 +75,10 @@ async def check_health(deps: Deps) -> Health:
     elif now - last_sweep > SWEEP_MAX_AGE:
         minutes = int((now - last_sweep).total_seconds() // 60)
         problems.append(f"last delivery sweep ran {minutes} minutes ago")
-    return Health(not problems, problems, last_sweep)
+    api = deps.state.bot_api
+    if problem := api.problem(BOT_API_MAX_AGE):
+        problems.append(problem)
+    return Health(not problems, problems, last_sweep, api.last_success_at)
 
 
 async def refresh_state_gauges(db: Database) -> None:

@@ -7,6 +7,10 @@ import logging
 import sys
 from collections.abc import Iterable
 
+from telegram.error import TelegramError
+
+from tipbot.core.transport import is_outage
+
 
 class RedactingFilter(logging.Filter):
     """Replaces each secret with '[redacted]' in every record that passes a handler.
@@ -32,6 +36,26 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class OutageTracebackFilter(logging.Filter):
+    """Turns PTB's tracebacks for Bot API outages into one line.
+
+    PTB logs a traceback when, for example, the updater's last getUpdates at shutdown fails;
+    when Telegram is unreachable (or refuses the token) the reason is all there is to say,
+    and the transport's monitor already counts these failures.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if (
+            record.name.startswith("telegram")
+            and isinstance(error, TelegramError)
+            and is_outage(error)
+        ):
+            record.msg, record.args = f"{record.getMessage()} ({error})", None
+            record.exc_info = record.exc_text = None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -47,6 +71,7 @@ class JsonFormatter(logging.Formatter):
 
 def setup_logging(level: str = "INFO", *, fmt: str = "text", secrets: Iterable[str] = ()) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(OutageTracebackFilter())
     handler.addFilter(RedactingFilter(secrets))
     if fmt == "json":
         handler.setFormatter(JsonFormatter())

@@ -17,6 +17,7 @@ from tipbot.core.content import Library
 from tipbot.core.db import Database
 from tipbot.core.erasure import Eraser
 from tipbot.core.staff import StaffDirectory
+from tipbot.core.transport import BotApiMonitor
 
 _DEPS_KEY = "deps"
 
@@ -32,6 +33,8 @@ class ProcessState:
     # The broadcasts this replica is sending, and whether it is shutting down.
     broadcasts: dict[int, asyncio.Task[None]] = field(default_factory=dict)
     broadcasts_stopping: bool = False
+    # When the Bot API last answered, and failures summarised per class (/healthz, logs).
+    bot_api: BotApiMonitor = field(default_factory=BotApiMonitor)
 
 
 @dataclass
