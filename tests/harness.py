@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from telegram import Update
@@ -55,4 +56,8 @@ async def start_bot(settings: Settings, tg: FakeTelegram, clock: Clock) -> Runni
     bot = RunningBot(build_application(settings, clock=clock), tg)
     await bot.start()
     await tg.wait_idle()  # start-up calls (getMe, setMyCommands, ...) are done
-    return bot
+    for _ in range(1000):  # and the sweep at start, so that tests arrange after it
+        if bot.deps.state.last_sweep_at is not None:
+            return bot
+        await asyncio.sleep(0.01)
+    raise TimeoutError("no sweep within 10 s of start")

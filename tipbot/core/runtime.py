@@ -4,10 +4,11 @@ that holds only the Application (``register``, the runner). Nothing else reads b
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
@@ -58,3 +59,15 @@ def attach(application: Application, deps: Deps) -> None:
 
 def deps_of(application: Application) -> Deps:
     return application.bot_data[_DEPS_KEY]
+
+
+def run_at_start(
+    job_queue: JobQueue, callback: Callable[[Context], Awaitable[None]], *, name: str
+) -> None:
+    """Run ``callback`` once as soon as the job queue runs, however long start-up took.
+
+    Jobs are registered before ``JobQueue.start()``, so a ``when=0`` is in the past by then:
+    APScheduler drops a one-off job missed by more than its ``misfire_grace_time`` (1 s), and
+    moves a repeating job with ``first=0`` a whole interval later. No grace limit: it runs.
+    """
+    job_queue.run_once(callback, when=0, name=name, job_kwargs={"misfire_grace_time": None})
