@@ -11,7 +11,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
+from telegram.ext import Application, ContextTypes, Defaults
 
 from tipbot import consult, delivery, staff, subscriber
 from tipbot.commands import Scope, menu
@@ -54,9 +54,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.max_messages_per_second, max_retries=3)
-        )
+        .rate_limiter(deps.sending.limiter())
         .concurrent_updates(MeasuredUpdateProcessor(max_concurrent_updates=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

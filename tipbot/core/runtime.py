@@ -14,6 +14,7 @@ from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library
 from tipbot.core.db import Database
+from tipbot.core.sender import SendPolicy
 from tipbot.core.staff import StaffDirectory
 
 _DEPS_KEY = "deps"
@@ -39,10 +40,12 @@ class Deps:
     library: Library
     clock: Clock
     staff: StaffDirectory = field(init=False)
+    sending: SendPolicy = field(init=False)
     state: ProcessState = field(default_factory=ProcessState)
 
     def __post_init__(self) -> None:
         self.staff = StaffDirectory(self.settings)
+        self.sending = SendPolicy(self.settings.max_messages_per_second)
 
 
 class Context(CallbackContext[ExtBot[None], dict, dict, dict]):

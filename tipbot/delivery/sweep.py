@@ -32,12 +32,10 @@ from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiolimiter import AsyncLimiter
 from sqlalchemy import Column, Dialect, Row, bindparam, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.constants import FloodLimit
 
 from tipbot.core import metrics
 from tipbot.core.content import Library
@@ -51,23 +49,11 @@ from tipbot.core.db.models import (
 )
 from tipbot.core.runtime import Deps
 from tipbot.core.schedule import local_date_of, next_occurrence
-from tipbot.core.sender import Outcome, SendResult, send_text
+from tipbot.core.sender import Outcome, SendResult
 from tipbot.subscriber.picker import pick_tip, render_tip
 from tipbot.subscriber.service import compute_next_send, resume_if_pause_over
 
 log = logging.getLogger(__name__)
-
-#: Sends in flight per sweep = rate x Telegram's round trip (about 50 ms), so the rate limiter,
-#: not the latency, sets the pace; at most 64 of PTB's 256 pooled connections
-#: (``ApplicationBuilder.connection_pool_size``), leaving the rest to handlers. More is not
-#: free: httpcore's pool spends CPU per request in proportion to the requests in flight.
-SEND_LATENCY = 0.05
-MAX_SEND_WORKERS = 64
-
-
-def send_workers(rate: int) -> int:
-    return max(4, min(MAX_SEND_WORKERS, round(rate * SEND_LATENCY)))
-
 
 #: Tries of one send within a sweep (the first and 3 retries with exponential backoff).
 SEND_ATTEMPTS = 4
@@ -483,7 +469,7 @@ async def run_sweep(
     """
     async with deps.state.sweep_lock:
         started = time.perf_counter()
-        workers = workers or send_workers(deps.settings.max_messages_per_second)
+        workers = workers or deps.sending.in_flight
         report = await _Sweep(deps, bot, workers, send_attempts, send_backoff).run()
         metrics.SWEEP_DURATION.observe(time.perf_counter() - started)
         metrics.SWEEP_LAG.set(report.lag_seconds)
@@ -514,15 +500,6 @@ class _Sweep:
         self.workers = workers
         self.send_attempts = send_attempts
         self.send_backoff = send_backoff
-        rate = deps.settings.max_messages_per_second
-        # Above Telegram's free 30/s, paid broadcast; PTB then throttles at 1000/s only,
-        # so a lower configured rate is kept by our own limiter.
-        self.paid = rate > FloodLimit.MESSAGES_PER_SECOND
-        self.limiter = (
-            AsyncLimiter(rate, 1)
-            if self.paid and rate < FloodLimit.PAID_MESSAGES_PER_SECOND
-            else None
-        )
         self.queue: asyncio.Queue[Claim | None] = asyncio.Queue(maxsize=self.batch_size)
         self.outcomes: list[tuple[Claim, SendResult]] = []
         self.rendered: dict[str, tuple[str, InlineKeyboardMarkup]] = {}
@@ -582,17 +559,13 @@ class _Sweep:
                 return SendResult(Outcome.FAILED, None, "unknown_tip")
             self.rendered[tip_id] = render_tip(self.deps.library, tip)
         text, keyboard = self.rendered[tip_id]
-        extra = {"allow_paid_broadcast": True} if self.paid else {}
-        if self.limiter is not None:
-            await self.limiter.acquire()
-        return await send_text(
+        return await self.deps.sending.send_bulk(
             self.bot,
             claim.chat_id,
             text,
             reply_markup=keyboard,
             attempts=self.send_attempts,
             backoff=self.send_backoff,
-            **extra,
         )
 
     async def _flush(self) -> None:

@@ -2,9 +2,10 @@
 
 Confirming a draft snapshots its recipients as ``pending`` rows. Workers claim small
 batches (``pending`` → ``sending``, committed *before* anything is sent; SKIP LOCKED on
-PostgreSQL so replicas share the work), send them through ``sender.send_text`` under the
-bot's rate limiter, then record each outcome. A restart resumes ``pending`` rows only: a
-row caught in ``sending`` by a crash is not sent again (at most once, like daily tips).
+PostgreSQL so replicas share the work), send them as bulk sends of the bot's sending
+policy (``sender.SendPolicy``), then record each outcome. A restart resumes ``pending``
+rows only: a row caught in ``sending`` by a crash is not sent again (at most once, like
+daily tips).
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ PENDING, SENDING, SENT, BLOCKED, FAILED = "pending", "sending", "sent", "blocked
 BATCH_SIZE = 25  # small: a crash leaves at most one batch unconfirmed
 PROGRESS_EVERY_SECONDS = 5.0  # a group takes ~20 messages/edits a minute
 MAX_TEXT_LENGTH = 3500  # leaves room for the preview's own words within Telegram's 4096
-TELEGRAM_FREE_RATE = 30  # messages/second; above it, sends need allow_paid_broadcast
 NO_MESSAGE_YET = 0  # progress_message_id while one replica is posting the progress message
 
 
@@ -256,11 +256,6 @@ async def run_broadcast(application: Application, broadcast_id: int) -> None:
         progress = await tally(session, broadcast_id)
     if chat_id is not None and message_id is None:
         message_id = await _post_progress(deps, bot, broadcast_id, chat_id, progress.text)
-    extra = (
-        {"allow_paid_broadcast": True}
-        if deps.settings.max_messages_per_second > TELEGRAM_FREE_RATE
-        else {}
-    )
     log.info("broadcast id=%s sending, %s pending", broadcast_id, progress.pending)
     last_edit = time.monotonic()
     while not state.broadcasts_stopping:
@@ -268,7 +263,7 @@ async def run_broadcast(application: Application, broadcast_id: int) -> None:
             batch = await claim_batch(session, broadcast_id, BATCH_SIZE)
         if not batch:
             break
-        results = await asyncio.gather(*(send_text(bot, uid, text, **extra) for uid in batch))
+        results = await asyncio.gather(*(deps.sending.send_bulk(bot, uid, text) for uid in batch))
         async with deps.db.session() as session:
             await record_results(session, broadcast_id, dict(zip(batch, results, strict=True)))
             progress = await tally(session, broadcast_id)
