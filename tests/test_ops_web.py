@@ -179,11 +179,13 @@ async def test_metrics_expose_every_family(run_bot, make_settings, http, tg):
         "tipbot_subscribers",
         "tipbot_consult_requests",
         "tipbot_outbox_backlog",
+        "tipbot_tips_unknown",
     ):
         assert f"# TYPE {family} " in body, family
     assert 'tipbot_subscribers{status="active"} 1.0' in body
     assert 'tipbot_consult_requests{status="open"} 0.0' in body
     assert "tipbot_outbox_backlog 0.0" in body
+    assert "tipbot_tips_unknown 0.0" in body
     assert 'tipbot_updates_total{kind="message"}' in body
     assert "tipbot_handler_latency_seconds_count" in body
 

@@ -28,9 +28,10 @@ class ProcessState:
     last_sweep_at: datetime | None = None  # /healthz: is the delivery sweep alive?
     sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one sweep at a time
     outbox_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one outbox drain at a time
-    # The broadcasts this replica is sending, and whether it is shutting down.
+    # The broadcasts this replica is sending.
     broadcasts: dict[int, asyncio.Task[None]] = field(default_factory=dict)
-    broadcasts_stopping: bool = False
+    # Shutting down: the sweep and broadcasts claim nothing more (see core/bulk.py).
+    stopping: bool = False
 
 
 @dataclass

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -44,6 +45,11 @@ class SendResult:
     outcome: Outcome
     message_id: int | None = None
     reason: str | None = None  # short, for logs/metrics; never message content
+
+
+#: A claimed message left unsent because the process is stopping: it goes back to be sent
+#: after the restart (never counted as sent, never lost).
+NOT_SENT = SendResult(Outcome.TRANSIENT, None, "shutdown")
 
 
 def classify(error: TelegramError) -> tuple[Outcome, str]:
@@ -119,6 +125,9 @@ MAX_RETRIES = 3
 #: free: httpcore's pool spends CPU per request in proportion to the requests in flight.
 SEND_LATENCY = 0.05
 MIN_IN_FLIGHT, MAX_IN_FLIGHT = 4, 64
+#: A bulk sender claims one slice (this long at the rate) at a time, and the next one when
+#: the unsent backlog is down to a slice: claimed and unsent never exceeds ~2 s of sending.
+SLICE_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +144,10 @@ class SendPolicy:
     @property
     def in_flight(self) -> int:
         return max(MIN_IN_FLIGHT, min(MAX_IN_FLIGHT, round(self.rate * SEND_LATENCY)))
+
+    def slice_size(self, cap: int) -> int:
+        """Claims per slice of a bulk sender: about a second of sending, at most ``cap``."""
+        return max(1, min(cap, math.ceil(self.rate * SLICE_SECONDS)))
 
     def limiter(self) -> SendLimiter:
         return SendLimiter(self.rate)

@@ -80,6 +80,7 @@ def render_stats(stats: Stats) -> str:
         new_this_week=f"{stats.new_this_week:,}",
         sources=_counts(sources),
         tips_sent=f"{stats.tips_sent_week:,}",
+        tips_unknown=f"{stats.tips_unknown_week:,}",
         votes=votes or f"  {texts.STATS_NONE}",
         least_liked=least_liked or f"  {texts.STATS_NONE}",
         requests=_counts(stats.requests),
