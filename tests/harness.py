@@ -56,8 +56,14 @@ async def start_bot(settings: Settings, tg: FakeTelegram, clock: Clock) -> Runni
     bot = RunningBot(build_application(settings, clock=clock), tg)
     await bot.start()
     await tg.wait_idle()  # start-up calls (getMe, setMyCommands, ...) are done
-    for _ in range(1000):  # and the sweep at start, so that tests arrange after it
-        if bot.deps.state.last_sweep_at is not None:
-            return bot
+    await swept_at_start(bot.deps)
+    return bot
+
+
+async def swept_at_start(deps: Deps) -> None:
+    """Wait for the sweep at start, so that a test arranges its clock and rows after it."""
+    for _ in range(1000):
+        if deps.state.last_sweep_at is not None:
+            return
         await asyncio.sleep(0.01)
     raise TimeoutError("no sweep within 10 s of start")

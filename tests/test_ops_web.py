@@ -10,6 +10,7 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
+from tests.harness import swept_at_start
 from tipbot.app import build_application
 from tipbot.core.db import Database
 from tipbot.core.runtime import deps_of
@@ -34,6 +35,7 @@ async def run_bot(clock, tg) -> AsyncIterator[Callable[..., Awaitable[Runner]]]:
         await runner.start()
         runners.append(runner)
         await tg.wait_idle()
+        await swept_at_start(deps_of(runner.application))
         return runner
 
     yield start
@@ -129,12 +131,8 @@ async def test_healthz_ok_then_503_when_the_sweep_stalls(run_bot, make_settings,
 
 async def test_healthz_503_without_any_sweep_after_the_grace(run_bot, make_settings, http, clock):
     runner, base = await polling_bot_with_port(run_bot, make_settings)
-    state = deps_of(runner.application).state
-    for _ in range(500):  # the sweep at start ran; from now on as if it had never finished
-        if state.last_sweep_at is not None:
-            break
-        await asyncio.sleep(0.01)
-    state.last_sweep_at = None
+    # As if the sweep at start had never finished.
+    deps_of(runner.application).state.last_sweep_at = None
     clock.advance(minutes=4)
     async with http.get(f"{base}/healthz") as response:
         assert response.status == 503
