@@ -121,13 +121,14 @@ class Profile:
             return None
         tree = self.profiler.output_text(unicode=True, show_all=False, color=False)
         by_package: dict[str, float] = {}
-        frames = [self.profiler.last_session.root_frame()]
+        frames = [(self.profiler.last_session.root_frame(), "")]
         while frames:
-            frame = frames.pop()
-            frames.extend(frame.children)
-            own = frame.time - sum(child.time for child in frame.children)
-            package = _package(frame.file_path or "")
-            by_package[package] = by_package.get(package, 0.0) + own
+            frame, caller = frames.pop()
+            path = frame.file_path or caller  # a "[self]" leaf holds its caller's own time
+            frames.extend((child, path) for child in frame.children)
+            if not frame.children:
+                package = _package(path)
+                by_package[package] = by_package.get(package, 0.0) + frame.time
         idle = by_package.pop("selectors", 0.0)  # the event loop waiting: not CPU
         busy = sum(by_package.values())
         lines = [f"busy {busy:.1f} s, idle {idle:.1f} s; busy time by package:"]

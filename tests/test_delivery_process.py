@@ -21,8 +21,9 @@ from tipbot.subscriber.service import subscribe
 
 RATE = 30  # the default TIPBOT_MAX_MESSAGES_PER_SECOND
 #: Claimed and not yet recorded at any moment (core/bulk.py): two slices of a second,
-#: the sends in flight, half a second of outcomes; plus slack for a loaded machine.
-IN_FLIGHT_BOUND = 2 * RATE + SendPolicy(RATE).in_flight + RATE // 2 + 10
+#: the sends in flight, the outcomes since the last record (every 0.5 s; a second here, for
+#: a loaded machine whose record may wait for the claim's write lock).
+IN_FLIGHT_BOUND = 2 * RATE + SendPolicy(RATE).in_flight + RATE
 
 
 async def make_due(db, settings, library, people) -> None:
