@@ -13,7 +13,16 @@ PostgreSQL database created next to ``--database-url`` and dropped at the end):
 3. the time of one claim of 1,000 due rows among 1,000,000 subscribers, and the peak RSS
    of a process running the sweep with 1,000,000 subscribers in the database;
 4. at 100,000 subscribers, start-up time and RSS of the bot with one
-   ``JobQueue.run_daily`` job per subscriber, as a ratio to ours (a few fixed jobs).
+   ``JobQueue.run_daily`` job per subscriber, as a ratio to ours (a few fixed jobs);
+5. replies during the morning sweep: 1,000 tips due at the default 30/s, a Bot API that
+   takes 50 ms a call, 100 people asking for a tip while the sweep runs: time to reply
+   (p50/p95/max) during the sweep and without one;
+6. a broadcast to 20,000 subscribers with the rate set to 1000/s: messages per second and
+   bot CPU per message.
+
+The bench prints which Bot API transport (PTB ``BaseRequest``) the bot used, so the
+figures can be compared across transports. ``--profile`` (needs ``pip install
+pyinstrument``) prints where the sweep's and the broadcast's time goes.
 
 Every measurement runs in a fresh child process (``ru_maxrss`` is per process), and the
 parent seeds rows with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL).
@@ -44,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from tipbot.core.config import PROJECT_CONTENT, Settings, normalize_database_url  # noqa: E402
-from tipbot.delivery.sweep import send_workers  # noqa: E402
+from tipbot.core.sender import SendPolicy  # noqa: E402
 
 TOKEN = "1000:TEST-token-for-the-delivery-benchmark"
 FIRST_USER_ID = 10_001  # the emulator's ``--users N`` creates ids from here
@@ -76,6 +85,66 @@ def settings_for(database_url: str, api_url: str) -> Settings:
         max_messages_per_second=1000,
         _env_file=None,
     )
+
+
+def transport() -> str:
+    """The class of the bot's Bot API transport (PTB ``BaseRequest``), as the bot builds it."""
+    from tipbot.app import build_application
+
+    settings = settings_for("sqlite+aiosqlite://", "http://127.0.0.1:9")
+    request = build_application(settings).bot.request
+    return f"{type(request).__module__}.{type(request).__name__}"
+
+
+class Profile:
+    """pyinstrument around a measurement when ``--profile`` is given; its text summary."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.profiler = None
+        if enabled:
+            from pyinstrument import Profiler
+
+            self.profiler = Profiler(async_mode="disabled")  # where the CPU goes
+
+    def __enter__(self) -> Profile:
+        if self.profiler:
+            self.profiler.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.profiler:
+            self.profiler.stop()
+
+    def text(self) -> str | None:
+        """The call tree, then the sampled time by package (its own code, not callees)."""
+        if not self.profiler:
+            return None
+        tree = self.profiler.output_text(unicode=True, show_all=False, color=False)
+        by_package: dict[str, float] = {}
+        frames = [(self.profiler.last_session.root_frame(), "")]
+        while frames:
+            frame, caller = frames.pop()
+            path = frame.file_path or caller  # a "[self]" leaf holds its caller's own time
+            frames.extend((child, path) for child in frame.children)
+            if not frame.children:
+                package = _package(path)
+                by_package[package] = by_package.get(package, 0.0) + frame.time
+        idle = by_package.pop("selectors", 0.0)  # the event loop waiting: not CPU
+        busy = sum(by_package.values())
+        lines = [f"busy {busy:.1f} s, idle {idle:.1f} s; busy time by package:"]
+        for package, seconds in sorted(by_package.items(), key=lambda kv: -kv[1])[:12]:
+            lines.append(f"  {package:<14} {100 * seconds / busy:5.1f} %")
+        return tree + "\n".join(lines)
+
+
+def _package(path: str) -> str:
+    """``httpx``, ``asyncio``, ``tipbot``…: the top-level package a code file belongs to."""
+    for marker in ("site-packages/", f"/python{sys.version_info[0]}.{sys.version_info[1]}/"):
+        if marker in path:
+            return path.split(marker)[1].split("/")[0].removesuffix(".py")
+    if "/tipbot/" in path:
+        return "tipbot"
+    return Path(path).stem or "(interpreter)"
 
 
 class Emulator:
@@ -270,7 +339,9 @@ async def _started_app(database_url: str, api_url: str):
     return application
 
 
-async def child_throughput(database_url: str, api_url: str, bare: int, workers: int) -> dict:
+async def child_throughput(
+    database_url: str, api_url: str, bare: int, workers: int, profile: bool
+) -> dict:
     """Our sweep (figures 1, 2), then a bare PTB send loop on the same server."""
     from telegram import Bot
     from telegram.request import HTTPXRequest
@@ -282,7 +353,8 @@ async def child_throughput(database_url: str, api_url: str, bare: int, workers: 
     application = await _started_app(database_url, api_url)
     deps = deps_of(application)
     wall, cpu = time.perf_counter(), time.process_time()
-    report = await run_sweep(deps, application.bot, workers=workers)
+    with Profile(profile) as profiler:
+        report = await run_sweep(deps, application.bot, workers=workers)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     text, keyboard = render_tip(deps.library, next(iter(deps.library.tips.values())))
     await application.shutdown()
@@ -311,6 +383,7 @@ async def child_throughput(database_url: str, api_url: str, bare: int, workers: 
         "bare_per_second": bare / bare_wall,
         "bare_cpu_ms_per_message": 1000 * bare_cpu / bare,
         "peak_rss_mb": peak_rss_mb(),
+        "profile": profiler.text(),
     }
 
 
@@ -393,8 +466,115 @@ async def child_startup(database_url: str, api_url: str, pattern: str) -> dict:
     }
 
 
+async def child_broadcast(database_url: str, api_url: str, profile: bool) -> dict:
+    """Figure 6: a confirmed broadcast to every active subscriber, sent by the real worker."""
+    from tipbot.core.runtime import deps_of
+    from tipbot.staff import broadcast
+
+    application = await _started_app(database_url, api_url)
+    deps = deps_of(application)
+    async with deps.db.session() as session:
+        draft = await broadcast.create_draft(
+            session, "Our clinic is closed on Friday.", 1, datetime.now(UTC)
+        )
+    async with deps.db.session() as session:
+        await broadcast.confirm(session, draft.id, progress_chat_id=None)
+    wall, cpu = time.perf_counter(), time.process_time()
+    with Profile(profile) as profiler:
+        await broadcast.run_broadcast(application, draft.id)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    async with deps.db.session() as session:
+        progress = await broadcast.tally(session, draft.id)
+    await application.shutdown()
+    await deps.db.dispose()
+    return {
+        "sent": progress.sent,
+        "seconds": wall,
+        "per_second": progress.sent / wall,
+        "cpu_ms_per_message": 1000 * cpu / max(progress.sent, 1),
+        "profile": profiler.text(),
+    }
+
+
+async def child_replies(database_url: str, due: int, askers: int, latency: float) -> dict:
+    """Figure 5: the real bot (polling, start-up sweep, default rate) and an in-process fake
+    Bot API with ``latency``; ``askers`` people send /tip one after another while ``due`` tips
+    are sent, then again with no sweep running."""
+    from fakegram import FakeTelegram
+    from tipbot.app import build_application
+    from tipbot.core.runtime import deps_of
+
+    async with FakeTelegram(TOKEN, latency=latency) as tg:
+        readers = [tg.user(f"Reader{i}") for i in range(due)]  # ids from FIRST_USER_ID
+        people = [tg.user(f"Asker{i}") for i in range(askers)]
+        settings = Settings(
+            token=TOKEN,
+            database_url=database_url,
+            bot_api_url=tg.url,
+            content=PROJECT_CONTENT,
+            _env_file=None,
+        )
+        application = build_application(settings)
+        deps = deps_of(application)
+        await application.initialize()
+        await application.start()  # the sweep at start sends the due tips
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        started = time.perf_counter()
+
+        def tips_sent() -> int:
+            return sum(len(reader.messages) for reader in readers)
+
+        async def ask_all() -> list[float]:
+            waits: list[float] = []
+
+            async def ask(person) -> None:
+                since = tg.mark()
+                asked = time.perf_counter()
+                await person.send("/tip")
+                await person.wait_for("Source:", since=since, timeout=120)
+                waits.append(time.perf_counter() - asked)
+
+            tasks = []
+            for person in people:  # spread over what the sweep takes at 30/s
+                tasks.append(asyncio.create_task(ask(person)))
+                await asyncio.sleep(0.8 * due / settings.max_messages_per_second / askers)
+            await asyncio.gather(*tasks)
+            return waits
+
+        await tg.wait_until(lambda: tips_sent() >= 30, timeout=60)
+        during = await ask_all()
+        sent_while_asking = tips_sent()
+        await tg.wait_until(lambda: tips_sent() >= due, timeout=600)
+        sweep_seconds = time.perf_counter() - started
+        after = await ask_all()
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        await deps.db.dispose()
+
+    def summary(waits: list[float]) -> dict:
+        waits = sorted(waits)
+        return {
+            "p50": statistics.median(waits),
+            "p95": statistics.quantiles(waits, n=20)[-1],
+            "max": waits[-1],
+        }
+
+    return {
+        "during": summary(during),
+        "without": summary(after),
+        "sent_while_asking": sent_while_asking,
+        "sweep_tips_per_second": due / sweep_seconds,
+        "transport": f"{type(application.bot.request).__name__}",
+    }
+
+
 CHILDREN = {
-    "throughput": lambda a: child_throughput(a["db"], a["api"], a["bare"], a["workers"]),
+    "throughput": lambda a: child_throughput(
+        a["db"], a["api"], a["bare"], a["workers"], a["profile"]
+    ),
+    "broadcast": lambda a: child_broadcast(a["db"], a["api"], a["profile"]),
+    "replies": lambda a: child_replies(a["db"], a["due"], a["askers"], a["latency"]),
     "claim": lambda a: child_claim(a["db"], a["repeats"], a["limit"]),
     "sweep_rss": lambda a: child_sweep_rss(a["db"], a["api"]),
     "startup": lambda a: child_startup(a["db"], a["api"], a["pattern"]),
@@ -420,7 +600,7 @@ def run_child(kind: str, **arguments: object) -> dict:
 
 
 def figure_throughput(
-    dbs: BenchDatabase, subscribers: int, repeats: int, bare: int, workers: int
+    dbs: BenchDatabase, subscribers: int, repeats: int, bare: int, workers: int, profile: bool
 ) -> None:
     runs = []
     emulator = Emulator(subscribers)
@@ -430,9 +610,18 @@ def figure_throughput(
             seeded = seed(url, subscribers, subscribers, datetime.now(UTC))
             print(f"  seeded {subscribers:,} due subscribers in {seeded:.1f} s", flush=True)
             runs.append(
-                run_child("throughput", db=url, api=emulator.url, bare=bare, workers=workers)
+                run_child(
+                    "throughput",
+                    db=url,
+                    api=emulator.url,
+                    bare=bare,
+                    workers=workers,
+                    profile=profile,
+                )
             )
             run = runs[-1]
+            if run["profile"]:
+                print(run["profile"], flush=True)
             print(
                 f"  run: {run['sent']:,} tips in {run['seconds']:.1f} s = "
                 f"{run['tips_per_second']:.0f}/s; cpu {run['cpu_ms_per_tip']:.3f} ms/tip, "
@@ -499,6 +688,37 @@ def figure_startup(dbs: BenchDatabase, subscribers: int, repeats: int) -> None:
     )
 
 
+def figure_replies(dbs: BenchDatabase, due: int, askers: int, latency: float) -> None:
+    url = dbs.fresh()
+    seed(url, due, due, datetime.now(UTC))
+    result = run_child("replies", db=url, due=due, askers=askers, latency=latency)
+    during, without = result["during"], result["without"]
+    print(
+        f"5. replies to /tip from {askers} people while {due:,} tips are due at 30/s, "
+        f"{1000 * latency:.0f} ms per API call: p50 {during['p50']:.3f} s, p95 "
+        f"{during['p95']:.3f} s, max {during['max']:.3f} s (without a sweep: p50 "
+        f"{without['p50']:.3f} s, p95 {without['p95']:.3f} s); the sweep sent "
+        f"{result['sweep_tips_per_second']:.1f} tips/s meanwhile"
+    )
+
+
+def figure_broadcast(dbs: BenchDatabase, subscribers: int, profile: bool) -> None:
+    url = dbs.fresh()
+    seed(url, subscribers, 0, datetime.now(UTC))
+    emulator = Emulator(subscribers)
+    try:
+        result = run_child("broadcast", db=url, api=emulator.url, profile=profile)
+    finally:
+        emulator.stop()
+    if result["profile"]:
+        print(result["profile"], flush=True)
+    print(
+        f"6. broadcast to {result['sent']:,} at a 1000/s cap: {result['per_second']:.0f}/s "
+        f"= {result['per_second'] / 1000:.3f} of the cap; bot CPU "
+        f"{result['cpu_ms_per_message']:.3f} ms per message"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -516,10 +736,17 @@ def main() -> None:
     parser.add_argument(
         "--workers",
         type=int,
-        default=send_workers(1000),
+        default=SendPolicy(1000).in_flight,
         help="concurrent sends (default: what the bot uses at 1000/s)",
     )
-    parser.add_argument("--only", choices=["1", "3", "4"], action="append")
+    parser.add_argument("--broadcast-subscribers", type=int, default=20_000, help="figure 6")
+    parser.add_argument("--reply-due", type=int, default=1000, help="tips due in figure 5")
+    parser.add_argument("--askers", type=int, default=100, help="people asking in figure 5")
+    parser.add_argument(
+        "--latency", type=float, default=0.05, help="seconds per API call in figure 5"
+    )
+    parser.add_argument("--profile", action="store_true", help="pyinstrument, figures 1, 6")
+    parser.add_argument("--only", choices=["1", "3", "4", "5", "6"], action="append")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -527,18 +754,28 @@ def main() -> None:
         print(json.dumps(asyncio.run(CHILDREN[arguments["kind"]](arguments))))
         return
 
-    only = set(args.only or ["1", "3", "4"])
+    only = set(args.only or ["1", "3", "4", "5", "6"])
     with tempfile.TemporaryDirectory(prefix="tipbot-bench-") as workdir:
         dbs = BenchDatabase(args.database_url, Path(workdir))
         backend = "PostgreSQL" if dbs.is_postgres else "SQLite"
-        print(f"tipbot delivery benchmark on {backend}, {os.cpu_count()} CPUs", flush=True)
+        print(
+            f"tipbot delivery benchmark on {backend}, {os.cpu_count()} CPUs, "
+            f"transport {transport()}",
+            flush=True,
+        )
         try:
             if "1" in only:
-                figure_throughput(dbs, args.subscribers, args.repeats, args.bare, args.workers)
+                figure_throughput(
+                    dbs, args.subscribers, args.repeats, args.bare, args.workers, args.profile
+                )
             if "3" in only:
                 figure_claim(dbs, args.claim_subscribers, args.claim_due, repeats=7)
             if "4" in only:
                 figure_startup(dbs, args.startup_subscribers, repeats=3)
+            if "5" in only:
+                figure_replies(dbs, args.reply_due, args.askers, args.latency)
+            if "6" in only:
+                figure_broadcast(dbs, args.broadcast_subscribers, args.profile)
         finally:
             dbs.drop_all()
 

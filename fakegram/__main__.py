@@ -20,6 +20,7 @@ async def serve(args: argparse.Namespace) -> None:
         port=args.port,
         record_messages=not args.no_record,
         max_calls=args.max_calls,
+        latency=args.latency,
     )
     async with tg:
         users = [tg.user(f"User{i}") for i in range(args.users)]
@@ -36,6 +37,12 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=0, help="create N users (ids from 10001)")
     parser.add_argument("--no-record", action="store_true", help="keep counters only")
     parser.add_argument("--max-calls", type=int, default=None, help="bound the call log")
+    parser.add_argument(
+        "--latency",
+        type=lambda v: float(v[:-2]) / 1000 if v.endswith("ms") else float(v),
+        default=0.0,
+        help="wait before answering each call, e.g. 50ms or 0.05",
+    )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(parser.parse_args()))
 

@@ -130,8 +130,10 @@ class FakeTelegram(BotApiMethods):
         privacy_mode: bool = True,
         clock: Callable[[], float] = time.time,
         webhook_retry_delays: tuple[float, ...] = (0.05, 0.1, 0.2),
+        latency: float = 0.0,
     ) -> None:
         self.token = token
+        self.latency = latency  # seconds before answering each call, as Telegram's round trip
         self.bot_id = bot_id
         self.bot_first_name = bot_first_name
         self.bot_username = bot_username
@@ -319,6 +321,8 @@ class FakeTelegram(BotApiMethods):
         if not long_poll:
             self._begin()
         try:
+            if self.latency and not long_poll:
+                await asyncio.sleep(self.latency)
             error: ApiError | None = None
             result: Any = None
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from telegram import Update
@@ -55,4 +56,14 @@ async def start_bot(settings: Settings, tg: FakeTelegram, clock: Clock) -> Runni
     bot = RunningBot(build_application(settings, clock=clock), tg)
     await bot.start()
     await tg.wait_idle()  # start-up calls (getMe, setMyCommands, ...) are done
+    await swept_at_start(bot.deps)
     return bot
+
+
+async def swept_at_start(deps: Deps) -> None:
+    """Wait for the sweep at start, so that a test arranges its clock and rows after it."""
+    for _ in range(1000):
+        if deps.state.last_sweep_at is not None:
+            return
+        await asyncio.sleep(0.01)
+    raise TimeoutError("no sweep within 10 s of start")

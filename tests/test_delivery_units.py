@@ -7,7 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from tipbot.core.db.models import Delivery, DeliveryStatus, Subscriber, SubscriptionStatus
-from tipbot.delivery.sweep import claim_due, prune_deliveries, send_workers
+from tipbot.core.sender import SendPolicy
+from tipbot.delivery.sweep import claim_due, prune_deliveries
 from tipbot.subscriber.picker import _order
 
 NOW = datetime(2026, 6, 1, 2, 30, tzinfo=UTC)
@@ -15,10 +16,10 @@ GRACE = timedelta(hours=3)
 
 
 def test_send_workers_follow_the_rate_within_bounds():
-    assert send_workers(1) == 4
-    assert send_workers(30) == 4
-    assert send_workers(1000) == 50
-    assert send_workers(10_000) == 64
+    assert SendPolicy(1).in_flight == 4
+    assert SendPolicy(30).in_flight == 4
+    assert SendPolicy(1000).in_flight == 50
+    assert SendPolicy(10_000).in_flight == 64
 
 
 def test_tip_order_is_a_stable_permutation_that_keeps_its_order_when_tips_are_added():

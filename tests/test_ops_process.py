@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 
 import aiohttp
 import pytest
 
 from tests.conftest import TOKEN
+from tests.process_support import spawn_tipbot, tipbot_env
 from tests.test_ops_web import free_port
-from tipbot.core.config import PROJECT_CONTENT
 from tipbot.core.db.status import describe_location
 
 
@@ -36,27 +34,13 @@ async def test_run_serves_and_stops_cleanly_on_sigterm(
     tg, staff_group, database_url, tmp_path, mode
 ):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TIPBOT_")}
-    env.update(
-        TIPBOT_TOKEN=TOKEN,
-        TIPBOT_BOT_API_URL=tg.url,
-        TIPBOT_DATABASE_URL=database_url,
-        TIPBOT_STAFF_CHAT_ID=str(staff_group.id),
-        TIPBOT_CONTENT=str(PROJECT_CONTENT),
-        TIPBOT_PORT=str(port),
-        TIPBOT_LOG_FORMAT="json",
+    env = tipbot_env(
+        tg, database_url, TIPBOT_STAFF_CHAT_ID=str(staff_group.id), TIPBOT_PORT=str(port)
     )
     if mode == "webhook":
         env["TIPBOT_WEBHOOK_URL"] = f"http://127.0.0.1:{port}/telegram"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tipbot",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    process = await spawn_tipbot(
+        env, tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
     try:
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", process)

@@ -23,7 +23,6 @@ from tipbot.core.db.models import (
     TipVote,
 )
 from tipbot.staff import broadcast as broadcast_service
-from tipbot.staff.broadcast import stop_broadcasts
 
 
 @pytest.fixture
@@ -67,6 +66,18 @@ async def test_stats_shows_the_numbers(bot, tg, dana, staff_group, clock):
                     due_at=now,
                     sent_at=now,
                 ),
+                # A crash left one pending two days ago (fate unknown); one is in flight now.
+                *(
+                    Delivery(
+                        subscriber_id=bob.id,
+                        local_date=(now - age).date(),
+                        tip_id="omega3-mood",
+                        status=DeliveryStatus.PENDING,
+                        due_at=now - age,
+                        created_at=now - age,
+                    )
+                    for age in (timedelta(days=2), timedelta(0))
+                ),
                 TipVote(subscriber_id=alice.id, tip_id="t-bad", topic="omega3", vote=-1),
                 TipVote(subscriber_id=bob.id, tip_id="t-bad", topic="omega3", vote=-1),
                 TipVote(subscriber_id=bob.id, tip_id="t-good", topic="exercise", vote=1),
@@ -101,6 +112,7 @@ async def test_stats_shows_the_numbers(bot, tg, dana, staff_group, clock):
     assert "New this week: 2" in stats
     assert "direct 1" in stats and "flyer 1" in stats
     assert "last 7 days: 1" in stats
+    assert "Fate unknown (in flight during a crash): 1" in stats
     assert "omega3: 👍 0 / 👎 2" in stats and "exercise: 👍 1 / 👎 0" in stats
     assert "t-bad: 👍 0 / 👎 2" in stats and "t-good" not in stats.split("Least liked")[1]
     assert "claimed 1" in stats and "closed 1" in stats and "open 1" in stats
@@ -225,7 +237,7 @@ async def test_broadcast_interrupted_by_shutdown_resumes_without_duplicates(
     await dana.press(await staff_group.wait_for("Preview"), "Send to 7")
     await tg.wait_until(lambda: any(received(p, "Spring workshop") for p in people))
 
-    stop_broadcasts(bot.application)  # what SIGTERM does first: finish the batch, then stop
+    bot.deps.state.stopping = True  # what SIGTERM does first: finish the sends in flight, stop
     await bot.stop()
     async with bot.deps.db.session() as session:
         pending = await session.scalar(

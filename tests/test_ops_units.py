@@ -55,9 +55,7 @@ def test_runner_ports_and_path(make_settings):
 async def test_health_rules(settings, db, library, clock):
     deps = Deps(settings=settings, db=db, library=library, clock=clock)
     mark_started(deps)
-    assert (await check_health(deps)).as_json()["problems"] == [
-        "the Bot API has not answered yet"
-    ]
+    assert (await check_health(deps)).as_json()["problems"] == ["the Bot API has not answered yet"]
     deps.state.bot_api.succeeded()
     assert (await check_health(deps)).ok
     deps.state.last_sweep_at = clock.now() - timedelta(seconds=119)
@@ -75,6 +73,7 @@ def test_render_stats_escapes_and_formats():
         new_this_week=7,
         sources=[(None, 10), ("<flyer>", 2)],
         tips_sent_week=70_000,
+        tips_unknown_week=12,
         votes_by_topic=[TopicVotes("omega3", 4, 1)],
         least_liked=[TipScore("omega3-fish", 0, 3)],
         requests={"open": 2},
@@ -84,5 +83,6 @@ def test_render_stats_escapes_and_formats():
     assert "active 12,345, blocked 3" in text
     assert "&lt;flyer&gt; 2" in text and "direct 10" in text
     assert "last 7 days: 70,000" in text
+    assert "Fate unknown (in flight during a crash): 12" in text
     assert "omega3-fish: 👍 0 / 👎 3" in text
     assert "Median time to claim: 2 h 5 min" in text

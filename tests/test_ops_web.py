@@ -10,6 +10,7 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
+from tests.harness import swept_at_start
 from tipbot.app import build_application
 from tipbot.core.db import Database
 from tipbot.core.runtime import deps_of
@@ -34,6 +35,7 @@ async def run_bot(clock, tg) -> AsyncIterator[Callable[..., Awaitable[Runner]]]:
         await runner.start()
         runners.append(runner)
         await tg.wait_idle()
+        await swept_at_start(deps_of(runner.application))
         return runner
 
     yield start
@@ -128,7 +130,9 @@ async def test_healthz_ok_then_503_when_the_sweep_stalls(run_bot, make_settings,
 
 
 async def test_healthz_503_without_any_sweep_after_the_grace(run_bot, make_settings, http, clock):
-    _, base = await polling_bot_with_port(run_bot, make_settings)
+    runner, base = await polling_bot_with_port(run_bot, make_settings)
+    # As if the sweep at start had never finished.
+    deps_of(runner.application).state.last_sweep_at = None
     clock.advance(minutes=4)
     async with http.get(f"{base}/healthz") as response:
         assert response.status == 503
@@ -173,11 +177,13 @@ async def test_metrics_expose_every_family(run_bot, make_settings, http, tg):
         "tipbot_subscribers",
         "tipbot_consult_requests",
         "tipbot_outbox_backlog",
+        "tipbot_tips_unknown",
     ):
         assert f"# TYPE {family} " in body, family
     assert 'tipbot_subscribers{status="active"} 1.0' in body
     assert 'tipbot_consult_requests{status="open"} 0.0' in body
     assert "tipbot_outbox_backlog 0.0" in body
+    assert "tipbot_tips_unknown 0.0" in body
     assert 'tipbot_updates_total{kind="message"}' in body
     assert "tipbot_handler_latency_seconds_count" in body
 

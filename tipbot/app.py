@@ -6,7 +6,7 @@ import logging
 
 from telegram import BotCommandScopeAllPrivateChats, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
+from telegram.ext import Application, ContextTypes, Defaults
 
 from tipbot import consult, delivery, staff, subscriber
 from tipbot.commands import Scope, menu, set_staff_menu
@@ -63,9 +63,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.max_messages_per_second, max_retries=3)
-        )
+        .rate_limiter(deps.sending.limiter())
         .concurrent_updates(MeasuredUpdateProcessor(max_concurrent_updates=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -81,7 +79,7 @@ def register_areas(application: Application) -> None:
     so order matters where filters overlap."""
     # The consultation form first: while it is open, its answers must reach it.
     consult.register(application)
-    # Flood control (group -2), the group redirect, /start, settings, tips, pause/stop/forget.
+    # Flood control (group -3), the group redirect, /start, settings, tips, pause/stop/forget.
     subscriber.register(application)
     # The delivery sweep and prune jobs; my_chat_member (blocked / unblocked).
     delivery.register(application)

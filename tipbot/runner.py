@@ -27,7 +27,6 @@ from telegram.ext import Application
 from tipbot.core.config import ConfigError, Settings
 from tipbot.core.runtime import Context, deps_of
 from tipbot.core.web import build_web_app
-from tipbot.staff.broadcast import stop_broadcasts
 from tipbot.staff.library import reload_library
 
 log = logging.getLogger(__name__)
@@ -171,7 +170,9 @@ class Runner:
             self._site_runner = None
         if app.updater and app.updater.running:
             await app.updater.stop()
-        stop_broadcasts(app)
+        # The sweep and broadcasts claim nothing more, finish their sends in flight and
+        # record them; app.stop() waits for them (about one round trip to Telegram).
+        deps_of(app).state.stopping = True
         if app.running:
             await app.stop()
             if app.post_stop:

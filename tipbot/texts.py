@@ -339,6 +339,7 @@ STATS = (
     "New this week: {new_this_week}\n"
     "By source: {sources}\n\n"
     "<b>Tips sent</b> in the last 7 days: {tips_sent}\n"
+    "Fate unknown (in flight during a crash): {tips_unknown}\n"
     "👍/👎 per topic:\n{votes}\n"
     "Least liked tips:\n{least_liked}\n\n"
     "<b>Consultation requests</b>: {requests}\n"

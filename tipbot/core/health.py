@@ -8,13 +8,15 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from tipbot.core import metrics
 from tipbot.core.db import Database
 from tipbot.core.db.models import (
     ConsultRequest,
+    Delivery,
+    DeliveryStatus,
     OutboxMessage,
     OutboxStatus,
     RequestStatus,
@@ -32,6 +34,19 @@ BOT_API_MAX_AGE = timedelta(minutes=2)
 # No sweep yet right after start is normal: the first one runs within a minute.
 STARTUP_GRACE = timedelta(minutes=3)
 DB_TIMEOUT_SECONDS = 5.0
+#: A daily tip is recorded within seconds of its claim (core/bulk.py); one still ``pending``
+#: after this long was claimed by a process that died: sent or not, nobody knows.
+IN_FLIGHT_AT_MOST = timedelta(minutes=1)
+UNKNOWN_WINDOW = timedelta(days=7)  # what /stats reports on
+
+
+def unknown_fate(now: datetime) -> ColumnElement[bool]:
+    """Deliveries of the last week whose fate a crash made unknown (never sent again)."""
+    return and_(
+        Delivery.status == DeliveryStatus.PENDING,
+        Delivery.created_at < now - IN_FLIGHT_AT_MOST,
+        Delivery.created_at >= now - UNKNOWN_WINDOW,
+    )
 
 
 @dataclass(frozen=True)
@@ -81,7 +96,7 @@ async def check_health(deps: Deps) -> Health:
     return Health(not problems, problems, last_sweep, api.last_success_at)
 
 
-async def refresh_state_gauges(db: Database) -> None:
+async def refresh_state_gauges(db: Database, now: datetime) -> None:
     """Fill the gauges that describe stored state; called at each scrape."""
     async with asyncio.timeout(DB_TIMEOUT_SECONDS), db.session() as session:
         subscribers = dict(
@@ -103,8 +118,10 @@ async def refresh_state_gauges(db: Database) -> None:
             .select_from(OutboxMessage)
             .where(OutboxMessage.status == OutboxStatus.PENDING)
         )
+        unknown = await session.scalar(select(func.count()).where(unknown_fate(now)))
     for status in SubscriptionStatus:
         metrics.SUBSCRIBERS.labels(status=status.value).set(subscribers.get(status, 0))
     for status in RequestStatus:
         metrics.CONSULT_REQUESTS.labels(status=status.value).set(requests.get(status, 0))
     metrics.OUTBOX_BACKLOG.set(backlog or 0)
+    metrics.TIPS_UNKNOWN.set(unknown or 0)

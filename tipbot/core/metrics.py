@@ -10,6 +10,10 @@ from prometheus_client import Counter, Gauge, Histogram
 
 TIPS_SENT = Counter("tipbot_tips_sent_total", "Tips delivered to subscribers", ["kind"])
 TIPS_FAILED = Counter("tipbot_tips_failed_total", "Tips that could not be delivered", ["reason"])
+TIPS_UNKNOWN = Gauge(
+    "tipbot_tips_unknown",
+    "Daily tips of the last 7 days left pending by a crash: sent or not, never sent again",
+)
 SWEEP_DURATION = Histogram(
     "tipbot_sweep_duration_seconds",
     "Duration of one delivery sweep",

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library
 from tipbot.core.db import Database
 from tipbot.core.erasure import Eraser
+from tipbot.core.sender import SendPolicy
 from tipbot.core.staff import StaffDirectory
 from tipbot.core.transport import BotApiMonitor
 
@@ -30,9 +31,10 @@ class ProcessState:
     last_sweep_at: datetime | None = None  # /healthz: is the delivery sweep alive?
     sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one sweep at a time
     outbox_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one outbox drain at a time
-    # The broadcasts this replica is sending, and whether it is shutting down.
+    # The broadcasts this replica is sending.
     broadcasts: dict[int, asyncio.Task[None]] = field(default_factory=dict)
-    broadcasts_stopping: bool = False
+    # Shutting down: the sweep and broadcasts claim nothing more (see core/bulk.py).
+    stopping: bool = False
     # When the Bot API last answered, and failures summarised per class (/healthz, logs).
     bot_api: BotApiMonitor = field(default_factory=BotApiMonitor)
 
@@ -44,6 +46,7 @@ class Deps:
     library: Library
     clock: Clock
     staff: StaffDirectory = field(init=False)
+    sending: SendPolicy = field(init=False)
     state: ProcessState = field(default_factory=ProcessState)
     # What each area erases on /forget (tipbot.core.erasure), wired in tipbot.app.
     erasers: list[Eraser] = field(default_factory=list)
@@ -55,6 +58,7 @@ class Deps:
 
     def __post_init__(self) -> None:
         self.staff = StaffDirectory(self.settings)
+        self.sending = SendPolicy(self.settings.max_messages_per_second)
 
 
 class Context(CallbackContext[ExtBot[None], dict, dict, dict]):
@@ -71,3 +75,15 @@ def attach(application: Application, deps: Deps) -> None:
 
 def deps_of(application: Application) -> Deps:
     return application.bot_data[_DEPS_KEY]
+
+
+def run_at_start(
+    job_queue: JobQueue, callback: Callable[[Context], Awaitable[None]], *, name: str
+) -> None:
+    """Run ``callback`` once as soon as the job queue runs, however long start-up took.
+
+    Jobs are registered before ``JobQueue.start()``, so a ``when=0`` is in the past by then:
+    APScheduler drops a one-off job missed by more than its ``misfire_grace_time`` (1 s), and
+    moves a repeating job with ``first=0`` a whole interval later. No grace limit: it runs.
+    """
+    job_queue.run_once(callback, when=0, name=name, job_kwargs={"misfire_grace_time": None})

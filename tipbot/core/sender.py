@@ -1,8 +1,13 @@
-"""Sending one message to one person, with Telegram's answers sorted into what to do next.
+"""How the bot sends: one sending policy, and one message's answer sorted into what to do next.
 
-Shared by daily tips, broadcasts and the outbox. 429s are waited out by PTB's
-``AIORateLimiter`` (``max_retries``) before they reach us; what is left is classified:
-the person is gone (stop sending), a passing failure (retry later), or a permanent one.
+Shared by replies, daily tips, broadcasts and the outbox. :class:`SendPolicy` holds the
+overall rate (``TIPBOT_MAX_MESSAGES_PER_SECOND``), paid broadcast above Telegram's free
+30/s, the sends in flight and the claim slices of bulk senders; :class:`SendLimiter`, the
+Application's rate limiter, keeps the rate for every call and lets interactive replies go
+before bulk sends (daily tips, broadcasts), so nobody waits behind the morning sweep.
+429s are waited out by the limiter (``max_retries``) before they reach us; what is left is
+classified: the person is gone (stop sending), a passing failure (retry later), or a
+permanent one.
 """
 
 from __future__ import annotations
@@ -10,11 +15,16 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import math
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
+from telegram.constants import FloodLimit
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -24,6 +34,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +54,11 @@ class SendResult:
     message_id: int | None = None
     reason: str | None = None  # short, for logs/metrics; never message content
     migrate_to_chat_id: int | None = None  # the group became this supergroup (ChatMigrated)
+
+
+#: A claimed message left unsent because the process is stopping: it goes back to be sent
+#: after the restart (never counted as sent, never lost).
+NOT_SENT = SendResult(Outcome.TRANSIENT, None, "shutdown")
 
 
 def classify(error: TelegramError) -> tuple[Outcome, str]:
@@ -108,3 +124,119 @@ async def send_text(
             return SendResult(outcome, None, reason)
         await asyncio.sleep(float(delay))
     raise AssertionError("unreachable")
+
+
+# ----------------------------------------------------------------------------- the policy
+
+#: ``rate_limit_args`` of a bulk send: it waits behind interactive replies for the rate.
+BULK = "bulk"
+#: 429s that PTB's limiter waits out (``retry_after``) before a send reports one.
+MAX_RETRIES = 3
+#: Sends in flight = rate x Telegram's round trip (about 50 ms), so the rate, not the
+#: latency, sets the pace; at most 64 of PTB's 256 pooled connections
+#: (``ApplicationBuilder.connection_pool_size``), leaving the rest to handlers. More is not
+#: free: httpcore's pool spends CPU per request in proportion to the requests in flight.
+SEND_LATENCY = 0.05
+MIN_IN_FLIGHT, MAX_IN_FLIGHT = 4, 64
+#: A bulk sender claims one slice (this long at the rate) at a time, and the next one when
+#: the unsent backlog is down to a slice: claimed and unsent never exceeds ~2 s of sending.
+SLICE_SECONDS = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class SendPolicy:
+    """One policy for every sender, from the configured overall rate."""
+
+    rate: int
+
+    @property
+    def paid(self) -> bool:
+        """Above Telegram's free 30/s, bulk sends are paid broadcasts (up to 1,000/s)."""
+        return self.rate > FloodLimit.MESSAGES_PER_SECOND
+
+    @property
+    def in_flight(self) -> int:
+        return max(MIN_IN_FLIGHT, min(MAX_IN_FLIGHT, round(self.rate * SEND_LATENCY)))
+
+    def slice_size(self, cap: int) -> int:
+        """Claims per slice of a bulk sender: about a second of sending, at most ``cap``."""
+        return max(1, min(cap, math.ceil(self.rate * SLICE_SECONDS)))
+
+    def limiter(self) -> SendLimiter:
+        return SendLimiter(self.rate)
+
+    async def send_bulk(self, bot: Bot, chat_id: int, text: str, **kwargs: Any) -> SendResult:
+        """A daily tip or a broadcast: yields to replies, paid above the free rate."""
+        if self.paid:
+            kwargs["allow_paid_broadcast"] = True
+        return await send_text(bot, chat_id, text, rate_limit_args=BULK, **kwargs)
+
+
+class SharedRate:
+    """A token bucket of ``rate`` per second (a second's worth may go at once, as with
+    aiolimiter's ``AsyncLimiter``) in which waiting interactive sends go first.
+
+    Priority rather than a fixed share: the sweep uses the whole rate while nobody writes,
+    and a reply waits at most for the next token, never behind the sweep's queue.
+    """
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self._tokens = float(rate)
+        self._stamp = time.monotonic()
+        self._waiting: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
+        self._timer: asyncio.TimerHandle | None = None
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        self._tokens = min(self.rate, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+
+    async def acquire(self, *, bulk: bool = False) -> None:
+        self._refill()
+        interactive, bulk_waiting = self._waiting
+        if self._tokens >= 1 and not interactive and not (bulk and bulk_waiting):
+            self._tokens -= 1
+            return
+        future = asyncio.get_running_loop().create_future()
+        self._waiting[bulk].append(future)
+        self._wake_later()
+        await future  # a cancelled waiter is skipped by _grant
+
+    def _wake_later(self) -> None:
+        if self._timer is None and any(self._waiting):
+            delay = max(0.0, (1 - self._tokens) / self.rate)
+            self._timer = asyncio.get_running_loop().call_later(delay, self._grant)
+
+    def _grant(self) -> None:
+        self._timer = None
+        self._refill()
+        for queue in self._waiting:  # interactive first
+            while queue and self._tokens >= 1:
+                future = queue.popleft()
+                if not future.done():
+                    future.set_result(None)
+                    self._tokens -= 1
+        self._wake_later()
+
+
+class SendLimiter(AIORateLimiter):
+    """PTB's ``AIORateLimiter`` (group limits, 429 retries) under our overall rate, in which
+    sends marked ``rate_limit_args=BULK`` wait behind everything else."""
+
+    def __init__(self, rate: int) -> None:
+        super().__init__(overall_max_rate=0, max_retries=MAX_RETRIES)
+        self.shared = SharedRate(rate)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: Any,
+    ) -> Any:
+        if data.get("chat_id") is not None:  # what Telegram's overall limit counts
+            await self.shared.acquire(bulk=rate_limit_args == BULK)
+        return await super().process_request(callback, args, kwargs, endpoint, data, None)

@@ -42,7 +42,7 @@ def build_web_app(
 
     async def metrics(_request: web.Request) -> web.Response:
         try:
-            await refresh_state_gauges(deps.db)
+            await refresh_state_gauges(deps.db, deps.clock.now())
         except (OSError, SQLAlchemyError, TimeoutError) as exc:
             log.warning("metrics: could not read state gauges: %s", type(exc).__name__)
         body = generate_latest()

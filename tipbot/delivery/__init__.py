@@ -8,7 +8,7 @@ from datetime import time, timedelta
 
 from telegram.ext import Application
 
-from tipbot.core.runtime import Context, Deps
+from tipbot.core.runtime import Context, Deps, run_at_start
 from tipbot.delivery import membership
 from tipbot.delivery.sweep import SweepReport, prune_deliveries, run_sweep
 
@@ -47,6 +47,9 @@ async def _prune_job(context: Context) -> None:
 def register(application: Application) -> None:
     jobs = application.job_queue
     # APScheduler's max_instances=1 drops a tick while a long sweep still runs.
-    jobs.run_repeating(_sweep_job, interval=SWEEP_INTERVAL, first=0, name="delivery-sweep")
+    jobs.run_repeating(
+        _sweep_job, interval=SWEEP_INTERVAL, first=SWEEP_INTERVAL, name="delivery-sweep"
+    )
+    run_at_start(jobs, _sweep_job, name="delivery-sweep-at-start")
     jobs.run_daily(_prune_job, time=PRUNE_AT, name="delivery-prune")
     membership.register(application)

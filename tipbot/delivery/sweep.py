@@ -2,23 +2,25 @@
 
 Why this order gives "at most one tip a day" across crashes and replicas:
 
-1. **Claim** (one short transaction): lock due subscribers (``FOR UPDATE SKIP LOCKED`` on
+1. **Claim** (one short transaction, about a second of sending at a time; see
+   ``core/bulk.py``): lock due subscribers (``FOR UPDATE SKIP LOCKED`` on
    PostgreSQL, so replicas take disjoint rows; SQLite serialises writers), insert the
    ``deliveries`` row under its unique (subscriber, local date) key, advance the picker's
    cursor and ``next_send_at``. COMMIT. A row that already exists for that day means the
    tip was already handled: nothing is sent.
 2. **Send**, with no lock or transaction open during network I/O.
-3. **Record** the outcome (sent / retry / failed / blocked) in a batch transaction.
+3. **Record** the outcome (sent / retry / failed / blocked), at least twice a second.
 
 A crash after 1 leaves a ``pending`` row and an advanced ``next_send_at``: that tip is
-lost, never repeated. A crash after 2 leaves the same state: the tip arrived, and no
-later sweep sends it again. Passing failures become ``retry`` rows that a later sweep
-sends again (same row, same tip) while the due time is within the grace window.
+lost, never repeated (``/stats`` counts such rows as "fate unknown"). A crash after 2
+leaves the same state: the tip arrived, and no later sweep sends it again. Passing
+failures become ``retry`` rows that a later sweep sends again (same row, same tip) while
+the due time is within the grace window; so do the claimed tips a graceful stop leaves
+unsent.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -32,14 +34,13 @@ from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiolimiter import AsyncLimiter
 from sqlalchemy import Column, Dialect, Row, bindparam, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.constants import FloodLimit
 
 from tipbot.core import metrics
+from tipbot.core.bulk import BulkSend
 from tipbot.core.content import Library
 from tipbot.core.db.models import (
     Delivery,
@@ -51,23 +52,11 @@ from tipbot.core.db.models import (
 )
 from tipbot.core.runtime import Deps
 from tipbot.core.schedule import local_date_of, next_occurrence
-from tipbot.core.sender import Outcome, SendResult, send_text
+from tipbot.core.sender import Outcome, SendResult
 from tipbot.subscriber.picker import pick_tip, render_tip
 from tipbot.subscriber.service import compute_next_send, resume_if_pause_over
 
 log = logging.getLogger(__name__)
-
-#: Sends in flight per sweep = rate x Telegram's round trip (about 50 ms), so the rate limiter,
-#: not the latency, sets the pace; at most 64 of PTB's 256 pooled connections
-#: (``ApplicationBuilder.connection_pool_size``), leaving the rest to handlers. More is not
-#: free: httpcore's pool spends CPU per request in proportion to the requests in flight.
-SEND_LATENCY = 0.05
-MAX_SEND_WORKERS = 64
-
-
-def send_workers(rate: int) -> int:
-    return max(4, min(MAX_SEND_WORKERS, round(rate * SEND_LATENCY)))
-
 
 #: Tries of one send within a sweep (the first and 3 retries with exponential backoff).
 SEND_ATTEMPTS = 4
@@ -478,13 +467,21 @@ async def run_sweep(
 ) -> SweepReport:
     """Deliver everything due now; one replica runs one sweep at a time.
 
-    Claiming, sending and recording overlap: while workers send one batch, the next is
-    claimed and the previous outcomes are written, so the rate limiter never starves.
+    Claiming, sending and recording overlap (``core/bulk.py``): the next slice is claimed
+    while the current one is sent, so the rate limiter never starves.
     """
     async with deps.state.sweep_lock:
         started = time.perf_counter()
-        workers = workers or send_workers(deps.settings.max_messages_per_second)
-        report = await _Sweep(deps, bot, workers, send_attempts, send_backoff).run()
+        sweep = _Sweep(deps, bot, send_attempts, send_backoff)
+        await BulkSend(
+            slice_size=deps.sending.slice_size(deps.settings.sweep_batch_size),
+            workers=workers or deps.sending.in_flight,
+            claim=sweep.claim,
+            send=sweep.send,
+            record=sweep.record,
+            stopping=lambda: deps.state.stopping,
+        ).run()
+        report = sweep.report
         metrics.SWEEP_DURATION.observe(time.perf_counter() - started)
         metrics.SWEEP_LAG.set(report.lag_seconds)
         deps.state.last_sweep_at = deps.clock.now()
@@ -503,78 +500,38 @@ async def run_sweep(
 
 
 class _Sweep:
-    """One sweep: a claimer filling a bounded queue, send workers, batched recording."""
+    """What one sweep claims, sends and records; ``BulkSend`` runs it."""
 
-    def __init__(
-        self, deps: Deps, bot: Bot, workers: int, send_attempts: int, send_backoff: float
-    ) -> None:
+    def __init__(self, deps: Deps, bot: Bot, send_attempts: int, send_backoff: float) -> None:
         self.deps = deps
         self.bot = bot
-        self.batch_size = deps.settings.sweep_batch_size
-        self.workers = workers
         self.send_attempts = send_attempts
         self.send_backoff = send_backoff
-        rate = deps.settings.max_messages_per_second
-        # Above Telegram's free 30/s, paid broadcast; PTB then throttles at 1000/s only,
-        # so a lower configured rate is kept by our own limiter.
-        self.paid = rate > FloodLimit.MESSAGES_PER_SECOND
-        self.limiter = (
-            AsyncLimiter(rate, 1)
-            if self.paid and rate < FloodLimit.PAID_MESSAGES_PER_SECOND
-            else None
-        )
-        self.queue: asyncio.Queue[Claim | None] = asyncio.Queue(maxsize=self.batch_size)
-        self.outcomes: list[tuple[Claim, SendResult]] = []
+        self.retries_claimed = False
         self.rendered: dict[str, tuple[str, InlineKeyboardMarkup]] = {}
         self.report = SweepReport()
 
-    async def run(self) -> SweepReport:
-        tasks = [asyncio.create_task(self._work()) for _ in range(self.workers)]
-        try:
-            await self._claim_all()
-        finally:
-            for _ in tasks:
-                await self.queue.put(None)
-            await asyncio.gather(*tasks)
-            await self._flush()
-        return self.report
-
-    async def _claim_all(self) -> None:
+    async def claim(self, limit: int) -> tuple[list[Claim], bool]:
+        """The retries whose time has come first (once), then the due subscribers."""
         deps, grace = self.deps, self.deps.settings.delivery_grace
         now = deps.clock.now()
-        async with deps.db.session() as session:
-            retries = await claim_retries(session, now=now, grace=grace, limit=self.batch_size)
-        await self._enqueue(retries)
-        while True:
-            now = deps.clock.now()
+        if not self.retries_claimed:
+            self.retries_claimed = True
             async with deps.db.session() as session:
-                batch = await claim_due(
-                    session, deps.library, now=now, grace=grace, limit=self.batch_size
-                )
-            self.report.skipped += batch.skipped
-            if batch.oldest_due is not None:
-                lag = (now - batch.oldest_due).total_seconds()
-                self.report.lag_seconds = max(self.report.lag_seconds, lag)
-            await self._enqueue(batch.claims)
-            await self._flush()
-            if batch.examined < self.batch_size:
-                return
+                retries = await claim_retries(session, now=now, grace=grace, limit=limit)
+            if retries:
+                self.report.claimed += len(retries)
+                return retries, True
+        async with deps.db.session() as session:
+            batch = await claim_due(session, deps.library, now=now, grace=grace, limit=limit)
+        self.report.claimed += len(batch.claims)
+        self.report.skipped += batch.skipped
+        if batch.oldest_due is not None:
+            lag = (now - batch.oldest_due).total_seconds()
+            self.report.lag_seconds = max(self.report.lag_seconds, lag)
+        return batch.claims, batch.examined >= limit
 
-    async def _enqueue(self, claims: list[Claim]) -> None:
-        self.report.claimed += len(claims)
-        for claim in claims:
-            await self.queue.put(claim)
-
-    async def _work(self) -> None:
-        while (claim := await self.queue.get()) is not None:
-            try:
-                result = await self._send(claim)
-            except Exception:  # one failing subscriber never stops the sweep
-                log.exception("delivery failed delivery_id=%s", claim.delivery_id)
-                result = SendResult(Outcome.FAILED, None, "error")
-            self.outcomes.append((claim, result))
-
-    async def _send(self, claim: Claim) -> SendResult:
+    async def send(self, claim: Claim) -> SendResult:
         tip_id = claim.tip_id
         if tip_id not in self.rendered:
             tip = self.deps.library.tips.get(tip_id) if tip_id else None
@@ -582,24 +539,16 @@ class _Sweep:
                 return SendResult(Outcome.FAILED, None, "unknown_tip")
             self.rendered[tip_id] = render_tip(self.deps.library, tip)
         text, keyboard = self.rendered[tip_id]
-        extra = {"allow_paid_broadcast": True} if self.paid else {}
-        if self.limiter is not None:
-            await self.limiter.acquire()
-        return await send_text(
+        return await self.deps.sending.send_bulk(
             self.bot,
             claim.chat_id,
             text,
             reply_markup=keyboard,
             attempts=self.send_attempts,
             backoff=self.send_backoff,
-            **extra,
         )
 
-    async def _flush(self) -> None:
-        """Record the outcomes gathered so far (one transaction)."""
-        if not self.outcomes:
-            return
-        outcomes, self.outcomes = self.outcomes, []
+    async def record(self, outcomes: list[tuple[Claim, SendResult]]) -> None:
         async with self.deps.db.session() as session:
             await record_outcomes(session, outcomes, now=self.deps.clock.now())
         for claim, result in outcomes:

@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from tipbot import texts
 from tipbot.core.callbacks import BROADCAST_PREFIX
-from tipbot.core.runtime import Context
+from tipbot.core.runtime import Context, run_at_start
 from tipbot.staff import broadcast
 from tipbot.staff.library import reload_library
 from tipbot.staff.stats import Stats, gather_stats
@@ -80,6 +80,7 @@ def render_stats(stats: Stats) -> str:
         new_this_week=f"{stats.new_this_week:,}",
         sources=_counts(sources),
         tips_sent=f"{stats.tips_sent_week:,}",
+        tips_unknown=f"{stats.tips_unknown_week:,}",
         votes=votes or f"  {texts.STATS_NONE}",
         least_liked=least_liked or f"  {texts.STATS_NONE}",
         requests=_counts(stats.requests),
@@ -212,4 +213,4 @@ def register(application: Application) -> None:
     application.add_handler(
         CallbackQueryHandler(broadcast_button, pattern=rf"^{BROADCAST_PREFIX}:(send|cancel):\d+$")
     )
-    application.job_queue.run_once(broadcast.resume_broadcasts, when=0, name="resume-broadcasts")
+    run_at_start(application.job_queue, broadcast.resume_broadcasts, name="resume-broadcasts")

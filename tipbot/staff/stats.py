@@ -16,6 +16,7 @@ from tipbot.core.db.models import (
     Subscriber,
     TipVote,
 )
+from tipbot.core.health import unknown_fate
 
 WEEK = timedelta(days=7)
 TOP_SOURCES = 10
@@ -43,6 +44,7 @@ class Stats:
     new_this_week: int
     sources: list[tuple[str | None, int]]
     tips_sent_week: int
+    tips_unknown_week: int  # left pending by a crash: maybe sent, never sent again
     votes_by_topic: list[TopicVotes]
     least_liked: list[TipScore]
     requests: dict[str, int]
@@ -66,6 +68,7 @@ async def gather_stats(session: AsyncSession, now: datetime) -> Stats:
             Delivery.status == DeliveryStatus.SENT, Delivery.sent_at >= week_ago
         )
     )
+    tips_unknown = await session.scalar(select(func.count()).where(unknown_fate(now)))
     up = func.sum(case((TipVote.vote > 0, 1), else_=0))
     down = func.sum(case((TipVote.vote < 0, 1), else_=0))
     by_topic = await session.execute(
@@ -90,6 +93,7 @@ async def gather_stats(session: AsyncSession, now: datetime) -> Stats:
         new_this_week=new_this_week or 0,
         sources=list(sources),
         tips_sent_week=tips_sent or 0,
+        tips_unknown_week=tips_unknown or 0,
         votes_by_topic=[TopicVotes(t, int(u), int(d)) for t, u, d in by_topic],
         least_liked=[TipScore(t, int(u), int(d)) for t, u, d in least_liked],
         requests=await _count_by(session, ConsultRequest.status),
