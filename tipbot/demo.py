@@ -23,6 +23,7 @@ from tipbot.core.clock import ManualClock, SystemClock
 from tipbot.core.config import load_settings
 from tipbot.core.db import Database, upgrade
 from tipbot.core.db.models import Subscriber
+from tipbot.core.ids import parse_number
 from tipbot.core.runtime import deps_of
 from tipbot.runner import Runner
 
@@ -88,8 +89,8 @@ class Demo:
             asked_the_bot = False
         elif line == "/tomorrow":
             asked_the_bot = await self.tomorrow()
-        elif line.isdigit():
-            asked_the_bot = await self.press(int(line))
+        elif (number := parse_number(line)) is not None:
+            asked_the_bot = await self.press(number)
         else:
             await self.actor.send(line, chat=self.view)
         await self.settle()

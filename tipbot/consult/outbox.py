@@ -14,6 +14,8 @@ Kinds (``payload`` keys in brackets):
 - ``thread``: a message in the staff group, as a reply to the card [``text``, ``reply_to``].
 - ``person``: a message to the person (``chat_id``) [``text``, ``ack_reply_to``: report the
   result in the staff thread, replying to that staff message].
+- ``erase``: delete a staff-group message of a forgotten request, or edit it to ``text``
+  when it is too old to delete [``text``, ``card_chat_id``, ``message_id``]; see ``erase``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
 from tipbot import texts
+from tipbot.consult import erase
 from tipbot.consult.cards import render_card
 from tipbot.core.db.models import ConsultRequest, OutboxMessage, OutboxStatus, StaffThreadMessage
 from tipbot.core.sender import Outcome, classify, send_text
@@ -154,6 +157,8 @@ async def _deliver(deps: Deps, bot: Bot, row: _Claimed) -> _Result:
         return await _send(bot, row.chat_id, row.payload["text"])
     async with deps.db.session() as session:
         request = await session.get(ConsultRequest, row.request_id) if row.request_id else None
+    if row.kind == erase.ERASE:
+        return await _erase(bot, row.payload)
     if row.kind == CARD_EDIT and "message_id" in row.payload:
         return await _edit(bot, row.payload["card_chat_id"], row.payload["message_id"], row.payload)
     if request is None:  # deleted (/forget): nothing left to post
@@ -206,6 +211,15 @@ async def _edit(bot: Bot, chat_id: int, message_id: int, payload: dict[str, Any]
         outcome, reason = classify(error)
         return _Result(outcome, reason=reason)
     return _Result(Outcome.SENT, message_id)
+
+
+async def _erase(bot: Bot, payload: dict[str, Any]) -> _Result:
+    try:
+        await erase.erase(bot, payload["card_chat_id"], payload["message_id"], payload["text"])
+    except TelegramError as error:
+        outcome, reason = classify(error)
+        return _Result(outcome, reason=reason)
+    return _Result(Outcome.SENT)
 
 
 async def _finish(deps: Deps, row: _Claimed, result: _Result) -> None:

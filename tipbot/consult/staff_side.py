@@ -29,6 +29,8 @@ from tipbot.consult.service import (
     staff_action,
 )
 from tipbot.core.callbacks import STAFF_PREFIX
+from tipbot.core.db.models import ConsultRequest
+from tipbot.core.ids import parse_id
 from tipbot.core.runtime import Context, Deps
 
 log = logging.getLogger(__name__)
@@ -53,10 +55,11 @@ async def card_button(update: Update, context: Context) -> None:
         await query.answer(texts.STAFF_ONLY, show_alert=True)
         return
     parts = query.data.split(":")
-    if len(parts) != 3 or parts[1] not in _DONE_TOAST or not parts[2].isdigit():
+    number = parse_id(parts[2], ConsultRequest.id) if len(parts) == 3 else None
+    if number is None or parts[1] not in _DONE_TOAST:
         await query.answer(texts.STAFF_UNKNOWN_REQUEST.format(number="?"), show_alert=True)
         return
-    action, number = parts[1], int(parts[2])
+    action = parts[1]
     deps = context.deps
     async with deps.db.session() as session:
         result = await staff_action(
@@ -146,10 +149,10 @@ async def show_request(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(texts.STAFF_ONLY)
         return
     args = context.args or []
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+    number = parse_id(args[0].removeprefix("#"), ConsultRequest.id) if len(args) == 1 else None
+    if number is None:
         await update.effective_message.reply_text(texts.STAFF_REQUEST_USAGE)
         return
-    number = int(args[0].lstrip("#"))
     deps = context.deps
     async with deps.db.session() as session:
         request = await repost_card(session, number, now=deps.clock.now())

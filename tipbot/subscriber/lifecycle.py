@@ -13,6 +13,7 @@ from tipbot.consult import outbox
 from tipbot.core.callbacks import FORGET_DATA, STOP_DATA
 from tipbot.core.content import Library
 from tipbot.core.db.models import SubscriptionStatus
+from tipbot.core.ids import parse_number
 from tipbot.core.runtime import Context
 from tipbot.subscriber.service import (
     MAX_PAUSE_DAYS,
@@ -51,9 +52,10 @@ def parse_pause_days(args: list[str]) -> int | None:
     """Days of a ``/pause N``; raises ValueError unless N is a whole number 1-365."""
     if not args:
         return None
-    if len(args) != 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= MAX_PAUSE_DAYS:
+    days = parse_number(args[0], MAX_PAUSE_DAYS) if len(args) == 1 else None
+    if not days:
         raise ValueError("not a number of days")
-    return int(args[0])
+    return days
 
 
 async def pause_command(update: Update, context: Context) -> None:
