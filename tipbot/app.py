@@ -21,7 +21,7 @@ from tipbot.core.config import Settings
 from tipbot.core.content import Library, load_library
 from tipbot.core.db import Database
 from tipbot.core.runtime import Context, Deps, attach, deps_of
-from tipbot.core.updates import MeasuredUpdateProcessor
+from tipbot.core.updates import update_processor
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def build_application(
         .rate_limiter(
             AIORateLimiter(overall_max_rate=settings.max_messages_per_second, max_retries=3)
         )
-        .concurrent_updates(MeasuredUpdateProcessor(max_concurrent_updates=1))
+        .concurrent_updates(update_processor(settings.max_concurrent_updates))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

@@ -97,13 +97,18 @@ async def staff_reply(update: Update, context: Context) -> None:
                 # the worker may have recorded it between the two look-ups
                 await request_for_staff_message(session, message.chat_id, replied.message_id)
             )
-        if request is None:  # staff talking among themselves
-            return
-        if not await _is_staff(update, context):
-            await message.reply_text(texts.STAFF_ONLY)
-            return
-        if len(message.text) > STAFF_REPLY_LIMIT:
-            await message.reply_text(texts.STAFF_REPLY_TOO_LONG.format(limit=STAFF_REPLY_LIMIT))
+    if request is None:  # staff talking among themselves
+        return
+    # The checks call Telegram, so they run between transactions, never inside one.
+    if not await _is_staff(update, context):
+        await message.reply_text(texts.STAFF_ONLY)
+        return
+    if len(message.text) > STAFF_REPLY_LIMIT:
+        await message.reply_text(texts.STAFF_REPLY_TOO_LONG.format(limit=STAFF_REPLY_LIMIT))
+        return
+    async with deps.db.session() as session:
+        request = await session.get(ConsultRequest, request.id, with_for_update=True)
+        if request is None:  # forgotten meanwhile: its card says so
             return
         queued = await reply_to_person(
             session,

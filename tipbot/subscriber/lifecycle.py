@@ -30,8 +30,9 @@ from tipbot.subscriber.service import (
 )
 from tipbot.subscriber.settings import (
     change_subscriber,
+    explain_not_subscribed,
     status_text,
-    subscribed_or_explain,
+    subscribed_row,
     topic_titles,
 )
 from tipbot.subscriber.timeparse import zone_label
@@ -83,12 +84,13 @@ async def pause_command(update: Update, context: Context) -> None:
 async def resume_command(update: Update, context: Context) -> None:
     deps, now = context.deps, context.deps.clock.now()
     async with deps.db.session() as session:
-        subscriber = await subscribed_or_explain(session, update, now)
-        if subscriber is None:
-            return
-        was_paused = subscriber.status is SubscriptionStatus.PAUSED
+        subscriber = await subscribed_row(session, update.effective_user.id, now)
+        was_paused = subscriber is not None and subscriber.status is SubscriptionStatus.PAUSED
         if was_paused:
             resume(subscriber, now)
+    if subscriber is None:
+        await explain_not_subscribed(update)
+        return
     if not was_paused:
         await update.effective_message.reply_text(texts.NOT_PAUSED)
         return
