@@ -121,9 +121,9 @@ async def measure(args: argparse.Namespace, running: int, workdir: Path) -> list
             await run_rate(tg, people[:50], args.command, 50, 1)  # warm-up: imports, caches
             rows = []
             for rate in args.rates:
-                cpu = bot.cpu_seconds()
+                cpu, fake_cpu = bot.cpu_seconds(), time.process_time()
                 times, total = await run_rate(tg, people, args.command, rate, args.seconds)
-                cpu = bot.cpu_seconds() - cpu
+                cpu, fake_cpu = bot.cpu_seconds() - cpu, time.process_time() - fake_cpu
                 row = {
                     "running": running,
                     "rate": rate,
@@ -133,6 +133,8 @@ async def measure(args: argparse.Namespace, running: int, workdir: Path) -> list
                     "p95": percentile(times, 0.95) if times else float("nan"),
                     "p99": percentile(times, 0.99) if times else float("nan"),
                     "cpu_ms": 1000 * cpu / max(len(times), 1),
+                    "fake_cpu_ms": 1000 * fake_cpu / max(len(times), 1),
+                    "load": os.getloadavg()[0],
                 }
                 rows.append(row)
                 print(format_row(row), flush=True)
@@ -149,7 +151,8 @@ def format_row(row: dict) -> str:
         f"  max_concurrent_updates={row['running']:<3} {row['rate']:>5.0f} updates/s: "
         f"answered {row['answered']}/{row['sent']}, p50 {1000 * row['p50']:.0f} ms, "
         f"p95 {1000 * row['p95']:.0f} ms, p99 {1000 * row['p99']:.0f} ms, "
-        f"bot CPU {row['cpu_ms']:.2f} ms/update"
+        f"CPU per update: bot {row['cpu_ms']:.1f} ms, fake {row['fake_cpu_ms']:.1f} ms; "
+        f"load {row['load']:.1f}"
     )
 
 
