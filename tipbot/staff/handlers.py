@@ -112,9 +112,9 @@ def _utf16_len(text: str) -> int:
 
 def _announcement(update: Update) -> tuple[str, int]:
     """The text after the command as Telegram HTML, keeping the staff member's formatting,
-    and its length (in UTF-16 units, as Telegram counts). PTB renders the HTML from the
-    entities clipped to that text: cutting ``text_html`` itself would split a tag that spans
-    the command (a message sent all bold) and leave invalid HTML."""
+    and its length in characters. PTB renders the HTML from the entities clipped to that
+    text (their offsets are UTF-16 units): cutting ``text_html`` itself would split a tag
+    that spans the command (a message sent all bold) and leave invalid HTML."""
     message = update.effective_message
     text = message.text or ""
     head = _COMMAND_AND_SPACE.match(text).end()
@@ -128,7 +128,7 @@ def _announcement(update: Update) -> tuple[str, int]:
             clipped = {**entity.to_dict(), "offset": low - start, "length": high - low}
             entities.append(MessageEntity.de_json(clipped, message.get_bot()))
     part = Message(message.message_id, message.date, message.chat, text=rest, entities=entities)
-    return part.text_html, end - start
+    return part.text_html, len(rest)
 
 
 async def broadcast_command(update: Update, context: Context) -> None:
