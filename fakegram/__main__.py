@@ -29,6 +29,13 @@ async def serve(args: argparse.Namespace) -> None:
         await asyncio.Event().wait()
 
 
+def seconds(text: str) -> float:
+    """``50ms``, ``0.05s`` or ``0.05`` as seconds."""
+    if text.endswith("ms"):
+        return float(text[:-2]) / 1000
+    return float(text.removesuffix("s"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m fakegram", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -38,10 +45,7 @@ def main() -> None:
     parser.add_argument("--no-record", action="store_true", help="keep counters only")
     parser.add_argument("--max-calls", type=int, default=None, help="bound the call log")
     parser.add_argument(
-        "--latency",
-        type=lambda v: float(v[:-2]) / 1000 if v.endswith("ms") else float(v),
-        default=0.0,
-        help="wait before answering each call, e.g. 50ms or 0.05",
+        "--latency", type=seconds, default=0.0, help="time every call takes, e.g. 50ms or 0.05"
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(parser.parse_args()))

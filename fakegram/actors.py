@@ -11,7 +11,7 @@ import bisect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .formatting import command_entity
+from .formatting import command_entity, render_text
 from .models import ButtonNotFound, MessagePredicate, StoredMessage
 
 if TYPE_CHECKING:
@@ -190,11 +190,18 @@ class FakeUser(FakeChat):
         chat: FakeChat | None = None,
         reply_to: StoredMessage | None = None,
         entities: list[dict[str, Any]] | None = None,
+        parse_mode: str | None = None,
     ) -> StoredMessage:
         """Send a text message (to the bot's private chat, or ``chat``); return it.
 
         A leading ``/command[@bot]`` gets its ``bot_command`` entity, as Telegram adds it.
+        ``parse_mode`` (e.g. ``"HTML"``) stands for the client's formatting: the text is
+        parsed into plain text and entities as the server would, a command entity added.
         """
+        if parse_mode is not None:
+            text, entities = render_text(text, parse_mode)
+            command = command_entity(text)
+            entities = [*([command] if command else []), *(entities or [])]
         content: dict[str, Any] = {"text": text}
         if entities is None:
             command = command_entity(text)

@@ -78,6 +78,10 @@ class Errors:
         return Errors.bad_request("message to delete not found")
 
     @staticmethod
+    def message_cant_be_deleted() -> ApiError:
+        return Errors.bad_request("message can't be deleted")
+
+    @staticmethod
     def query_too_old() -> ApiError:
         return Errors.bad_request(
             "query is too old and response timeout expired or query ID is invalid"

@@ -61,7 +61,7 @@ def render_text(
     text, entities = _strip(text, entities or [])
     if not text:
         raise ApiError(400, "Bad Request: message text is empty")
-    if utf16_len(text) > MAX_TEXT_LENGTH:
+    if len(text) > MAX_TEXT_LENGTH:  # characters (code points), unlike entity offsets
         raise ApiError(400, "Bad Request: message is too long")
     return text, entities or None
 

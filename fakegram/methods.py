@@ -34,6 +34,11 @@ def api(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return mark
 
 
+#: Bots may delete a message only within 48 hours of sending (then only edit it).
+DELETE_WINDOW_SECONDS = 48 * 3600
+#: answerCallbackQuery's text: 0-200 characters.
+MAX_CALLBACK_ANSWER_LENGTH = 200
+
 #: Methods accepted and recorded without further effect (answer ``true``).
 NO_OP_METHODS = (
     "pinChatMessage",
@@ -524,24 +529,38 @@ class BotApiMethods:
             if not self.record_messages:
                 return True
             raise Errors.message_to_delete_not_found()
+        if not self._deletable(chat, record):
+            raise Errors.message_cant_be_deleted()
         record.deleted = True
         self._changed_notify()
         return True
 
     @api("deleteMessages")
     def _delete_messages(self, p: Params) -> bool:
+        """Like Telegram: messages that can't be found or deleted are skipped."""
         chat = self._chat_param(p)
         for message_id in p.get("message_ids") or []:
             record = chat.get(message_id)
-            if record is not None:
+            if record is not None and self._deletable(chat, record):
                 record.deleted = True
         self._changed_notify()
+        return True
+
+    def _deletable(self, chat: FakeChat, record: StoredMessage) -> bool:
+        """Telegram's rules for bots: only messages younger than 48 hours; in groups only the
+        bot's own unless it is an administrator (private chats: both sides)."""
+        if self._now() - record.data["date"] >= DELETE_WINDOW_SECONDS:
+            return False
+        if isinstance(chat, FakeGroup) and not record.outgoing:
+            return chat.bot_status in ("administrator", "creator")
         return True
 
     # ------------------------------------------------------------------ callback queries
     @api("answerCallbackQuery")
     def _answer_callback_query(self, p: Params) -> bool:
         query_id = str(p.get("callback_query_id", ""))
+        if len(p.get("text") or "") > MAX_CALLBACK_ANSWER_LENGTH:
+            raise Errors.bad_request("MESSAGE_TOO_LONG")
         query = self._queries.get(query_id)
         if query is None or query.answered:
             raise Errors.query_too_old()

@@ -133,7 +133,6 @@ class FakeTelegram(BotApiMethods):
         latency: float = 0.0,
     ) -> None:
         self.token = token
-        self.latency = latency  # seconds before answering each call, as Telegram's round trip
         self.bot_id = bot_id
         self.bot_first_name = bot_first_name
         self.bot_username = bot_username
@@ -142,6 +141,8 @@ class FakeTelegram(BotApiMethods):
         self.record_messages = record_messages
         self.privacy_mode = privacy_mode
         self.webhook_retry_delays = webhook_retry_delays
+        #: seconds every call (but getUpdates) takes, like the round trip to real Telegram
+        self.latency = latency
         self._clock = clock
 
         self._bot_from = {
@@ -192,6 +193,8 @@ class FakeTelegram(BotApiMethods):
         self._default_menu_button: dict[str, Any] | None = None
 
         self._inflight = 0
+        #: the most calls in flight at once (tests of concurrency bounds; reset freely)
+        self.peak_in_flight = 0
         self._last_activity = time.monotonic()
         self._closing = False
         self._tasks: set[asyncio.Future[Any]] = set()  # calls running (shielded from clients)
@@ -321,11 +324,11 @@ class FakeTelegram(BotApiMethods):
         if not long_poll:
             self._begin()
         try:
-            if self.latency and not long_poll:
-                await asyncio.sleep(self.latency)
             error: ApiError | None = None
             result: Any = None
             try:
+                if self.latency and not long_poll:
+                    await asyncio.sleep(self.latency)
                 await self._apply_faults(method, params)
                 if entry is None:
                     raise Errors.not_found()
@@ -368,6 +371,7 @@ class FakeTelegram(BotApiMethods):
 
     def _begin(self) -> None:
         self._inflight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self._inflight)
         self._last_activity = time.monotonic()
 
     def _end(self) -> None:

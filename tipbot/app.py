@@ -18,7 +18,7 @@ from tipbot.core.db import Database
 from tipbot.core.runtime import Context, Deps, attach, deps_of
 from tipbot.core.staff import stored_staff_chat
 from tipbot.core.transport import make_request, pool_size_for
-from tipbot.core.updates import MeasuredUpdateProcessor
+from tipbot.core.updates import update_processor
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def build_application(
             )
         )
         .rate_limiter(deps.sending.limiter())
-        .concurrent_updates(MeasuredUpdateProcessor(max_concurrent_updates=1))
+        .concurrent_updates(update_processor(settings.max_concurrent_updates))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

@@ -27,6 +27,7 @@ from tipbot.core.clock import ManualClock, SystemClock
 from tipbot.core.config import load_settings
 from tipbot.core.db import Database, upgrade
 from tipbot.core.db.models import Subscriber
+from tipbot.core.ids import parse_number
 from tipbot.core.runtime import deps_of
 from tipbot.runner import Runner
 
@@ -100,8 +101,8 @@ class Demo:
             asked_the_bot = False
         elif line == "/tomorrow":
             asked_the_bot = await self.tomorrow()
-        elif line.isdigit():
-            asked_the_bot = await self.press(int(line))
+        elif (number := parse_number(line)) is not None:
+            asked_the_bot = await self.press(number)
         elif self.view is self.group and re.match(r"/reply(\s|$)", line):
             asked_the_bot = await self.reply_to_card(line.removeprefix("/reply").strip())
         else:

@@ -35,6 +35,8 @@ HELP: dict[str, str] = {
     "max_messages_per_second": "Overall send rate; above 30 uses paid broadcasts (up to 1000).",
     "sweep_batch_size": "Due subscriptions claimed per batch by the delivery sweep.",
     "consult_reminder": "Remind the staff group of an unclaimed request after this long.",
+    "max_concurrent_updates": "Updates handled at once (in order within each chat); "
+    "1 handles one at a time.",
     "user_rate_per_minute": 'Commands and button presses per person per minute before "slow down".',
     "webhook_url": "Public https:// URL (port 443, 80, 88 or 8443): webhook mode instead "
     "of polling.",

@@ -52,6 +52,7 @@ from tipbot.consult.service import (
 from tipbot.core.callbacks import CONSULT_DATA, FORM_PREFIX, REQUEST_PREFIX
 from tipbot.core.db.models import ConsultDraft, ConsultRequest, RequestStatus
 from tipbot.core.deeplinks import CONSULT_DEEP_LINK
+from tipbot.core.ids import parse_id
 from tipbot.core.runtime import Context, Deps
 from tipbot.core.schedule import describe_when
 
@@ -399,10 +400,14 @@ async def open_request_button(update: Update, context: Context) -> None:
     """ "Add a note" / "Cancel the request" under the person's open request."""
     query = update.callback_query
     _, action, raw_id = query.data.split(":")
+    number = parse_id(raw_id, ConsultRequest.id)
     deps = context.deps
+    if number is None:
+        await query.answer(texts.CONSULT_REQUEST_GONE, show_alert=True)
+        return
     if action == "note":
         request = await _open_request(context, update.effective_user.id)
-        if request is None or request.id != int(raw_id):
+        if request is None or request.id != number:
             await query.answer(texts.CONSULT_REQUEST_GONE, show_alert=True)
             return
         await query.answer()
@@ -410,7 +415,7 @@ async def open_request_button(update: Update, context: Context) -> None:
         return
     async with deps.db.session() as session:
         request = await cancel_request(
-            session, int(raw_id), update.effective_user.id, now=deps.clock.now()
+            session, number, update.effective_user.id, now=deps.clock.now()
         )
     if request is None:
         await query.answer(texts.CONSULT_REQUEST_GONE, show_alert=True)

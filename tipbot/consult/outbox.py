@@ -17,6 +17,8 @@ Kinds (``payload`` keys in brackets):
 - ``copy``: ``copyMessage`` of a photo, voice note, … [``from_chat_id``, ``message_id``,
   ``caption``: the HTML caption to set, or absent to keep none]; to the person when
   ``chat_id`` is set (with ``ack_reply_to``), else into the staff thread as a reply to the card.
+- ``erase``: delete a staff-group message of a forgotten request, or edit it to ``text``
+  when it is too old to delete [``text``, ``card_chat_id``, ``message_id``]; see ``erase``.
 
 When the staff group has become a supergroup, the first send to the old id answers
 ``ChatMigrated``: the worker follows it (:mod:`tipbot.consult.migration`) and sends the row
@@ -37,6 +39,7 @@ from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 
 from tipbot import texts
+from tipbot.consult import erase
 from tipbot.consult.cards import render_card
 from tipbot.core.db.models import ConsultRequest, OutboxMessage, OutboxStatus, StaffThreadMessage
 from tipbot.core.sender import Outcome, classify, send_text
@@ -188,6 +191,8 @@ async def _deliver(deps: Deps, bot: Bot, row: _Claimed) -> _Result:
         return await _copy(bot, row.chat_id, row.payload)
     async with deps.db.session() as session:
         request = await session.get(ConsultRequest, row.request_id) if row.request_id else None
+    if row.kind == erase.ERASE:
+        return await _erase(bot, row.payload)
     if row.kind == CARD_EDIT and "message_id" in row.payload:
         return await _edit(bot, row.payload["card_chat_id"], row.payload["message_id"], row.payload)
     if request is None:  # deleted (/forget): nothing left to post
@@ -279,6 +284,15 @@ async def _copy(
         kwargs["allow_sending_without_reply"] = True
     call = bot.copy_message(chat_id, payload["from_chat_id"], payload["message_id"], **kwargs)
     return await _call(chat_id, call)
+
+
+async def _erase(bot: Bot, payload: dict[str, Any]) -> _Result:
+    try:
+        await erase.erase(bot, payload["card_chat_id"], payload["message_id"], payload["text"])
+    except TelegramError as error:
+        outcome, reason = classify(error)
+        return _Result(outcome, reason=reason)
+    return _Result(Outcome.SENT)
 
 
 async def _finish(deps: Deps, row: _Claimed, result: _Result) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tipbot import texts
-from tipbot.consult import outbox
+from tipbot.consult import erase, outbox
 from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM, clinic_time, format_age
 from tipbot.consult.media import Media, enqueue_copy
 from tipbot.core.db.models import (
@@ -31,6 +31,7 @@ from tipbot.core.db.models import (
     StaffThreadMessage,
     Subscriber,
 )
+from tipbot.core.ids import parse_id
 
 ACTIVE = (RequestStatus.OPEN, RequestStatus.CLAIMED)
 MAX_REMINDERS = 3
@@ -237,16 +238,17 @@ async def request_named_in(session: AsyncSession, bot_text: str | None) -> Consu
     """The request a message *the bot wrote* names ("#N"), while a staff-group message of that
     request is in flight: a reply can arrive before the worker has recorded the message id."""
     match = _NUMBER.search(bot_text or "")
-    if match is None:
+    number = parse_id(match.group(1), ConsultRequest.id) if match else None
+    if number is None:
         return None
     in_flight = await session.scalar(
         select(OutboxMessage.id).where(
-            OutboxMessage.request_id == int(match.group(1)),
+            OutboxMessage.request_id == number,
             OutboxMessage.kind.in_((outbox.CARD, outbox.THREAD, outbox.COPY)),
             OutboxMessage.locked_until.is_not(None),
         )
     )
-    return await session.get(ConsultRequest, int(match.group(1))) if in_flight else None
+    return await session.get(ConsultRequest, number) if in_flight else None
 
 
 async def reply_to_person(
@@ -339,6 +341,15 @@ async def forget_requests(session: AsyncSession, user_id: int, *, now: datetime)
         await session.scalars(select(ConsultRequest).where(ConsultRequest.user_id == user_id))
     )
     ids = [request.id for request in requests]
+    for number, chat_id, message_id in await erase.thread_messages(session, requests):
+        outbox.enqueue(
+            session,
+            erase.ERASE,
+            now=now,
+            text=texts.CARD_REMOVED.format(number=number),
+            card_chat_id=chat_id,
+            message_id=message_id,
+        )
     await session.execute(
         delete(OutboxMessage).where(
             or_(OutboxMessage.request_id.in_(ids), OutboxMessage.chat_id == user_id)

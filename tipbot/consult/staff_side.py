@@ -37,6 +37,8 @@ from tipbot.consult.service import (
     staff_action,
 )
 from tipbot.core.callbacks import STAFF_PREFIX
+from tipbot.core.db.models import ConsultRequest
+from tipbot.core.ids import parse_id
 from tipbot.core.runtime import Context, Deps
 from tipbot.core.staff import StaffChat, StaffDirectory
 
@@ -62,10 +64,11 @@ async def card_button(update: Update, context: Context) -> None:
         await query.answer(texts.STAFF_ONLY, show_alert=True)
         return
     parts = query.data.split(":")
-    if len(parts) != 3 or parts[1] not in _DONE_TOAST or not parts[2].isdigit():
+    number = parse_id(parts[2], ConsultRequest.id) if len(parts) == 3 else None
+    if number is None or parts[1] not in _DONE_TOAST:
         await query.answer(texts.STAFF_UNKNOWN_REQUEST.format(number="?"), show_alert=True)
         return
-    action, number = parts[1], int(parts[2])
+    action = parts[1]
     deps = context.deps
     async with deps.db.session() as session:
         result = await staff_action(
@@ -103,17 +106,22 @@ async def staff_reply(update: Update, context: Context) -> None:
                 # the worker may have recorded it between the two look-ups
                 await request_for_staff_message(session, message.chat_id, replied.message_id)
             )
-        if request is None:  # staff talking among themselves
-            return
-        if not await _is_staff(update, context):
-            await message.reply_text(texts.STAFF_ONLY)
-            return
-        media = media_of(message)  # a photo, voice note, …: copied; its caption counts as text
-        if media is None and message.text is None:
-            await message.reply_text(texts.STAFF_UNSUPPORTED_KIND.format(number=request.id))
-            return
-        if media is None and len(message.text) > STAFF_REPLY_LIMIT:
-            await message.reply_text(texts.STAFF_REPLY_TOO_LONG.format(limit=STAFF_REPLY_LIMIT))
+    if request is None:  # staff talking among themselves
+        return
+    # The checks call Telegram, so they run between transactions, never inside one.
+    if not await _is_staff(update, context):
+        await message.reply_text(texts.STAFF_ONLY)
+        return
+    media = media_of(message)  # a photo, voice note, …: copied; its caption counts as text
+    if media is None and message.text is None:
+        await message.reply_text(texts.STAFF_UNSUPPORTED_KIND.format(number=request.id))
+        return
+    if media is None and len(message.text) > STAFF_REPLY_LIMIT:
+        await message.reply_text(texts.STAFF_REPLY_TOO_LONG.format(limit=STAFF_REPLY_LIMIT))
+        return
+    async with deps.db.session() as session:
+        request = await session.get(ConsultRequest, request.id, with_for_update=True)
+        if request is None:  # forgotten meanwhile: its card says so
             return
         queued = await reply_to_person(
             session,
@@ -161,10 +169,10 @@ async def show_request(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(texts.STAFF_ONLY)
         return
     args = context.args or []
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+    number = parse_id(args[0].removeprefix("#"), ConsultRequest.id) if len(args) == 1 else None
+    if number is None:
         await update.effective_message.reply_text(texts.STAFF_REQUEST_USAGE)
         return
-    number = int(args[0].lstrip("#"))
     deps = context.deps
     async with deps.db.session() as session:
         request = await repost_card(session, number, now=deps.clock.now())

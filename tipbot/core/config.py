@@ -99,6 +99,7 @@ class Settings(BaseSettings):
     sweep_batch_size: int = Field(default=500, ge=1, le=10_000)
     consult_reminder: timedelta = timedelta(hours=2)
     user_rate_per_minute: int = Field(default=20, ge=1)
+    max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     port: int | None = Field(default=None, ge=1, le=65535)

@@ -13,11 +13,20 @@ from tipbot.core.runtime import Context
 log = logging.getLogger(__name__)
 
 
+def already_shown(error: object) -> bool:
+    """An edit to what the message already shows (a button pressed on a message that an
+    earlier press, or a forged one, already changed): nothing went wrong for anyone."""
+    return isinstance(error, BadRequest) and "message is not modified" in str(error).lower()
+
+
 async def on_error(update: object, context: Context) -> None:
     chat_id = user_id = None
     if isinstance(update, Update):
         chat_id = update.effective_chat.id if update.effective_chat else None
         user_id = update.effective_user.id if update.effective_user else None
+    if already_shown(context.error):
+        log.info("edit changed nothing update_id=%s", getattr(update, "update_id", None))
+        return
     # Only ids and the exception: update payloads carry names and message texts.
     # Telegram unreachable is not a bug: the transport counts it, a traceback adds nothing.
     error = context.error

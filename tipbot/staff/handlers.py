@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from tipbot import texts
 from tipbot.core.callbacks import BROADCAST_PREFIX
+from tipbot.core.db.models import Broadcast
+from tipbot.core.ids import parse_id
 from tipbot.core.runtime import Context, run_at_start
 from tipbot.staff import broadcast
 from tipbot.staff.library import reload_library
@@ -106,13 +109,32 @@ async def stats_command(update: Update, context: Context) -> None:
 # ----------------------------------------------------------------------------- /broadcast
 
 
+_COMMAND_AND_SPACE = re.compile(r"\S*\s*")
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _announcement(update: Update) -> tuple[str, int]:
-    """The HTML after the command (keeping the staff member's bold/italic/links), and the
-    length of its plain text."""
+    """The text after the command as Telegram HTML, keeping the staff member's formatting,
+    and its length in characters. PTB renders the HTML from the entities clipped to that
+    text (their offsets are UTF-16 units): cutting ``text_html`` itself would split a tag
+    that spans the command (a message sent all bold) and leave invalid HTML."""
     message = update.effective_message
-    parts = (message.text_html or "").split(maxsplit=1)
-    plain = (message.text or "").split(maxsplit=1)
-    return (parts[1].strip() if len(parts) > 1 else ""), (len(plain[1]) if len(plain) > 1 else 0)
+    text = message.text or ""
+    head = _COMMAND_AND_SPACE.match(text).end()
+    rest = text[head:].rstrip()
+    start = _utf16_len(text[:head])
+    end = start + _utf16_len(rest)
+    entities = []
+    for entity in message.entities:
+        low, high = max(entity.offset, start), min(entity.offset + entity.length, end)
+        if high > low:
+            clipped = {**entity.to_dict(), "offset": low - start, "length": high - low}
+            entities.append(MessageEntity.de_json(clipped, message.get_bot()))
+    part = Message(message.message_id, message.date, message.chat, text=rest, entities=entities)
+    return part.text_html, len(rest)
 
 
 async def broadcast_command(update: Update, context: Context) -> None:
@@ -165,7 +187,10 @@ async def broadcast_button(update: Update, context: Context) -> None:
         await _refuse(update)
         return
     _, action, raw_id = query.data.split(":")
-    broadcast_id = int(raw_id)
+    broadcast_id = parse_id(raw_id, Broadcast.id)
+    if broadcast_id is None:
+        await query.answer(texts.BROADCAST_NOT_A_DRAFT, show_alert=True)
+        return
     deps = context.deps
     async with deps.db.session() as session:
         if action == "send":

@@ -12,6 +12,7 @@ from tipbot import texts
 from tipbot.core.callbacks import FORGET_DATA, STOP_DATA
 from tipbot.core.content import Library
 from tipbot.core.db.models import SubscriptionStatus
+from tipbot.core.ids import parse_number
 from tipbot.core.runtime import Context
 from tipbot.core.schedule import describe_when
 from tipbot.core.timeparse import zone_label
@@ -29,8 +30,9 @@ from tipbot.subscriber.service import (
 )
 from tipbot.subscriber.settings import (
     change_subscriber,
+    explain_not_subscribed,
     status_text,
-    subscribed_or_explain,
+    subscribed_row,
     topic_titles,
 )
 
@@ -50,9 +52,10 @@ def parse_pause_days(args: list[str]) -> int | None:
     """Days of a ``/pause N``; raises ValueError unless N is a whole number 1-365."""
     if not args:
         return None
-    if len(args) != 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= MAX_PAUSE_DAYS:
+    days = parse_number(args[0], MAX_PAUSE_DAYS) if len(args) == 1 else None
+    if not days:
         raise ValueError("not a number of days")
-    return int(args[0])
+    return days
 
 
 async def pause_command(update: Update, context: Context) -> None:
@@ -80,12 +83,13 @@ async def pause_command(update: Update, context: Context) -> None:
 async def resume_command(update: Update, context: Context) -> None:
     deps, now = context.deps, context.deps.clock.now()
     async with deps.db.session() as session:
-        subscriber = await subscribed_or_explain(session, update, now)
-        if subscriber is None:
-            return
-        was_paused = subscriber.status is SubscriptionStatus.PAUSED
+        subscriber = await subscribed_row(session, update.effective_user.id, now)
+        was_paused = subscriber is not None and subscriber.status is SubscriptionStatus.PAUSED
         if was_paused:
             resume(subscriber, now)
+    if subscriber is None:
+        await explain_not_subscribed(update)
+        return
     if not was_paused:
         await update.effective_message.reply_text(texts.NOT_PAUSED)
         return

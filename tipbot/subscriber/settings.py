@@ -127,17 +127,15 @@ def timezone_set_text(subscriber: Subscriber, now: datetime) -> str:
     )
 
 
-async def subscribed_or_explain(
-    session: AsyncSession, update: Update, now: datetime
-) -> Subscriber | None:
-    """The person's locked row if they are subscribed; else tell them how to subscribe."""
-    subscriber = await session.get(Subscriber, update.effective_user.id, with_for_update=True)
+async def subscribed_row(session: AsyncSession, user_id: int, now: datetime) -> Subscriber | None:
+    """The person's locked row if they are subscribed (a pause that is over ends first).
+
+    It never calls Telegram: a transaction (SQLite: the database-wide write lock) must not
+    wait for a round trip; callers explain "not subscribed" after theirs has ended."""
+    subscriber = await session.get(Subscriber, user_id, with_for_update=True)
     if subscriber is not None:
         resume_if_pause_over(subscriber, now)
-    if not is_subscribed(subscriber):
-        await explain_not_subscribed(update)
-        return None
-    return subscriber
+    return subscriber if is_subscribed(subscriber) else None
 
 
 async def explain_not_subscribed(update: Update) -> None:
@@ -159,15 +157,11 @@ async def change_subscriber(
     """
     deps, now = context.deps, context.deps.clock.now()
     async with deps.db.session() as session:
-        subscriber = await session.get(Subscriber, update.effective_user.id, with_for_update=True)
-        if subscriber is not None:
-            resume_if_pause_over(subscriber, now)
-        subscribed = is_subscribed(subscriber)
-        if subscribed and change is not None:
+        subscriber = await subscribed_row(session, update.effective_user.id, now)
+        if subscriber is not None and change is not None:
             change(subscriber, now)
-    if not subscribed:
+    if subscriber is None:
         await explain_not_subscribed(update)
-        return None
     return subscriber
 
 
@@ -318,10 +312,11 @@ async def topic_toggle_button(update: Update, context: Context) -> None:
         await query.answer(texts.BUTTON_NOT_VALID)
         return
     async with deps.db.session() as session:
-        subscriber = await subscribed_or_explain(session, update, now)
-        if subscriber is None:
-            return
-        outcome = toggle_topic(subscriber, topic.id, deps.library)
+        subscriber = await subscribed_row(session, update.effective_user.id, now)
+        outcome = toggle_topic(subscriber, topic.id, deps.library) if subscriber else None
+    if subscriber is None:
+        await explain_not_subscribed(update)
+        return
     if outcome is TopicToggle.LAST_ONE:
         await query.answer(texts.TOPICS_LAST_ONE, show_alert=True)
         return

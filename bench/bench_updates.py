@@ -1,0 +1,206 @@
+"""Update latency benchmark: prints figures, is not a test.
+
+    .venv/bin/python bench/bench_updates.py [--latency 50ms] [--rates 100,200,300] [--seconds 8]
+
+The real bot (``tipbot run``, its own process, long polling, a fresh SQLite file) serves
+1,000 people of the fake Bot API, which runs in this process and answers every call after
+``--latency`` (the round trip to Telegram). People send ``--command`` (default ``/tip``: a
+database write and a reply with buttons) at a fixed total rate, round-robin; each update's
+time to reply is from the moment the fake queued it to the moment it answered the bot's
+``sendMessage``. For each processor (``TIPBOT_MAX_CONCURRENT_UPDATES=1``, the old one at a
+time, and the new per-chat one at 64) and each rate it prints p50/p95/p99 and whether every
+update was answered; the maximum sustained rate is the highest rate with every update
+answered and p99 ≤ ``--p99-limit`` (200 ms). The send rate limit is set to 1000/s, so the
+rate limiter is not what is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fakegram import FakeTelegram  # noqa: E402
+from fakegram.__main__ import seconds  # noqa: E402
+from tipbot.core.config import PROJECT_CONTENT, Settings  # noqa: E402
+
+TOKEN = "1000:TEST-token-for-the-update-benchmark"
+PEOPLE = 1_000
+
+
+def transport_name(api_url: str) -> str:
+    """The class of the Bot API client the bot process builds (the same code, in here)."""
+    from tipbot.app import build_application
+
+    settings = Settings(token=TOKEN, bot_api_url=api_url, content=PROJECT_CONTENT, _env_file=None)
+    application = build_application(settings)
+    return type(application.bot.request).__name__
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+class BotProcess:
+    """``tipbot run`` against the fake, on a fresh SQLite database."""
+
+    def __init__(self, api_url: str, workdir: Path, running: int) -> None:
+        env = {
+            **os.environ,
+            "TIPBOT_TOKEN": TOKEN,
+            "TIPBOT_BOT_API_URL": api_url,
+            "TIPBOT_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / f'bench-{running}.db'}",
+            "TIPBOT_MAX_CONCURRENT_UPDATES": str(running),
+            "TIPBOT_MAX_MESSAGES_PER_SECOND": "1000",
+            "TIPBOT_USER_RATE_PER_MINUTE": "100000",
+            "TIPBOT_LOG_LEVEL": "WARNING",
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tipbot", "run"], env=env, cwd=workdir, stderr=subprocess.PIPE
+        )
+
+    def cpu_seconds(self) -> float:
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+async def run_rate(tg: FakeTelegram, people, command: str, rate: float, duration: float):
+    """Send ``rate`` updates a second for ``duration`` seconds; return reply times (s)."""
+    mark = len(tg.calls)
+    sent: dict[int, list[float]] = defaultdict(list)
+    total = int(rate * duration)
+    start = time.monotonic()
+    for index in range(total):
+        due = start + index / rate
+        delay = due - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        person = people[index % len(people)]
+        sent[person.id].append(time.time())
+        await person.send(command)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        replies = [c for c in list(tg.calls)[mark:] if c.method == "sendMessage"]
+        if len(replies) >= total:
+            break
+        await asyncio.sleep(0.1)
+    answered: dict[int, list[float]] = defaultdict(list)
+    for call in list(tg.calls)[mark:]:
+        if call.method == "sendMessage":
+            answered[call.params["chat_id"]].append(call.time)
+    times = [
+        reply - asked
+        for chat_id, asked_at in sent.items()
+        for asked, reply in zip(asked_at, answered[chat_id], strict=False)
+    ]
+    return times, total
+
+
+async def measure(args: argparse.Namespace, running: int, workdir: Path) -> list[dict]:
+    async with FakeTelegram(token=TOKEN, latency=args.latency) as tg:
+        people = [tg.user(f"Person{i}") for i in range(PEOPLE)]
+        bot = BotProcess(tg.url, workdir, running)
+        try:
+            await tg.wait_for_call("deleteWebhook", timeout=60)  # polling starts next
+            await asyncio.sleep(1)
+            await run_rate(tg, people[:50], args.command, 50, 1)  # warm-up: imports, caches
+            rows = []
+            for rate in args.rates:
+                cpu, fake_cpu = bot.cpu_seconds(), time.process_time()
+                times, total = await run_rate(tg, people, args.command, rate, args.seconds)
+                cpu, fake_cpu = bot.cpu_seconds() - cpu, time.process_time() - fake_cpu
+                row = {
+                    "running": running,
+                    "rate": rate,
+                    "answered": len(times),
+                    "sent": total,
+                    "p50": percentile(times, 0.50) if times else float("nan"),
+                    "p95": percentile(times, 0.95) if times else float("nan"),
+                    "p99": percentile(times, 0.99) if times else float("nan"),
+                    "cpu_ms": 1000 * cpu / max(len(times), 1),
+                    "fake_cpu_ms": 1000 * fake_cpu / max(len(times), 1),
+                    "load": os.getloadavg()[0],
+                }
+                rows.append(row)
+                print(format_row(row), flush=True)
+                if len(times) < total or row["p99"] > 2 * args.p99_limit:
+                    break  # past saturation: higher rates only queue up more
+                await asyncio.sleep(1)
+            return rows
+        finally:
+            bot.stop()
+
+
+def format_row(row: dict) -> str:
+    return (
+        f"  max_concurrent_updates={row['running']:<3} {row['rate']:>5.0f} updates/s: "
+        f"answered {row['answered']}/{row['sent']}, p50 {1000 * row['p50']:.0f} ms, "
+        f"p95 {1000 * row['p95']:.0f} ms, p99 {1000 * row['p99']:.0f} ms, "
+        f"CPU per update: bot {row['cpu_ms']:.1f} ms, fake {row['fake_cpu_ms']:.1f} ms; "
+        f"load {row['load']:.1f}"
+    )
+
+
+def sustained(rows: list[dict], limit: float) -> float:
+    ok = [r["rate"] for r in rows if r["answered"] == r["sent"] and r["p99"] <= limit]
+    return max(ok, default=0.0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=seconds, default=0.05, help="per call, e.g. 50ms")
+    parser.add_argument(
+        "--rates",
+        type=lambda text: [float(part) for part in text.split(",")],
+        default=[10, 20, 50, 100, 200, 300, 400, 500, 600],
+        help="updates per second to try, in order",
+    )
+    parser.add_argument("--seconds", type=float, default=8, help="duration of each rate")
+    parser.add_argument("--command", default="/tip")
+    parser.add_argument("--p99-limit", type=seconds, default=0.2)
+    parser.add_argument(
+        "--processors", type=lambda text: [int(p) for p in text.split(",")], default=[1, 64]
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as workdir:
+        print(
+            f"transport: {asyncio.run(_transport())}; latency {1000 * args.latency:.0f} ms; "
+            f"{PEOPLE} people sending {args.command!r}; {args.seconds:.0f} s per rate",
+            flush=True,
+        )
+        results = {}
+        for running in args.processors:
+            results[running] = asyncio.run(measure(args, running, Path(workdir)))
+        print()
+        for running, rows in results.items():
+            best = sustained(rows, args.p99_limit)
+            at_300 = next((r for r in rows if r["rate"] == 300), None)
+            p99 = f"{1000 * at_300['p99']:.0f} ms" if at_300 else "not reached"
+            print(
+                f"max_concurrent_updates={running}: max sustained {best:.0f} updates/s "
+                f"(p99 ≤ {1000 * args.p99_limit:.0f} ms); p99 at 300/s: {p99}"
+            )
+
+
+async def _transport() -> str:
+    async with FakeTelegram(token=TOKEN) as tg:
+        return transport_name(tg.url)
+
+
+if __name__ == "__main__":
+    main()
