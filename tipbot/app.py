@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import (
+    Bot,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     LinkPreviewOptions,
@@ -13,9 +14,9 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
 
-from tipbot import consult, delivery, staff, subscriber
+from tipbot import consult, delivery, staff, subscriber, texts
 from tipbot.commands import Scope, menu
-from tipbot.core import errors
+from tipbot.core import errors, i18n
 from tipbot.core.clock import Clock, SystemClock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library, load_library
@@ -35,6 +36,7 @@ def build_application(
 ) -> Application:
     """A ready-to-start Application; the caller has migrated the database."""
     token = settings.require_token()
+    i18n.setup_from(settings)
     deps = Deps(
         settings=settings,
         db=db or Database(settings.database_url),
@@ -86,14 +88,13 @@ def register_areas(application: Application) -> None:
 
 async def _post_init(application: Application) -> None:
     deps = deps_of(application)
-    await application.bot.set_my_commands(
-        menu(Scope.PRIVATE, deps.library), scope=BotCommandScopeAllPrivateChats()
-    )
+    await publish_profile(application.bot, deps.library)
     if deps.settings.staff_chat_id is not None:
         try:
+            with i18n.for_staff():
+                staff_menu = menu(Scope.STAFF, deps.library)
             await application.bot.set_my_commands(
-                menu(Scope.STAFF, deps.library),
-                scope=BotCommandScopeChat(deps.settings.staff_chat_id),
+                staff_menu, scope=BotCommandScopeChat(deps.settings.staff_chat_id)
             )
         except TelegramError as exc:  # an unreachable staff group must not stop the bot
             log.warning("could not set the staff group's command menu: %s", exc)
@@ -103,6 +104,26 @@ async def _post_init(application: Application) -> None:
             "in the outbox until a staff group is configured"
         )
     log.info("tipbot started as @%s", application.bot.username)
+
+
+async def publish_profile(bot: Bot, library: Library) -> None:
+    """The private command menu and the "What can this bot do?" texts, in every language
+    (Telegram shows each person theirs), and in the default language for everyone else."""
+    for language in [None, *i18n.languages()]:
+        code = i18n.telegram_code(language) if language else None
+        if language and code is None:
+            log.warning(
+                "language %s: Telegram takes two-letter codes; menu not localised", language
+            )
+            continue
+        with i18n.language(language):
+            await bot.set_my_commands(
+                menu(Scope.PRIVATE, library),
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=code,
+            )
+            await bot.set_my_description(texts.BOT_DESCRIPTION, language_code=code)
+            await bot.set_my_short_description(texts.BOT_SHORT_DESCRIPTION, language_code=code)
 
 
 async def _post_shutdown(application: Application) -> None:

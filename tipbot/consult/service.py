@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tipbot import texts
 from tipbot.consult import outbox
 from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM, format_age
+from tipbot.core import i18n
 from tipbot.core.db.models import (
     ConsultRequest,
     OutboxMessage,
@@ -93,6 +94,7 @@ async def create_request(
         topic=answers.topic,
         note=answers.note,
         source=source,
+        language=i18n.current(),  # the form's: the person's language
         consent_at=now,
         status=RequestStatus.OPEN,
         reminders_sent=0,
@@ -119,7 +121,8 @@ async def cancel_request(
     request.status = RequestStatus.CANCELLED
     request.closed_at = now
     outbox.enqueue(session, outbox.CARD_EDIT, now=now, request_id=request.id)
-    text = texts.THREAD_CANCELLED.format(number=request.id)
+    with i18n.for_staff():
+        text = texts.THREAD_CANCELLED.format(number=request.id)
     outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=text)
     return request
 
@@ -139,9 +142,10 @@ async def relay_from_person(
         return None
     if len(text) > RELAY_LIMIT:
         text = text[:RELAY_LIMIT] + "…"
-    message = texts.THREAD_RELAY.format(
-        number=request.id, name=html.escape(request.name), text=html.escape(text)
-    )
+    with i18n.for_staff():
+        message = texts.THREAD_RELAY.format(
+            number=request.id, name=html.escape(request.name), text=html.escape(text)
+        )
     outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=message)
     first = not request.relay_notice_sent
     request.relay_notice_sent = True
@@ -184,27 +188,44 @@ async def staff_action(
     if request.status not in allowed.get(action, ()):
         return ActionResult(ActionOutcome.NOT_POSSIBLE, request)
     number = request.id
+    person = i18n.language(await person_language(session, request))
     if action == CLAIM:
         request.status = RequestStatus.CLAIMED
         request.claimed_by, request.claimed_by_name, request.claimed_at = staff_id, staff_name, now
-        notice = texts.CONSULT_CLAIMED.format(staff=html.escape(staff_name), number=number)
+        with person:
+            notice = texts.CONSULT_CLAIMED.format(staff=html.escape(staff_name), number=number)
     elif action == UNCLAIM:
         request.status = RequestStatus.OPEN
         request.claimed_by = request.claimed_by_name = request.claimed_at = None
         request.reminders_sent, request.last_reminded_at = 0, now  # reminders start afresh
-        notice = texts.CONSULT_UNCLAIMED.format(number=number)
+        with person:
+            notice = texts.CONSULT_UNCLAIMED.format(number=number)
     else:
         request.status = RequestStatus.CLOSED
         request.closed_at = now
         if request.claimed_by is None:  # closed without a claim: record who closed it
             request.claimed_by, request.claimed_by_name = staff_id, staff_name
-        notice = texts.CONSULT_CLOSED.format(number=number)
+        with person:
+            notice = texts.CONSULT_CLOSED.format(number=number)
     request.updated_at = now
     outbox.enqueue(session, outbox.CARD_EDIT, now=now, request_id=number)
     outbox.enqueue(
         session, outbox.PERSON, now=now, request_id=number, chat_id=request.user_id, text=notice
     )
     return ActionResult(ActionOutcome.DONE, request)
+
+
+async def person_language(session: AsyncSession, request: ConsultRequest) -> str | None:
+    """The person's language now (they may have changed it since), else the form's."""
+    stored = await session.scalar(
+        select(Subscriber.language).where(Subscriber.user_id == request.user_id)
+    )
+    return stored or request.language
+
+
+def card_removed(number: int) -> str:
+    with i18n.for_staff():
+        return texts.CARD_REMOVED.format(number=number)
 
 
 async def request_for_staff_message(
@@ -245,13 +266,15 @@ async def reply_to_person(
     """Queue a staff member's message for the person; False if the request is not open."""
     if request.status not in ACTIVE:
         return False
+    with i18n.language(await person_language(session, request)):
+        text = texts.CONSULT_FROM_CLINIC.format(text=html.escape(text))
     outbox.enqueue(
         session,
         outbox.PERSON,
         now=now,
         request_id=request.id,
         chat_id=request.user_id,
-        text=texts.CONSULT_FROM_CLINIC.format(text=html.escape(text)),
+        text=text,
         ack_reply_to=staff_message_id,
     )
     return True
@@ -289,11 +312,12 @@ async def queue_reminders(session: AsyncSession, *, now: datetime, interval: tim
     )
     count = 0
     for request in due:
-        text = texts.REMINDER.format(
-            number=request.id,
-            name=html.escape(request.name),
-            age=format_age(now - request.created_at),
-        )
+        with i18n.for_staff():
+            text = texts.REMINDER.format(
+                number=request.id,
+                name=html.escape(request.name),
+                age=format_age(now - request.created_at),
+            )
         outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=text)
         request.reminders_sent += 1
         request.last_reminded_at = now
@@ -319,7 +343,7 @@ async def forget_requests(session: AsyncSession, user_id: int, *, now: datetime)
                 session,
                 outbox.CARD_EDIT,
                 now=now,
-                text=texts.CARD_REMOVED.format(number=request.id),
+                text=card_removed(request.id),
                 card_chat_id=request.staff_chat_id,
                 message_id=request.staff_message_id,
             )

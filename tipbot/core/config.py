@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     port: int | None = Field(default=None, ge=1, le=65535)
+    default_language: str = "en"
+    staff_language: str | None = None  # the default language when unset
+    locales_dir: Path | None = None  # more catalogs: <dir>/<lang>/LC_MESSAGES/tipbot.po
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod
@@ -123,6 +126,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError("expected an IANA timezone name such as Europe/Berlin") from exc
+        return value
+
+    @field_validator("default_language", "staff_language")
+    @classmethod
+    def _check_language(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[a-z]{2,3}(_[A-Za-z0-9]{2,8})?", value):
+            raise ValueError("expected a language code such as en, es or pt_BR")
         return value
 
     @field_validator("default_send_time", mode="before")

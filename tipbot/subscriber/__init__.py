@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from tipbot.subscriber import fallback, guard, lifecycle, ondemand, settings, start
+from tipbot.subscriber import fallback, guard, language, lifecycle, ondemand, settings, start
 
 
 def register_start(application: Application) -> None:
@@ -15,7 +15,9 @@ def register_start(application: Application) -> None:
 
 
 def register(application: Application) -> None:
-    """The the group guard, settings, on-demand tips and the lifecycle commands."""
+    """The language of each update, the group guard, settings, on-demand tips and the
+    lifecycle commands."""
+    language.register(application)
     guard.register(application)
     settings.register(application)
     ondemand.register(application)

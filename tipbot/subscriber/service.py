@@ -17,7 +17,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tipbot import texts
 from tipbot.consult.service import forget_requests
+from tipbot.core import i18n
 from tipbot.core.config import Settings
 from tipbot.core.content import Library
 from tipbot.core.db.models import (
@@ -113,6 +115,7 @@ def _new_subscriber(
         send_time=settings.default_send_time,
         topics=list(library.topics),
         language_code=language_code,
+        language=i18n.resolve(language_code),
         tip_seed=random.getrandbits(31),
         tip_cursors={},
         created_at=now,
@@ -233,6 +236,12 @@ def resume(subscriber: Subscriber, now: datetime) -> None:
     subscriber.next_send_at = compute_next_send(subscriber, now)
 
 
+def set_language(subscriber: Subscriber, language: str) -> str:
+    """Store the person's choice (resolved to a language the bot has); returns it."""
+    subscriber.language = i18n.resolve(language)
+    return subscriber.language
+
+
 def stop(subscriber: Subscriber, now: datetime) -> None:
     subscriber.status = SubscriptionStatus.STOPPED
     subscriber.paused_until = None
@@ -326,11 +335,11 @@ def format_time(value: time) -> str:
 def describe_when(due: datetime | None, zone: str, now: datetime) -> str:
     """'today', 'tomorrow' or a date, in the person's own calendar."""
     if due is None:
-        return "not scheduled"
+        return texts.NOT_SCHEDULED
     tz = ZoneInfo(zone)
     days = (due.astimezone(tz).date() - now.astimezone(tz).date()).days
     if days == 0:
-        return "today"
+        return texts.TODAY
     if days == 1:
-        return "tomorrow"
-    return due.astimezone(tz).strftime("on %a %d %b")
+        return texts.TOMORROW
+    return texts.ON_DATE.format(date=i18n.weekday_date(due.astimezone(tz)))

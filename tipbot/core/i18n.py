@@ -1,0 +1,226 @@
+"""Languages: gettext catalogs, the language of the update or job at hand, Babel formatting.
+
+Catalogs are standard gettext files, ``tipbot/locales/<lang>/LC_MESSAGES/tipbot.po`` (plus
+those in ``TIPBOT_LOCALES_DIR``). They are compiled in memory when the bot starts (Babel's
+``read_po`` + ``write_mo``): a clinic edits a ``.po`` file and restarts, with no build step
+and no stale ``.mo`` file that could disagree with its ``.po``.
+
+The current language lives in a ``ContextVar``. PTB handles each update in its own asyncio
+task (``concurrent_updates``) and every task runs in a copy of the context, so the language
+set for one person's update never leaks into another's. Jobs run outside any update and set
+it themselves, per recipient, with ``with language(code):``.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+import re
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as _babel_format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from tipbot.core.config import ConfigError, Settings
+
+DOMAIN = "tipbot"
+SOURCE_LANGUAGE = "en"  # the language of the msgids in the code
+SHIPPED_LOCALES = Path(__file__).resolve().parents[1] / "locales"
+_TAG = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
+
+
+def N_(message: str) -> str:
+    """Mark a text for extraction (``pybabel extract``); it is translated where it is read."""
+    return message
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A text with plural forms; ``texts.NAME(n)`` picks the form for ``n``."""
+
+    singular: str
+    plural: str
+
+
+def ngettext(singular: str, plural: str) -> Plural:
+    """Mark a text with plural forms for extraction (the same keyword ``pybabel`` knows)."""
+    return Plural(singular, plural)
+
+
+@dataclass
+class Catalogs:
+    """Every language the bot speaks, and which one to use where nothing else says."""
+
+    translations: dict[str, _gettext.NullTranslations] = field(
+        default_factory=lambda: {SOURCE_LANGUAGE: _gettext.NullTranslations()}
+    )
+    default: str = SOURCE_LANGUAGE
+    staff: str = SOURCE_LANGUAGE
+
+    @property
+    def languages(self) -> list[str]:
+        """The source language first, then the others alphabetically."""
+        return sorted(self.translations, key=lambda code: (code != SOURCE_LANGUAGE, code))
+
+    def resolve(self, code: str | None) -> str:
+        """A language the bot has for an IETF tag from Telegram (``es``, ``pt-br``, ``ES``),
+        trying the full tag, then its primary language; else the default."""
+        if code:
+            tag = code.strip().replace("-", "_")
+            by_lower = {language.lower(): language for language in self.translations}
+            for candidate in (tag.lower(), tag.split("_")[0].lower()):
+                if candidate in by_lower:
+                    return by_lower[candidate]
+        return self.default
+
+
+_catalogs: Catalogs | None = None  # set by setup(); the shipped catalogs if never called
+_current: ContextVar[str | None] = ContextVar("tipbot_language", default=None)
+
+
+class LanguageError(ConfigError):
+    """A configured language has no catalog; the message names what is available."""
+
+
+def load_translations(*directories: Path) -> dict[str, _gettext.NullTranslations]:
+    """Every ``<lang>/LC_MESSAGES/tipbot.po`` under the directories (later ones win)."""
+    found: dict[str, _gettext.NullTranslations] = {}
+    for directory in directories:
+        for po_path in sorted(Path(directory).glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+            language = po_path.parents[1].name
+            if not _TAG.match(language):
+                continue
+            found[language] = compile_po(po_path)
+    found.setdefault(SOURCE_LANGUAGE, _gettext.NullTranslations())
+    return found
+
+
+def read_catalog(po_path: Path):  # -> babel.messages.Catalog
+    with po_path.open("rb") as handle:
+        return read_po(handle, locale=po_path.parents[1].name, domain=DOMAIN)
+
+
+def compile_po(po_path: Path) -> _gettext.GNUTranslations:
+    """The ``.po`` file as gettext translations, compiled in memory (fuzzy entries skipped)."""
+    buffer = io.BytesIO()
+    write_mo(buffer, read_catalog(po_path))
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+def setup(*, default: str, staff: str | None = None, extra_locales: Path | None = None) -> Catalogs:
+    """Load the catalogs once at start; raises ``LanguageError`` for a language without one."""
+    directories = [SHIPPED_LOCALES] + ([extra_locales] if extra_locales else [])
+    catalogs = Catalogs(load_translations(*directories))
+    for name, code in (("DEFAULT_LANGUAGE", default), ("STAFF_LANGUAGE", staff or default)):
+        if code not in catalogs.translations:
+            raise LanguageError(
+                f"TIPBOT_{name}: no catalog for {code!r} "
+                f"(available: {', '.join(catalogs.languages)})"
+            )
+    catalogs.default = default
+    catalogs.staff = staff or default
+    global _catalogs
+    _catalogs = catalogs
+    return catalogs
+
+
+def catalogs() -> Catalogs:
+    return _catalogs or setup(default=SOURCE_LANGUAGE)
+
+
+def setup_from(settings: Settings) -> Catalogs:
+    return setup(
+        default=settings.default_language,
+        staff=settings.staff_language,
+        extra_locales=settings.locales_dir,
+    )
+
+
+def telegram_code(language: str) -> str | None:
+    """The code Telegram takes for a language's menu and description (two letters), if any."""
+    return language if re.fullmatch(r"[a-z]{2}", language) else None
+
+
+def languages() -> list[str]:
+    return catalogs().languages
+
+
+def resolve(code: str | None) -> str:
+    return catalogs().resolve(code)
+
+
+def current() -> str:
+    """The language of the update or job at hand (the default outside of both)."""
+    return _current.get() or catalogs().default
+
+
+def use(code: str | None) -> str:
+    """Speak ``code`` (resolved) for the rest of this update's task; returns the language."""
+    resolved = catalogs().resolve(code)
+    _current.set(resolved)
+    return resolved
+
+
+@contextmanager
+def language(code: str | None) -> Iterator[str]:
+    """Speak ``code`` (resolved) inside the block: a job's message to one recipient."""
+    token = _current.set(catalogs().resolve(code))
+    try:
+        yield _current.get() or catalogs().default
+    finally:
+        _current.reset(token)
+
+
+def staff_language() -> str:
+    return catalogs().staff
+
+
+def for_staff() -> AbstractContextManager[str]:
+    """Speak the staff group's language inside the block (cards, threads, reminders)."""
+    return language(catalogs().staff)
+
+
+def gettext(message: str) -> str:
+    translations = catalogs().translations.get(current())
+    return translations.gettext(message) if translations else message
+
+
+def ngettext_for(plural: Plural, count: int) -> str:
+    translations = catalogs().translations.get(current()) or _gettext.NullTranslations()
+    return translations.ngettext(plural.singular, plural.plural, count)
+
+
+def babel_locale(code: str | None = None) -> Locale:
+    """Babel's locale for a language (English for a code Babel does not know)."""
+    try:
+        return Locale.parse(code or current())
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(SOURCE_LANGUAGE)
+
+
+def format_date(value: date | datetime, style: str = "medium") -> str:
+    """A date as people of the current language write it (``12 Jun 2026``, ``12 jun 2026``)."""
+    return _babel_format_date(value, style, locale=babel_locale())
+
+
+def weekday_date(value: date | datetime) -> str:
+    """A short date with its weekday (``Fri, 12 Jun``; ``vie, 12 jun``) in the current language."""
+    locale = babel_locale()
+    pattern = locale.datetime_skeletons.get("MMMEd")
+    return _babel_format_date(value, pattern or "medium", locale=locale)
+
+
+def language_name(code: str) -> str:
+    """A language's name in itself (``English``, ``español``), for buttons and /mydata."""
+    locale = babel_locale(code)
+    if str(locale) != code and locale.language != code.split("_")[0]:
+        return code
+    return (locale.get_display_name(locale) or code).capitalize()
