@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tipbot.core.config import ConfigError, Settings, load_settings
-from tipbot.core.content import ContentError, load_library
+from tipbot.core.content import ContentError, Library, load_library
 from tipbot.core.logs import setup_logging
 
 if TYPE_CHECKING:
@@ -69,11 +69,47 @@ async def _migrate(db: Database) -> None:
 
 
 def cmd_check_content(args: argparse.Namespace) -> int:
-    path = Path(args.path) if args.path else _settings().content
+    settings = _settings()
+    path = Path(args.path) if args.path else settings.content
     library = load_library(path)
     print(library.summary())
+    complete = check_languages(library, settings.locales_dir)
+    if args.strict and not complete:
+        print("incomplete translations (--strict): see above", file=sys.stderr)
+        return EXIT_CONTENT
     print("OK")
     return EXIT_OK
+
+
+def check_languages(library: Library, locales_dir: Path | None) -> bool:
+    """Check every catalog and tip translation, print each language's coverage; raises
+    ``ContentError`` for a broken one, returns whether every language is complete."""
+    from tipbot.core import i18n
+
+    reports = [i18n.check_catalog(path) for path in i18n.catalog_paths(locales_dir).values()]
+    problems = [problem for report in reports for problem in report.problems]
+    if problems:
+        raise ContentError(problems)
+    complete = True
+    print("languages:")
+    for report in reports:
+        print(f"  {report.coverage()}")
+        complete = complete and not report.missing
+        if report.language == i18n.SOURCE_LANGUAGE:
+            continue
+        translation = library.translations.get(report.language)
+        if translation is None:
+            name = f"{library.path.stem}.{report.language}{library.path.suffix}"
+            print(f"  {report.language}: no {name}: tips in English")
+            complete = False
+            continue
+        print(f"  {translation.coverage()}")
+        complete = complete and translation.complete
+    languages = {report.language for report in reports}
+    for language in sorted(set(library.translations) - languages):
+        print(f"  {language}: tips without a UI catalog ({language}/LC_MESSAGES/tipbot.po): unused")
+        complete = False
+    return complete
 
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
@@ -135,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check-content", help="validate the tip library")
     check.add_argument("path", nargs="?", help="the YAML file (default: TIPBOT_CONTENT)")
+    check.add_argument(
+        "--strict", action="store_true", help="also fail when a translation is incomplete"
+    )
     check.set_defaults(func=cmd_check_content)
 
     demo = commands.add_parser(

@@ -105,7 +105,7 @@ async def staff_reply(update: Update, context: Context) -> None:
             staff_message_id=message.message_id,
             now=deps.clock.now(),
         )
-        number, status = request.id, request.status.value
+        number, status = request.id, status_label(request)
     if not queued:
         text = texts.THREAD_REQUEST_NOT_OPEN.format(number=number, status=status)
         await message.reply_text(text)

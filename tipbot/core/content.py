@@ -252,13 +252,13 @@ def parse_translation(raw: Any, path: Path, original: Library) -> Translation:
     language = path.name.removeprefix(f"{original.path.stem}.").removesuffix(path.suffix)
     if not isinstance(raw, dict):
         raise ContentError([f"{path}: expected a mapping with topics and tips"])
-    if raw.get("references"):
-        problem("references", f"references are shared: keep them in {original.path.name} only")
     for key in ("topics", "tips"):
         if not isinstance(raw.get(key) or [], list):
             problem(key, "expected a list")
     if problems:
         raise ContentError(problems)
+    if raw.get("references"):
+        problem("references", f"references are shared: keep them in {original.path.name} only")
     topics = dict(original.topics)
     for entry_id, entry in _entries(raw.get("topics") or [], "topic", problem).items():
         topic = original.topics.get(entry_id)

@@ -224,3 +224,72 @@ def language_name(code: str) -> str:
     if str(locale) != code and locale.language != code.split("_")[0]:
         return code
     return (locale.get_display_name(locale) or code).capitalize()
+
+
+# ----------------------------------------------------------------------------- checking
+
+TEMPLATE = SHIPPED_LOCALES / f"{DOMAIN}.pot"
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+_HTML_TAG = re.compile(r"</?([a-z]+)")
+
+
+@dataclass(frozen=True)
+class CatalogReport:
+    """One ``.po`` file checked against the template (``tipbot.pot``)."""
+
+    language: str
+    path: Path
+    total: int
+    missing: tuple[str, ...]  # untranslated or fuzzy: shown in English
+    problems: tuple[str, ...]  # would break a message: must be fixed
+
+    def coverage(self) -> str:
+        done = self.total - len(self.missing)
+        return (
+            f"{self.path}: {self.language}: {done}/{self.total} texts ({100 * done // self.total}%)"
+        )
+
+
+def catalog_paths(extra_locales: Path | None = None) -> dict[str, Path]:
+    """Each language's ``.po`` file (one in ``extra_locales`` wins over the shipped one)."""
+    found: dict[str, Path] = {}
+    for directory in [SHIPPED_LOCALES] + ([extra_locales] if extra_locales else []):
+        for po_path in sorted(Path(directory).glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+            found[po_path.parents[1].name] = po_path
+    return found
+
+
+def check_catalog(po_path: Path, template_path: Path = TEMPLATE) -> CatalogReport:
+    """Missing texts, and translations whose placeholders or HTML tags differ from the
+    English (a missing ``{time}`` or ``<b>`` would break the message)."""
+    with template_path.open("rb") as handle:
+        template = read_po(handle)
+    catalog = read_catalog(po_path)
+    language = po_path.parents[1].name
+    source = language == SOURCE_LANGUAGE
+    missing, problems = [], []
+    for entry in template:
+        if not entry.id:
+            continue
+        key = entry.id[0] if isinstance(entry.id, tuple | list) else entry.id
+        found = catalog.get(entry.id)
+        strings = _strings(found.string) if found is not None else []
+        if found is None or (not source and (found.fuzzy or not all(strings))):
+            missing.append(key)
+            continue
+        english = entry.id[-1] if isinstance(entry.id, tuple | list) else entry.id
+        for text in strings:
+            if text and sorted(_PLACEHOLDER.findall(text)) != sorted(_PLACEHOLDER.findall(english)):
+                problems.append(f"{po_path}: {key[:50]!r}: placeholders differ from the English")
+            if text and sorted(_HTML_TAG.findall(text)) != sorted(_HTML_TAG.findall(english)):
+                problems.append(f"{po_path}: {key[:50]!r}: HTML tags differ from the English")
+    known = {entry.id for entry in template}
+    for entry in catalog:
+        if entry.id and entry.id not in known and not entry.obsolete:
+            problems.append(f"{po_path}: {str(entry.id)[:50]!r}: not in {template_path.name}")
+    total = sum(1 for entry in template if entry.id)
+    return CatalogReport(language, po_path, total, tuple(missing), tuple(problems))
+
+
+def _strings(string: str | tuple[str, ...] | list[str]) -> list[str]:
+    return list(string) if isinstance(string, tuple | list) else [string]

@@ -1,0 +1,423 @@
+"""Languages: every person is answered in theirs, staff in the staff language, and a clinic
+adds a language with files only.
+
+The catalog checks fail when a text in the code is not marked for translation, when the
+template (``tipbot.pot``) is stale, or when a shipped catalog misses or breaks a text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+from sqlalchemy import select
+
+from tipbot import texts
+from tipbot.cli import main
+from tipbot.consult.outbox import run_outbox
+from tipbot.core import i18n, metrics
+from tipbot.core.config import PROJECT_CONTENT, ConfigError
+from tipbot.core.content import ContentError, load_library
+from tipbot.core.db.models import Subscriber
+from tipbot.delivery import run_sweep
+
+PACKAGE = Path(texts.__file__).parent
+SPANISH = PACKAGE / "locales" / "es" / "LC_MESSAGES" / "tipbot.po"
+
+
+def marked_in_code() -> set[str]:
+    """Every msgid ``pybabel extract`` finds in the package (``_``, ``N_``, ``ngettext``)."""
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(str(PACKAGE)):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def template_ids(path: Path = i18n.TEMPLATE) -> set[str]:
+    with path.open("rb") as handle:
+        return {m.id[0] if isinstance(m.id, tuple) else m.id for m in read_po(handle) if m.id}
+
+
+# ----------------------------------------------------------------------------- catalogs
+
+
+def test_every_text_of_the_texts_module_is_marked_for_translation():
+    marked = marked_in_code()
+    for name, value in texts._SOURCE.items():
+        values = value if isinstance(value, tuple) else (value,)
+        for item in values:
+            msgid = item.singular if isinstance(item, i18n.Plural) else item
+            if isinstance(msgid, str):
+                assert msgid in marked, f"texts.{name} is not wrapped in _(...)"
+
+
+def test_the_template_is_up_to_date_with_the_code():
+    assert marked_in_code() == template_ids(), (
+        "run: pybabel extract --no-location --add-comments=TRANSLATORS: -o "
+        "tipbot/locales/tipbot.pot tipbot && pybabel update -i tipbot/locales/tipbot.pot "
+        "-d tipbot/locales -D tipbot"
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_shipped_catalogs_are_complete_and_well_formed(language):
+    report = i18n.check_catalog(i18n.catalog_paths()[language])
+    assert report.problems == ()
+    assert report.missing == (), f"{language} misses {len(report.missing)} texts"
+
+
+def test_a_broken_translation_is_named(tmp_path):
+    with SPANISH.open("rb") as handle:
+        catalog = read_po(handle, locale="es")
+    catalog["✅ Send to {count}"].string = "✅ Enviar a {cuenta}"
+    catalog["⏰ Time"].string = "<b>⏰ Hora"
+    catalog["Skip"].string = ""
+    broken = tmp_path / "es" / "LC_MESSAGES" / "tipbot.po"
+    broken.parent.mkdir(parents=True)
+    with broken.open("wb") as handle:
+        write_po(handle, catalog)
+    report = i18n.check_catalog(broken)
+    assert report.missing == ("Skip",)
+    assert any("placeholders differ" in p and "Send to" in p for p in report.problems)
+    assert any("HTML tags differ" in p and "Time" in p for p in report.problems)
+
+
+def test_plural_forms_are_real_plurals():
+    with i18n.language("en"):
+        assert texts.DAYS(1).format(days=1) == "1 day"
+        assert texts.DAYS(3).format(days=3) == "3 days"
+    with i18n.language("es"):
+        assert texts.DAYS(1).format(days=1) == "1 día"
+        assert texts.DAYS(3).format(days=3) == "3 días"
+
+
+def test_dates_follow_the_locale():
+    day = datetime(2026, 6, 12, tzinfo=UTC)
+    with i18n.language("en"):
+        assert (i18n.weekday_date(day), i18n.format_date(day)) == ("Fri, Jun 12", "Jun 12, 2026")
+    with i18n.language("es"):
+        assert (i18n.weekday_date(day), i18n.format_date(day)) == ("vie, 12 jun", "12 jun 2026")
+
+
+def test_telegram_codes_resolve_to_a_catalog_or_the_default():
+    catalogs = i18n.setup(default="en")
+    assert [catalogs.resolve(c) for c in ("es", "ES", "es-419", "es_MX")] == ["es"] * 4
+    assert [catalogs.resolve(c) for c in (None, "", "xx", "zh-hans")] == ["en"] * 4
+    assert i18n.setup(default="es").resolve("xx") == "es"
+    i18n.setup(default="en")
+
+
+def test_a_language_without_a_catalog_is_a_configuration_error():
+    with pytest.raises(ConfigError, match="TIPBOT_STAFF_LANGUAGE: no catalog for 'de'"):
+        i18n.setup(default="en", staff="de")
+    i18n.setup(default="en")
+
+
+async def test_concurrent_updates_keep_their_own_language():
+    """Each update runs in its own task, so each sees only the language it set."""
+    i18n.setup(default="en")
+    seen: dict[str, list[str]] = {}
+
+    async def update(language: str) -> None:
+        i18n.use(language)
+        for _ in range(5):
+            await asyncio.sleep(0)  # the other update runs in between
+            seen.setdefault(language, []).append(texts.BUTTON_CONSULT_SKIP)
+
+    await asyncio.gather(asyncio.create_task(update("es")), asyncio.create_task(update("en")))
+    assert seen == {"es": ["Saltar"] * 5, "en": ["Skip"] * 5}
+    assert i18n.current() == "en"  # nothing leaked into the caller
+
+
+# ----------------------------------------------------------------------------- people
+
+
+@pytest.fixture
+def maria(tg):
+    return tg.user("María", language_code="es")
+
+
+@pytest.fixture
+def bob(tg, staff_group):
+    user = tg.user("Bob")
+    staff_group.add_member(user, status="member")
+    return user
+
+
+async def test_a_spanish_person_gets_spanish_from_start_to_daily_tip(bot, tg, maria, clock):
+    await maria.send("/start")
+    welcome = await maria.wait_for("Bienvenido")
+    assert "las <b>09:00</b>" not in welcome.text  # HTML was rendered, not shown
+    assert "hoy" in welcome.text and "no consejo médico" in welcome.text
+    assert welcome.buttons == ["⏰ Hora", "🌍 Zona horaria", "📚 Temas"]
+
+    await maria.send("/help")
+    help_text = (await maria.wait_for("Lo que hago")).text
+    assert "/topics – elige tus temas" in help_text and "Habla con la clínica" in help_text
+    assert "Prebióticos" in help_text  # topic titles from tips.es.yaml
+
+    await maria.send("/settings")
+    assert "Próximo consejo: 09:00, hoy" in (await maria.wait_for("Tus ajustes")).text
+
+    clock.set(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
+    await run_sweep(bot.deps, bot.application.bot, send_backoff=0.01)
+    tip = await maria.wait_for(lambda m: "👍" in m.buttons)
+    assert "Fuente:" in tip.text and "➕ Otro consejo" in tip.buttons
+    spanish = bot.deps.library.localized("es")
+    assert any(t.text[:40] in tip.text for t in spanish.tips.values())
+
+    assert "Consejo" not in str(tg.commands("all_private_chats"))
+    menu = {c["command"]: c["description"] for c in tg.commands("all_private_chats", "es")}
+    assert menu["topics"] == "Elige tus temas" and menu["language"] == "Elige tu idioma"
+    assert "intestino" in tg.description("es") and "intestino" in tg.description("es", short=True)
+    assert "gut" in tg.description() and "gut" in tg.description("en")
+
+
+async def test_the_consultation_form_speaks_spanish(bot, maria):
+    await maria.send("/consult")
+    await maria.wait_for("¿Cómo te llamas?")
+    await maria.send("María")
+    contact = await maria.wait_for("¿Cómo puede contactarte la clínica?")
+    assert "✉️ Correo electrónico" in contact.buttons
+    await maria.send("✉️ Correo electrónico")
+    await maria.wait_for("Escribe tu dirección")
+    await maria.send("maria@example.com")
+    when = await maria.wait_for("¿Qué momento te viene mejor?")
+    assert "Tardes entre semana" in when.buttons
+    await maria.send("Tardes entre semana")
+    topics = await maria.wait_for("¿De qué te gustaría hablar?")
+    assert "Otra cosa" in topics.buttons and "Prebióticos y probióticos" in topics.buttons
+    await maria.send("Prebióticos y probióticos")
+    await maria.wait_for("¿Quieres que la clínica sepa algo")
+    await maria.send("Saltar")
+    await maria.wait_for("¿Puedo compartir estos datos")
+    await maria.send("✅ Sí, compartirlos")
+    summary = await maria.wait_for("¿La envío a la clínica?")
+    assert "Tema: Prebióticos y probióticos" in summary.text
+    await maria.send("/cancel")
+    await maria.wait_for("Cancelado")
+
+
+async def test_language_switches_at_once(bot, tg, maria):
+    await maria.send("/language en")
+    assert "English" in (await maria.wait_for("From now on I speak")).text
+    await maria.send("/help")
+    await maria.wait_for("What I do")
+    await maria.send("/language")
+    prompt = await maria.wait_for("Which language")
+    assert prompt.buttons == ["English", "Español"]
+    await maria.press(prompt, "Español")
+    await tg.wait_for_call("editMessageText")
+    assert "A partir de ahora te hablo en Español" in prompt.text
+    await maria.send("/help")
+    await maria.wait_for("Lo que hago")
+    await maria.send("/language klingon")
+    assert (await maria.wait_for("No hablo")).buttons == ["English", "Español"]
+    await maria.send("/language spanish")
+    await maria.wait_for("A partir de ahora")
+
+
+async def test_mydata_shows_the_language_and_forget_forgets_it(bot, tg, maria):
+    await maria.send("/start")
+    await maria.wait_for("Bienvenido")
+    await maria.send("/language English")
+    await maria.wait_for("From now on")
+    await maria.send("/mydata")
+    assert "Language: English (your Telegram app said: es)" in (await maria.wait_for()).text
+    await maria.send("/forget")
+    confirm = await maria.wait_for("Delete everything")
+    await maria.press(confirm, "Yes")
+    await tg.wait_for_call("editMessageText")
+    assert "I deleted all your data" in confirm.text
+    async with bot.deps.db.session() as session:
+        assert await session.get(Subscriber, maria.id) is None
+    await maria.send("/help")  # nothing stored: Telegram's language again
+    await maria.wait_for("Lo que hago")
+
+
+async def test_an_unknown_language_gets_the_default(bot_factory, make_settings, tg):
+    await bot_factory(make_settings(default_language="es"))
+    kai = tg.user("Kai", language_code="xx")
+    await kai.send("/help")
+    await kai.wait_for("Lo que hago")
+    # Without a language_code (some clients send none) too.
+    await tg.user("Nobody", language_code=None).send("/help")
+
+
+async def test_staff_cards_stay_in_the_staff_language(bot, tg, maria, bob, staff_group):
+    await maria.send("/consult")
+    await maria.wait_for("¿Cómo te llamas?")
+    for answer, question in (
+        ("María", "contactarte"),
+        ("💬 Escribidme aquí en Telegram", "momento"),
+        ("Mañanas entre semana", "hablar"),
+        ("Otra cosa", "sepa algo"),
+        ("Saltar", "compartir"),
+        ("✅ Sí, compartirlos", "¿La envío"),
+    ):
+        await maria.send(answer)
+        summary = await maria.wait_for(question)
+    await maria.press(summary, "Enviar")
+    await maria.wait_for("recibida")
+    await run_outbox(bot.deps, bot.application.bot)
+    card = await staff_group.wait_for("Consultation request #1")
+    assert "Language: Español" in card.text and "Topic: Something else" in card.text
+    await bob.press(card, "Claim")
+    await maria.wait_for("se pondrá en contacto contigo")
+    await bob.reply(card, "Hola María, ¿el martes a las 10?")
+    await maria.wait_for("Mensaje de la clínica")
+    await staff_group.wait_for("Delivered to the person")
+    await maria.send("Perfecto, gracias")
+    relayed = await staff_group.wait_for("Perfecto, gracias")
+    assert relayed.text.startswith("💬 #1 María")
+
+
+async def test_a_spanish_staff_group_with_an_english_person(bot_factory, make_settings, tg):
+    bot = await bot_factory(make_settings(staff_language="es"))
+    await tg.user("Ann", language_code="en").send("/help")
+    group = tg.chat(bot.deps.settings.staff_chat_id)
+    bob = tg.user("Bob")
+    group.add_member(bob)
+    await bob.send("/requests", chat=group)
+    await group.wait_for("No hay solicitudes de consulta abiertas")
+    assert tg.commands({"type": "chat", "chat_id": group.id})[0]["description"].startswith(
+        "Solicitudes"
+    )
+
+
+# ----------------------------------------------------------------------------- tips
+
+
+def write_library(folder: Path, translations: dict[str, dict]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "tips.yaml"
+    shutil.copy(PROJECT_CONTENT, path)
+    for language, data in translations.items():
+        (folder / f"tips.{language}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+def test_translations_are_validated(tmp_path):
+    original = load_library(PROJECT_CONTENT)
+    tip = next(iter(original.tips))
+    bad = {
+        "references": [{"id": "x"}],
+        "topics": [{"id": "astrology", "title": "Sterne", "description": "Die Sterne"}],
+        "tips": [
+            {"id": tip, "text": "x" * 601},
+            {"id": "no-such-tip", "text": "Hallo"},
+            {"id": next(iter(original.tips_by_topic["stress"])).id, "text": "Hallo {name}"},
+        ],
+    }
+    with pytest.raises(ContentError) as caught:
+        load_library(write_library(tmp_path, {"de": bad}))
+    problems = "\n".join(caught.value.problems)
+    for expected in (
+        "references are shared",
+        "topic astrology: unknown topic",
+        f"tip {tip}: text is 601 characters",
+        "tip no-such-tip: unknown tip",
+        "placeholders ({...}) differ",
+    ):
+        assert expected in problems
+
+
+async def test_a_missing_tip_falls_back_to_english_and_is_counted(
+    bot_factory, make_settings, tg, tmp_path, clock
+):
+    library = load_library(PROJECT_CONTENT)
+    only = library.tips_by_topic["omega3"][0]
+    path = write_library(tmp_path, {"es": {"tips": [{"id": only.id, "text": "Solo uno."}]}})
+    bot = await bot_factory(make_settings(content=path))
+    maria = tg.user("María", language_code="es")
+    before = metrics.TIP_FALLBACKS.labels(language="es")._value.get()
+    await maria.send("/omega3")
+    tips = [await maria.wait_for(lambda m: "👍" in m.buttons)]
+    await maria.press(tips[0], "Otro consejo")
+    tips.append(await maria.wait_for(lambda m: "👍" in m.buttons))
+    assert [("Solo uno." in t.text) for t in tips].count(True) <= 1
+    english = [t for t in tips if "Solo uno." not in t.text]
+    assert all("Fuente:" in t.text for t in tips)  # the frame stays Spanish
+    assert metrics.TIP_FALLBACKS.labels(language="es")._value.get() == before + len(english)
+    assert bot.deps.library.translations["es"].missing_topics == tuple(library.topics)
+
+
+# ----------------------------------------------------------------------------- a new language
+
+
+def add_german(folder: Path) -> tuple[Path, Path]:
+    """What the README's "Translating" section tells a clinic to do, in files only."""
+    locales = folder / "locales"
+    po_path = locales / "de" / "LC_MESSAGES" / "tipbot.po"
+    po_path.parent.mkdir(parents=True)
+    with i18n.TEMPLATE.open("rb") as handle:
+        catalog = read_po(handle, locale="de")  # pybabel init -l de
+    catalog[
+        "<b>What I do</b>\nOne short, evidence-based tip a day about the gut and the mind, "
+        "at the time you choose.\n\n{commands}\n\n{NOT_MEDICAL_ADVICE}\n\n{CRISIS}"
+    ].string = "<b>Was ich tue</b>\n{commands}\n\n{NOT_MEDICAL_ADVICE}\n\n{CRISIS}"
+    catalog["Choose your topics"].string = "Wähle deine Themen"
+    with po_path.open("wb") as handle:
+        write_po(handle, catalog)
+    content = write_library(
+        folder / "content",
+        {"de": {"topics": [{"id": "stress", "title": "Stress", "description": "Ruhe finden"}]}},
+    )
+    return locales, content
+
+
+async def test_a_clinic_adds_a_language_with_files_only(bot_factory, make_settings, tg, tmp_path):
+    locales, content = add_german(tmp_path)
+    bot = await bot_factory(make_settings(locales_dir=locales, content=content))
+    assert i18n.languages() == ["en", "de", "es"]
+    hans = tg.user("Hans", language_code="de-AT")
+    await hans.send("/help")
+    help_text = (await hans.wait_for("Was ich tue")).text
+    assert "/stress – Stress" in help_text and "ℹ️ Tips are general information" in help_text
+    menu = {c["command"]: c["description"] for c in tg.commands("all_private_chats", "de")}
+    assert menu["topics"] == "Wähle deine Themen" and menu["stress"] == "Ruhe finden"
+    await hans.send("/language")
+    assert (await hans.wait_for("Which language")).buttons == ["English", "Deutsch", "Español"]
+    assert bot.deps.library.translations["de"].missing_topics
+
+
+def test_check_content_prints_coverage_and_strict_fails_when_incomplete(
+    tmp_path, monkeypatch, capsys
+):
+    locales, content = add_german(tmp_path)
+    monkeypatch.setenv("TIPBOT_LOCALES_DIR", str(locales))
+    assert main(["check-content", str(content)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"de: 2/\d+ texts", out) and re.search(r"es: (\d+)/\1 texts", out)
+    assert re.search(r"tips\.de\.yaml: de: 0/\d+ tips \(0%\), 1/5 topics", out)
+    assert main(["check-content", "--strict", str(content)]) == 1
+    assert "--strict" in capsys.readouterr().err
+
+
+def test_check_content_refuses_a_broken_catalog(tmp_path, monkeypatch, capsys):
+    locales, content = add_german(tmp_path)
+    po_path = locales / "de" / "LC_MESSAGES" / "tipbot.po"
+    po_path.write_text(
+        po_path.read_text().replace('msgstr "Wähle deine Themen"', 'msgstr "Wähle {topics}"')
+    )
+    monkeypatch.setenv("TIPBOT_LOCALES_DIR", str(locales))
+    assert main(["check-content", str(content)]) == 1
+    assert "placeholders differ" in capsys.readouterr().err
+
+
+async def test_each_update_forgets_the_language_of_the_one_before(bot, tg, maria, alice):
+    """Updates are handled one at a time here: each still starts from no language."""
+    for _ in range(3):
+        await maria.send("/help")
+        await alice.send("/help")
+        await maria.wait_for("Lo que hago")
+        await alice.wait_for("What I do")
+    async with bot.deps.db.session() as session:
+        assert not (await session.scalars(select(Subscriber))).all()  # /help stores nothing
