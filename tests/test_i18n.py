@@ -7,6 +7,7 @@ template (``tipbot.pot``) is stale, or when a shipped catalog misses or breaks a
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import re
 import shutil
@@ -18,6 +19,7 @@ import yaml
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 from sqlalchemy import select
+from telegram.error import BadRequest
 
 from tipbot import texts
 from tipbot.cli import main
@@ -421,3 +423,50 @@ async def test_each_update_forgets_the_language_of_the_one_before(bot, tg, maria
         await alice.wait_for("What I do")
     async with bot.deps.db.session() as session:
         assert not (await session.scalars(select(Subscriber))).all()  # /help stores nothing
+
+
+SENDS_TEXT = {
+    "reply_text",
+    "send_message",
+    "answer",
+    "edit_message_text",
+    "InlineKeyboardButton",
+    "KeyboardButton",
+    "BotCommand",
+}
+
+
+def literal_words(node: ast.expr | None) -> list[str]:
+    """Words written straight into a text argument (``"Hello"``, ``f"Hi {name}"``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return re.findall(r"[A-Za-z]{2,}", node.value)
+    if isinstance(node, ast.JoinedStr):
+        return [word for part in node.values for word in literal_words(part)]
+    return []
+
+
+def test_no_handler_sends_a_text_that_is_not_in_the_catalog():
+    """Whatever reaches a person goes through ``texts`` (or a marked ``N_``), never a literal."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if path.name == "demo.py":  # the terminal demo's own console lines
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            if name not in SENDS_TEXT:
+                continue
+            arguments = node.args[:1] + [k.value for k in node.keywords if k.arg == "text"]
+            if any(literal_words(argument) for argument in arguments):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert offenders == []
+
+
+async def test_the_fake_bot_api_checks_descriptions_as_telegram_does(bot):
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.application.bot.set_my_short_description("x" * 121)
+    with pytest.raises(BadRequest, match=r"(?i)lang_code_invalid"):
+        await bot.application.bot.set_my_description("Hola", language_code="spanish")
+    await bot.application.bot.set_my_description("Hola", language_code="es")
+    assert (await bot.application.bot.get_my_description("es")).description == "Hola"
