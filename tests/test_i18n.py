@@ -309,26 +309,36 @@ def write_library(folder: Path, translations: dict[str, dict]) -> Path:
 def test_translations_are_validated(tmp_path):
     original = load_library(PROJECT_CONTENT)
     tip = next(iter(original.tips))
+    stress = original.tips_by_topic["stress"][0].id
     bad = {
         "references": [{"id": "x"}],
-        "topics": [{"id": "astrology", "title": "Sterne", "description": "Die Sterne"}],
         "tips": [
             {"id": tip, "text": "x" * 601},
-            {"id": "no-such-tip", "text": "Hallo"},
-            {"id": next(iter(original.tips_by_topic["stress"])).id, "text": "Hallo {name}"},
+            {"id": stress, "text": "Hallo {name} <b>"},
         ],
     }
     with pytest.raises(ContentError) as caught:
         load_library(write_library(tmp_path, {"de": bad}))
     problems = "\n".join(caught.value.problems)
     for expected in (
-        "references are shared",
-        "topic astrology: unknown topic",
-        f"tip {tip}: text is 601 characters",
-        "tip no-such-tip: unknown tip",
-        "placeholders ({...}) differ",
+        "tips.de.yaml: references: references are shared",
+        f"tips.de.yaml: tip {tip}: text is 601 characters",
+        f"tip {stress}: placeholders ({{...}}) differ",
+        f"tip {stress}: text must be plain",
     ):
         assert expected in problems
+
+
+def test_entries_for_ids_the_library_lacks_are_listed_not_fatal(tmp_path):
+    """Removing a tip from tips.yaml must not stop the bot until every translation follows."""
+    stale = {
+        "topics": [{"id": "astrology", "title": "Sterne", "description": "Die Sterne"}],
+        "tips": [{"id": "removed-01", "text": "Hallo"}],
+    }
+    translation = load_library(write_library(tmp_path, {"de": stale})).translations["de"]
+    assert translation.stale == ("topic astrology", "removed-01")
+    assert not translation.complete
+    assert "not in tips.yaml: topic astrology, removed-01" in translation.coverage()
 
 
 async def test_a_missing_tip_falls_back_to_english_and_is_counted(

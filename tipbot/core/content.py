@@ -116,11 +116,15 @@ class Library:
 
 @dataclass(frozen=True)
 class Translation:
-    """One ``tips.<lang>.yaml``: the translated view, and what it still lacks."""
+    """One ``tips.<lang>.yaml``: the translated view, what it still lacks, and its entries
+    for ids ``tips.yaml`` no longer (or not yet) has. Those are ignored, not an error: a
+    tip removed from the English library must not stop the bot until every translation
+    follows; ``check-content`` lists them and ``--strict`` fails on them."""
 
     path: Path
     library: Library
     missing_topics: tuple[str, ...]
+    stale: tuple[str, ...] = ()
 
     @property
     def language(self) -> str:
@@ -135,11 +139,13 @@ class Translation:
             f"{topics}/{len(original.topics)} topics"
         )
         missing = sorted(self.library.missing) + [f"topic {t}" for t in self.missing_topics]
-        return line + (f"; missing: {', '.join(missing)}" if missing else "")
+        line += f"; missing: {', '.join(missing)}" if missing else ""
+        stale = f"not in {original.path.name}: {', '.join(self.stale)}"
+        return line + (f"; {stale}" if self.stale else "")
 
     @property
     def complete(self) -> bool:
-        return not self.library.missing and not self.missing_topics
+        return not self.library.missing and not self.missing_topics and not self.stale
 
 
 class ContentError(Exception):
@@ -259,11 +265,11 @@ def parse_translation(raw: Any, path: Path, original: Library) -> Translation:
         raise ContentError(problems)
     if raw.get("references"):
         problem("references", f"references are shared: keep them in {original.path.name} only")
-    topics = dict(original.topics)
+    topics, stale = dict(original.topics), []
     for entry_id, entry in _entries(raw.get("topics") or [], "topic", problem).items():
         topic = original.topics.get(entry_id)
         if topic is None:
-            problem(f"topic {entry_id}", f"unknown topic (not in {original.path.name})")
+            stale.append(f"topic {entry_id}")
             continue
         title = _text(entry, "title", required=False) or ""
         description = _text(entry, "description", required=False) or ""
@@ -278,7 +284,7 @@ def parse_translation(raw: Any, path: Path, original: Library) -> Translation:
     for entry_id, entry in _entries(raw.get("tips") or [], "tip", problem).items():
         tip = original.tips.get(entry_id)
         if tip is None:
-            problem(f"tip {entry_id}", f"unknown tip (not in {original.path.name})")
+            stale.append(entry_id)
             continue
         text = entry.get("text")
         translated = Tip(
@@ -307,7 +313,7 @@ def parse_translation(raw: Any, path: Path, original: Library) -> Translation:
         original=original,
     )
     missing_topics = tuple(t for t in original.topics if t not in translated_topics)
-    return Translation(path, view, missing_topics)
+    return Translation(path, view, missing_topics, tuple(stale))
 
 
 def _entries(entries: list[Any], kind: str, problem: Any) -> dict[str, dict[str, Any]]:
