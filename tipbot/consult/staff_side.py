@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 REMINDER_JOB_NAME = "consult-reminders"
 REMINDER_CHECK_SECONDS = 60
+# Message ids, not texts: a text is read when it is sent, in the staff's language.
 _DONE_TOAST = {CLAIM: "STAFF_CLAIMED", UNCLAIM: "STAFF_UNCLAIMED", CLOSE: "STAFF_CLOSED"}
 
 

@@ -21,10 +21,12 @@ from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_format_date
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -73,12 +75,15 @@ class Catalogs:
         """A language the bot has for an IETF tag from Telegram (``es``, ``pt-br``, ``ES``),
         trying the full tag, then its primary language; else the default."""
         if code:
-            tag = code.strip().replace("-", "_")
-            by_lower = {language.lower(): language for language in self.translations}
-            for candidate in (tag.lower(), tag.split("_")[0].lower()):
-                if candidate in by_lower:
-                    return by_lower[candidate]
+            tag = code.strip().replace("-", "_").lower()
+            for candidate in (tag, tag.split("_")[0]):
+                if candidate in self._by_lower_case:
+                    return self._by_lower_case[candidate]
         return self.default
+
+    @cached_property
+    def _by_lower_case(self) -> dict[str, str]:
+        return {language.lower(): language for language in self.translations}
 
 
 _catalogs: Catalogs | None = None  # set by setup(); the shipped catalogs if never called
@@ -102,7 +107,7 @@ def load_translations(*directories: Path) -> dict[str, _gettext.NullTranslations
     return found
 
 
-def read_catalog(po_path: Path):  # -> babel.messages.Catalog
+def read_catalog(po_path: Path) -> Catalog:
     with po_path.open("rb") as handle:
         return read_po(handle, locale=po_path.parents[1].name, domain=DOMAIN)
 
@@ -172,9 +177,10 @@ def use(code: str | None) -> str:
 @contextmanager
 def language(code: str | None) -> Iterator[str]:
     """Speak ``code`` (resolved) inside the block: a job's message to one recipient."""
-    token = _current.set(catalogs().resolve(code))
+    resolved = catalogs().resolve(code)
+    token = _current.set(resolved)
     try:
-        yield _current.get() or catalogs().default
+        yield resolved
     finally:
         _current.reset(token)
 
@@ -207,12 +213,12 @@ def babel_locale(code: str | None = None) -> Locale:
 
 
 def format_date(value: date | datetime, style: str = "medium") -> str:
-    """A date as people of the current language write it (``12 Jun 2026``, ``12 jun 2026``)."""
+    """A date as people of the current language write it (``Jun 12, 2026``, ``12 jun 2026``)."""
     return _babel_format_date(value, style, locale=babel_locale())
 
 
 def weekday_date(value: date | datetime) -> str:
-    """A short date with its weekday (``Fri, 12 Jun``; ``vie, 12 jun``) in the current language."""
+    """A short date with its weekday (``Fri, Jun 12``; ``vie, 12 jun``) in the current language."""
     locale = babel_locale()
     pattern = locale.datetime_skeletons.get("MMMEd")
     return _babel_format_date(value, pattern or "medium", locale=locale)
@@ -220,10 +226,12 @@ def weekday_date(value: date | datetime) -> str:
 
 def language_name(code: str) -> str:
     """A language's name in itself (``English``, ``español``), for buttons and /mydata."""
-    locale = babel_locale(code)
-    if str(locale) != code and locale.language != code.split("_")[0]:
+    try:
+        locale = Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
         return code
-    return (locale.get_display_name(locale) or code).capitalize()
+    name = locale.get_display_name(locale) or code
+    return name[:1].upper() + name[1:]
 
 
 # ----------------------------------------------------------------------------- checking
