@@ -33,11 +33,13 @@ def _settings() -> Settings:
 
 def cmd_run(_args: argparse.Namespace) -> int:
     from tipbot.app import build_application
+    from tipbot.core import i18n
     from tipbot.core.db import Database
     from tipbot.runner import Runner, resolve_webhook_secret
 
     settings = _settings()
     token = settings.require_token()
+    i18n.setup_from(settings)  # a language without a catalog stops us before the database
     webhook_secret = resolve_webhook_secret(settings)
     secrets = [token] + ([webhook_secret] if webhook_secret else [])
     setup_logging(settings.log_level, fmt=settings.log_format, secrets=secrets)
