@@ -483,6 +483,41 @@ def test_no_handler_sends_a_text_that_is_not_in_the_catalog():
     assert offenders == []
 
 
+def read_at_import(tree: ast.Module) -> list[int]:
+    """Lines reading ``texts.NAME`` outside any function (a module constant, a default
+    argument): that would freeze the language of whoever imported the module first."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            inside |= {id(child) for statement in node.body for child in ast.walk(statement)}
+        elif isinstance(node, ast.Lambda):
+            inside |= {id(child) for child in ast.walk(node.body)}
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "texts"
+        and node.attr.isupper()
+        and id(node) not in inside
+    ]
+
+
+def test_texts_are_read_when_sent_never_at_import():
+    sample = "X = texts.A\ndef f(a=texts.B):\n    return texts.C\ng = lambda: texts.D\n"
+    assert read_at_import(ast.parse(sample)) == [1, 2]
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        offenders += [f"{path.relative_to(PACKAGE)}:{line}" for line in read_at_import(tree)]
+        offenders += [
+            f"{path.relative_to(PACKAGE)}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "tipbot.texts"
+        ]
+    assert offenders == []
+
+
 async def test_the_fake_bot_api_checks_descriptions_as_telegram_does(bot):
     with pytest.raises(BadRequest, match="too long"):
         await bot.application.bot.set_my_short_description("x" * 121)
