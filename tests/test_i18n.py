@@ -62,9 +62,7 @@ def test_every_text_of_the_texts_module_is_marked_for_translation():
 
 def test_the_template_is_up_to_date_with_the_code():
     assert marked_in_code() == template_ids(), (
-        "run: pybabel extract --no-location --add-comments=TRANSLATORS: -o "
-        "tipbot/locales/tipbot.pot tipbot && pybabel update -i tipbot/locales/tipbot.pot "
-        "-d tipbot/locales -D tipbot"
+        "refresh the template and catalogs: README, 'Translating', for developers"
     )
 
 

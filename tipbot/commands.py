@@ -100,7 +100,7 @@ COMMANDS: tuple[Command, ...] = (
         _P,
         "tipbot.subscriber.language",
         _("Choose your language"),
-        _("choose my language (e.g. /language es)"),
+        _("choose the language I speak (e.g. /language es)"),
         Section.DAILY,
     ),
     Command(
