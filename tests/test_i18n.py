@@ -256,7 +256,7 @@ async def test_staff_cards_stay_in_the_staff_language(bot, tg, maria, bob, staff
     await maria.wait_for("¿Cómo te llamas?")
     for answer, question in (
         ("María", "contactarte"),
-        ("💬 Escribidme aquí en Telegram", "momento"),
+        ("💬 Que me escriban aquí en Telegram", "momento"),
         ("Mañanas entre semana", "hablar"),
         ("Otra cosa", "sepa algo"),
         ("Saltar", "compartir"),
