@@ -252,10 +252,9 @@ class CatalogReport:
     problems: tuple[str, ...]  # would break a message: must be fixed
 
     def coverage(self) -> str:
-        done = self.total - len(self.missing)
-        return (
-            f"{self.path}: {self.language}: {done}/{self.total} texts ({100 * done // self.total}%)"
-        )
+        done, cwd = self.total - len(self.missing), Path.cwd()
+        path = self.path.relative_to(cwd) if self.path.is_relative_to(cwd) else self.path
+        return f"{path}: {self.language}: {done}/{self.total} texts ({100 * done // self.total}%)"
 
 
 def catalog_paths(extra_locales: Path | None = None) -> dict[str, Path]:
