@@ -180,27 +180,35 @@ async def test_a_spanish_person_gets_spanish_from_start_to_daily_tip(bot, tg, ma
     assert "gut" in tg.description() and "gut" in tg.description("en")
 
 
-async def test_the_consultation_form_speaks_spanish(bot, maria):
+SPANISH_FORM = (  # (her answer, what the bot asks next)
+    ("María", "¿Cómo puede contactarte la clínica?"),
+    ("✉️ Correo electrónico", "Escribe tu dirección"),
+    ("maria@example.com", "¿Qué momento te viene mejor?"),
+    ("Tardes entre semana", "¿De qué te gustaría hablar?"),
+    ("Prebióticos y probióticos", "¿Quieres que la clínica sepa algo"),
+    ("Saltar", "¿Puedo compartir estos datos"),
+    ("✅ Sí, compartirlos", "¿La envío a la clínica?"),
+)
+
+
+async def fill_spanish_form(maria) -> dict:
+    """Every question of the form, answered in Spanish; the bot's messages by question."""
     await maria.send("/consult")
     await maria.wait_for("¿Cómo te llamas?")
-    await maria.send("María")
-    contact = await maria.wait_for("¿Cómo puede contactarte la clínica?")
-    assert "✉️ Correo electrónico" in contact.buttons
-    await maria.send("✉️ Correo electrónico")
-    await maria.wait_for("Escribe tu dirección")
-    await maria.send("maria@example.com")
-    when = await maria.wait_for("¿Qué momento te viene mejor?")
-    assert "Tardes entre semana" in when.buttons
-    await maria.send("Tardes entre semana")
-    topics = await maria.wait_for("¿De qué te gustaría hablar?")
-    assert "Otra cosa" in topics.buttons and "Prebióticos y probióticos" in topics.buttons
-    await maria.send("Prebióticos y probióticos")
-    await maria.wait_for("¿Quieres que la clínica sepa algo")
-    await maria.send("Saltar")
-    await maria.wait_for("¿Puedo compartir estos datos")
-    await maria.send("✅ Sí, compartirlos")
-    summary = await maria.wait_for("¿La envío a la clínica?")
-    assert "Tema: Prebióticos y probióticos" in summary.text
+    asked = {}
+    for answer, question in SPANISH_FORM:
+        await maria.send(answer)
+        asked[question] = await maria.wait_for(question)
+    return asked
+
+
+async def test_the_consultation_form_speaks_spanish(bot, maria):
+    asked = await fill_spanish_form(maria)
+    assert "✉️ Correo electrónico" in asked["¿Cómo puede contactarte la clínica?"].buttons
+    assert "Tardes entre semana" in asked["¿Qué momento te viene mejor?"].buttons
+    topics = asked["¿De qué te gustaría hablar?"].buttons
+    assert "Otra cosa" in topics and "Prebióticos y probióticos" in topics
+    assert "Tema: Prebióticos y probióticos" in asked["¿La envío a la clínica?"].text
     await maria.send("/cancel")
     await maria.wait_for("Cancelado")
 
@@ -252,23 +260,12 @@ async def test_an_unknown_language_gets_the_default(bot_factory, make_settings, 
 
 
 async def test_staff_cards_stay_in_the_staff_language(bot, tg, maria, bob, staff_group):
-    await maria.send("/consult")
-    await maria.wait_for("¿Cómo te llamas?")
-    for answer, question in (
-        ("María", "contactarte"),
-        ("💬 Que me escriban aquí en Telegram", "momento"),
-        ("Mañanas entre semana", "hablar"),
-        ("Otra cosa", "sepa algo"),
-        ("Saltar", "compartir"),
-        ("✅ Sí, compartirlos", "¿La envío"),
-    ):
-        await maria.send(answer)
-        summary = await maria.wait_for(question)
+    summary = (await fill_spanish_form(maria))["¿La envío a la clínica?"]
     await maria.press(summary, "Enviar")
     await maria.wait_for("recibida")
     await run_outbox(bot.deps, bot.application.bot)
     card = await staff_group.wait_for("Consultation request #1")
-    assert "Language: Español" in card.text and "Topic: Something else" in card.text
+    assert "Language: Español" in card.text and "Topic: Prebiotics & probiotics" in card.text
     await bob.press(card, "Claim")
     await maria.wait_for("se pondrá en contacto contigo")
     await bob.reply(card, "Hola María, ¿el martes a las 10?")
