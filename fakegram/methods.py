@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .actors import FakeChat, FakeGroup, FakeUser
 from .errors import Errors
@@ -44,9 +44,7 @@ NO_OP_METHODS = (
     "pinChatMessage",
     "setMessageReaction",
     "setMyDefaultAdministratorRights",
-    "setMyDescription",
     "setMyName",
-    "setMyShortDescription",
     "unpinAllChatMessages",
     "unpinChatMessage",
 )
@@ -158,6 +156,7 @@ class BotApiMethods:
     _queries: dict[str, PendingQuery]
     _commands: dict[tuple[str, str], list[dict[str, Any]]]
     files: dict[str, dict[str, Any]]
+    _descriptions: dict[tuple[str, str], str]  # (kind, language code) -> text
     _default_menu_button: dict[str, Any] | None
     _updates: deque[dict[str, Any]]
 
@@ -357,6 +356,41 @@ class BotApiMethods:
     def _delete_my_commands(self, p: Params) -> bool:
         self._commands.pop(_commands_key(p.get("scope"), p.get("language_code")), None)
         return True
+
+    # Telegram's limits: the "What can this bot do?" text and the profile's short one.
+    _DESCRIPTION_LIMITS: ClassVar[dict[str, int]] = {
+        "description": 512,
+        "short_description": 120,
+    }
+
+    def _set_description(self, kind: str, p: Params) -> bool:
+        text = str(p.get(kind) or "")
+        language = _language_code(p.get("language_code"))
+        if len(text) > self._DESCRIPTION_LIMITS[kind]:
+            raise Errors.bad_request(f"{kind} is too long")
+        if text:
+            self._descriptions[kind, language] = text
+        else:
+            self._descriptions.pop((kind, language), None)
+        return True
+
+    @api("setMyDescription")
+    def _set_my_description(self, p: Params) -> bool:
+        return self._set_description("description", p)
+
+    @api("setMyShortDescription")
+    def _set_my_short_description(self, p: Params) -> bool:
+        return self._set_description("short_description", p)
+
+    @api("getMyDescription")
+    def _get_my_description(self, p: Params) -> dict[str, str]:
+        key = ("description", _language_code(p.get("language_code")))
+        return {"description": self._descriptions.get(key, "")}
+
+    @api("getMyShortDescription")
+    def _get_my_short_description(self, p: Params) -> dict[str, str]:
+        key = ("short_description", _language_code(p.get("language_code")))
+        return {"short_description": self._descriptions.get(key, "")}
 
     @api("setChatMenuButton")
     def _set_chat_menu_button(self, p: Params) -> bool:
@@ -671,6 +705,14 @@ def _same(current: Any, new: Any) -> bool:
     return (current or None) == (new or None)
 
 
+def _language_code(value: Any) -> str:
+    """An ISO 639-1 code or empty (everyone else), as Telegram accepts it."""
+    code = str(value or "")
+    if code and not re.fullmatch(r"[a-z]{2}", code):
+        raise Errors.bad_request("LANG_CODE_INVALID")
+    return code
+
+
 def _commands_key(scope: Any, language_code: Any) -> tuple[str, str]:
     scope = scope or {"type": "default"}
-    return json.dumps(scope, sort_keys=True), str(language_code or "")
+    return json.dumps(scope, sort_keys=True), _language_code(language_code)

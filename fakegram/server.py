@@ -190,6 +190,7 @@ class FakeTelegram(BotApiMethods):
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         #: files the bot uploaded (sendPhoto, sendDocument) by file_id, for reuse and assertions
         self.files: dict[str, dict[str, Any]] = {}
+        self._descriptions: dict[tuple[str, str], str] = {}
         self._default_menu_button: dict[str, Any] | None = None
 
         self._inflight = 0
@@ -931,6 +932,11 @@ class FakeTelegram(BotApiMethods):
         if scope is not None:
             scope = {key: normalize(value) for key, value in scope.items()}
         return self._get_my_commands({"scope": scope, "language_code": language_code})
+
+    def description(self, language_code: str = "", *, short: bool = False) -> str:
+        """The description (or short description) set for ``language_code`` ("" = default)."""
+        kind = "short_description" if short else "description"
+        return self._descriptions.get((kind, language_code), "")
 
     def menu_button(self, chat: FakeChat | None = None) -> dict[str, Any]:
         """The menu button for ``chat`` (or the default one)."""

@@ -125,6 +125,22 @@ def test_run_with_malformed_database_url_exits_2(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("TIPBOT_DEFAULT_LANGUAGE", "de", "no catalog for 'de' (available: en, es)"),
+        ("TIPBOT_STAFF_LANGUAGE", "Spanish", "expected a language code such as en"),
+    ],
+)
+def test_run_with_a_language_it_does_not_have_exits_2(tmp_path, name, value, expected):
+    env = {"TIPBOT_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", name: value}
+    result = run_cli("run", env=env, cwd=str(tmp_path))
+    assert result.returncode == 2
+    assert f"{name}: " in result.stderr and expected in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert not list(tmp_path.iterdir())  # no database was created
+
+
 def test_run_with_unreachable_database_exits_2_without_password(tmp_path):
     env = {
         "TIPBOT_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ",

@@ -33,13 +33,13 @@ async def test_pause_for_days_then_automatic_resume(bot, clock, alice):
     await _subscribed(alice)
     await alice.send("/pause 3")
     reply = await alice.wait_for("Paused for 3 days")
-    assert "Thu 04 Jun" in reply.text
+    assert "Thu, Jun 4" in reply.text
     subscriber = await _stored(bot, alice)
     assert subscriber.status is SubscriptionStatus.PAUSED
     assert subscriber.paused_until == clock.now() + timedelta(days=3)
     assert subscriber.next_send_at == datetime(2026, 6, 4, 9, 0, tzinfo=UTC)
     await alice.send("/settings")
-    assert "paused until Thu 04 Jun 2026" in (await alice.wait_for("Your settings")).text
+    assert "paused until Jun 4, 2026" in (await alice.wait_for("Your settings")).text
 
     clock.advance(days=3)
     async with bot.deps.db.session() as session:  # what the daily sweep does
@@ -131,14 +131,15 @@ async def test_mydata_shows_everything_stored(bot, tg, alice):
     for expected in (
         str(alice.id),
         "subscribed",
-        "2026-06-01",
+        "Jun 1, 2026",
+        "Language: English (your Telegram app said: en)",
         "flyer",
         "09:00",
         "UTC",
         "Omega-3",
         "0 daily, 1 on request",
         "1 👍, 0 👎",
-        "(open, 2026-05-30)",
+        "(open, May 30, 2026)",
         "/forget",
     ):
         assert expected in reply.text, expected

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommandScopeAllPrivateChats, LinkPreviewOptions
+from telegram import Bot, BotCommandScopeAllPrivateChats, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults
 
-from tipbot import consult, delivery, staff, subscriber
+from tipbot import consult, delivery, staff, subscriber, texts
 from tipbot.commands import Scope, menu, set_staff_menu
-from tipbot.core import errors, fallback
+from tipbot.core import errors, fallback, i18n
 from tipbot.core.clock import Clock, SystemClock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library, load_library
@@ -32,6 +32,7 @@ def build_application(
 ) -> Application:
     """A ready-to-start Application; the caller has migrated the database."""
     token = settings.require_token()
+    i18n.setup_from(settings)
     deps = Deps(
         settings=settings,
         db=db or Database(settings.database_url),
@@ -92,9 +93,7 @@ def register_areas(application: Application) -> None:
 
 async def _post_init(application: Application) -> None:
     deps = deps_of(application)
-    await application.bot.set_my_commands(
-        menu(Scope.PRIVATE, deps.library), scope=BotCommandScopeAllPrivateChats()
-    )
+    await publish_profile(application.bot, deps.library)
     if deps.settings.staff_chat_id is not None:
         async with deps.db.session() as session:
             moved_to = await stored_staff_chat(session, deps.settings.staff_chat_id)
@@ -113,6 +112,26 @@ async def _post_init(application: Application) -> None:
             "in the outbox until a staff group is configured"
         )
     log.info("tipbot started as @%s", application.bot.username)
+
+
+async def publish_profile(bot: Bot, library: Library) -> None:
+    """The private command menu and the "What can this bot do?" texts, in every language
+    (Telegram shows each person theirs), and in the default language for everyone else."""
+    for language in [None, *i18n.languages()]:
+        code = i18n.telegram_code(language) if language else None
+        if language and code is None:
+            log.warning(
+                "language %s: Telegram takes two-letter codes; menu not localised", language
+            )
+            continue
+        with i18n.language(language):
+            await bot.set_my_commands(
+                menu(Scope.PRIVATE, library),
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=code,
+            )
+            await bot.set_my_description(texts.BOT_DESCRIPTION, language_code=code)
+            await bot.set_my_short_description(texts.BOT_SHORT_DESCRIPTION, language_code=code)
 
 
 async def _post_shutdown(application: Application) -> None:

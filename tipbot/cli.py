@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tipbot.core.config import ConfigError, Settings, load_settings
-from tipbot.core.content import ContentError, load_library, review_csv, review_markdown
+from tipbot.core.content import (
+    ContentError,
+    Library,
+    load_library,
+    review_csv,
+    review_markdown,
+)
 from tipbot.core.logs import setup_logging
 
 if TYPE_CHECKING:
@@ -52,12 +58,14 @@ def _settings() -> Settings:
 
 def cmd_run(_args: argparse.Namespace) -> int:
     from tipbot.app import build_application
+    from tipbot.core import i18n
     from tipbot.core.db import Database
     from tipbot.core.db.status import describe_location, sqlite_file
     from tipbot.runner import Runner, resolve_webhook_secret
 
     settings = _settings()
     token = settings.require_token()
+    i18n.setup_from(settings)  # a language without a catalog stops us before the database
     webhook_secret = resolve_webhook_secret(settings)
     secrets = [token] + ([webhook_secret] if webhook_secret else [])
     setup_logging(settings.log_level, fmt=settings.log_format, secrets=secrets)
@@ -104,15 +112,51 @@ async def _require_database(url: str) -> None:
 
 
 def cmd_check_content(args: argparse.Namespace) -> int:
-    path = Path(args.path) if args.path else _settings().content
+    settings = _settings()
+    path = Path(args.path) if args.path else settings.content
     library = load_library(path)
     if args.review:
         sheet = review_csv(library) if args.format == "csv" else review_markdown(library)
         sys.stdout.write(sheet)
         return EXIT_OK
     print(library.summary())
+    complete = check_languages(library, settings.locales_dir)
+    if args.strict and not complete:
+        print("incomplete translations (--strict): see above", file=sys.stderr)
+        return EXIT_CONTENT
     print("OK")
     return EXIT_OK
+
+
+def check_languages(library: Library, locales_dir: Path | None) -> bool:
+    """Check every catalog and tip translation, print each language's coverage; raises
+    ``ContentError`` for a broken one, returns whether every language is complete."""
+    from tipbot.core import i18n
+
+    reports = [i18n.check_catalog(path) for path in i18n.catalog_paths(locales_dir).values()]
+    problems = [problem for report in reports for problem in report.problems]
+    if problems:
+        raise ContentError(problems)
+    complete = True
+    print("languages:")
+    for report in reports:
+        print(f"  {report.coverage()}")
+        complete = complete and not report.missing
+        if report.language == i18n.SOURCE_LANGUAGE:
+            continue
+        translation = library.translations.get(report.language)
+        if translation is None:
+            name = f"{library.path.stem}.{report.language}{library.path.suffix}"
+            print(f"  {report.language}: no {name}: tips in English")
+            complete = False
+            continue
+        print(f"  {translation.coverage()}")
+        complete = complete and translation.complete
+    languages = {report.language for report in reports}
+    for language in sorted(set(library.translations) - languages):
+        print(f"  {language}: tips without a UI catalog ({language}/LC_MESSAGES/tipbot.po): unused")
+        complete = False
+    return complete
 
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
@@ -201,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("markdown", "csv"),
         default="markdown",
         help="review sheet format (default: markdown)",
+    )
+    check.add_argument(
+        "--strict", action="store_true", help="also fail when a translation is incomplete"
     )
     check.set_defaults(func=cmd_check_content)
 

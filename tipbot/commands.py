@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
+from tipbot.core import i18n
 from tipbot.core.content import Library
+from tipbot.core.i18n import N_ as _
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +31,10 @@ class Scope(enum.Enum):
 class Section(enum.Enum):
     """The headings of /help, in this order."""
 
-    DAILY = "Your daily tip"
-    NOW = "A tip right now"
-    CLINIC = "Talk to the clinic"
-    DATA = "Your data"
+    DAILY = _("Your daily tip")
+    NOW = _("A tip right now")
+    CLINIC = _("Talk to the clinic")
+    DATA = _("Your data")
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,8 @@ class Command:
     name: str
     scope: Scope
     module: str  # where its handler lives
-    description: str = ""  # the menu entry; empty: not in the menu
-    help: str = ""  # its /help line after "/name – "; empty: not in /help
+    description: str = ""  # the menu entry (a msgid); empty: not in the menu
+    help: str = ""  # its /help line after "/name – " (a msgid); empty: not in /help
     section: Section | None = None
     topics_follow: bool = False  # the library's topic commands come right after it
     also: tuple[str, ...] = ()  # modules answering a variant (a deep link: /start consult)
@@ -54,44 +56,64 @@ _TIPS, _LIFECYCLE = "tipbot.subscriber.ondemand", "tipbot.subscriber.lifecycle"
 #: In menu order; /help shows them by section, in this order within a section.
 COMMANDS: tuple[Command, ...] = (
     Command(
-        "start", _P, _START, help="subscribe", section=Section.DAILY, also=("tipbot.consult.form",)
+        "start",
+        _P,
+        _START,
+        help=_("subscribe"),
+        section=Section.DAILY,
+        also=("tipbot.consult.form",),
     ),
     Command(
         "tip",
         _P,
         _TIPS,
-        "A tip from your topics",
-        "a tip from your topics",
+        _("A tip from your topics"),
+        _("a tip from your topics"),
         Section.NOW,
         topics_follow=True,
     ),
-    Command("topic", _P, _TIPS, help="all topics", section=Section.NOW),
-    Command("topics", _P, _SETTINGS, "Choose your topics", "choose your topics", Section.DAILY),
+    Command("topic", _P, _TIPS, help=_("all topics"), section=Section.NOW),
+    Command(
+        "topics", _P, _SETTINGS, _("Choose your topics"), _("choose your topics"), Section.DAILY
+    ),
     Command(
         "time",
         _P,
         _SETTINGS,
-        "Choose the time of your daily tip",
-        "choose the time (e.g. /time 7:30)",
+        _("Choose the time of your daily tip"),
+        _("choose the time (e.g. /time 7:30)"),
         Section.DAILY,
     ),
     Command(
         "timezone",
         _P,
         _SETTINGS,
-        "Choose your timezone",
-        "choose your timezone (e.g. /timezone Europe/Berlin)",
+        _("Choose your timezone"),
+        _("choose your timezone (e.g. /timezone Europe/Berlin)"),
         Section.DAILY,
     ),
     Command(
-        "settings", _P, _SETTINGS, "Your settings", "see and change your settings", Section.DAILY
+        "settings",
+        _P,
+        _SETTINGS,
+        _("Your settings"),
+        _("see and change your settings"),
+        Section.DAILY,
+    ),
+    Command(
+        "language",
+        _P,
+        "tipbot.subscriber.language",
+        _("Choose your language"),
+        _("choose the language I speak (e.g. /language es)"),
+        Section.DAILY,
     ),
     Command(
         "consult",
         _P,
         "tipbot.consult.form",
-        "Ask for a free consultation",
-        "ask for a free consultation",
+        _("Ask for a free consultation"),
+        _("ask for a free consultation"),
         Section.CLINIC,
     ),
     # Only inside the consultation form (its messages say so): not in the menu or /help.
@@ -100,34 +122,34 @@ COMMANDS: tuple[Command, ...] = (
         "pause",
         _P,
         _LIFECYCLE,
-        "Pause the daily tips",
-        "pause the tips (e.g. /pause 7 for a week)",
+        _("Pause the daily tips"),
+        _("pause the tips (e.g. /pause 7 for a week)"),
         Section.DAILY,
     ),
     Command(
         "resume",
         _P,
         _LIFECYCLE,
-        "Resume the daily tips",
-        "resume them after a pause",
+        _("Resume the daily tips"),
+        _("resume them after a pause"),
         Section.DAILY,
     ),
     Command(
         "mydata",
         _P,
         _LIFECYCLE,
-        "What I store about you",
-        "everything I store about you",
+        _("What I store about you"),
+        _("everything I store about you"),
         Section.DATA,
     ),
-    Command("forget", _P, _LIFECYCLE, "Delete your data", "delete all of it", Section.DATA),
-    Command("stop", _P, _LIFECYCLE, "Unsubscribe", "unsubscribe", Section.DAILY),
-    Command("help", _P, _START, "How this bot works"),
-    Command("requests", _S, "tipbot.consult.staff_side", "Open consultation requests"),
-    Command("request", _S, "tipbot.consult.staff_side", "Show one request again: /request N"),
-    Command("stats", _S, "tipbot.staff.handlers", "Subscribers, tips and requests in numbers"),
-    Command("broadcast", _S, "tipbot.staff.handlers", "Send an announcement to all subscribers"),
-    Command("reload", _S, "tipbot.staff.handlers", "Reload the tip library"),
+    Command("forget", _P, _LIFECYCLE, _("Delete your data"), _("delete all of it"), Section.DATA),
+    Command("stop", _P, _LIFECYCLE, _("Unsubscribe"), _("unsubscribe"), Section.DAILY),
+    Command("help", _P, _START, _("How this bot works")),
+    Command("requests", _S, "tipbot.consult.staff_side", _("Open consultation requests")),
+    Command("request", _S, "tipbot.consult.staff_side", _("Show one request again: /request N")),
+    Command("stats", _S, "tipbot.staff.handlers", _("Subscribers, tips and requests in numbers")),
+    Command("broadcast", _S, "tipbot.staff.handlers", _("Send an announcement to all subscribers")),
+    Command("reload", _S, "tipbot.staff.handlers", _("Reload the tip library")),
     # A group's id in a group, the person's user id in a private chat (README: Going live).
     Command("chatid", Scope.ANY, "tipbot.staff.setup"),
 )
@@ -142,11 +164,11 @@ def menu(scope: Scope, library: Library) -> list[BotCommand]:
     entries: list[BotCommand] = []
     for command in commands(scope):
         if command.description:
-            entries.append(BotCommand(command.name, command.description))
+            entries.append(BotCommand(command.name, i18n.gettext(command.description)))
         if command.topics_follow:
             entries += [
                 BotCommand(topic.command, topic.description[:256])
-                for topic in library.topics.values()
+                for topic in library.localized().topics.values()
             ]
     return entries
 
@@ -154,8 +176,10 @@ def menu(scope: Scope, library: Library) -> list[BotCommand]:
 async def set_staff_menu(bot: Bot, chat_id: int, library: Library) -> None:
     """The staff commands in the staff group's menu; an unreachable group must not stop the
     bot (the menu is a convenience), so failures are only logged."""
+    with i18n.for_staff():
+        commands = menu(Scope.STAFF, library)
     try:
-        await bot.set_my_commands(menu(Scope.STAFF, library), scope=BotCommandScopeChat(chat_id))
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
     except TelegramError as exc:
         log.warning("could not set the staff group's command menu: %s", exc)
 
@@ -163,12 +187,13 @@ async def set_staff_menu(bot: Bot, chat_id: int, library: Library) -> None:
 def help_lines(library: Library) -> str:
     """The commands part of /help: one block per section, each command on its own line."""
     blocks = []
+    library = library.localized()
     for section in Section:
-        lines = [f"<b>{section.value}</b>"]
+        lines = [f"<b>{i18n.gettext(section.value)}</b>"]
         for command in commands(Scope.PRIVATE):
             if command.section is not section:
                 continue
-            lines.append(f"/{command.name} – {command.help}")
+            lines.append(f"/{command.name} – {i18n.gettext(command.help)}")
             if command.topics_follow:
                 lines += [
                     f"/{topic.command} – {html.escape(topic.title)}"

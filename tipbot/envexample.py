@@ -37,6 +37,10 @@ HELP: dict[str, str] = {
     "consult_reminder": "Remind the staff group of an unclaimed request after this long.",
     "max_concurrent_updates": "Updates handled at once (in order within each chat); "
     "1 handles one at a time.",
+    "default_language": "Language for people whose Telegram language has no catalog (en, es, …).",
+    "staff_language": "Language of the staff group (cards, threads, reminders); default: "
+    "TIPBOT_DEFAULT_LANGUAGE.",
+    "locales_dir": "More catalogs: <dir>/<lang>/LC_MESSAGES/tipbot.po (wins over a shipped one).",
     "user_rate_per_minute": 'Commands and button presses per person per minute before "slow down".',
     "webhook_url": "Public https:// URL (port 443, 80, 88 or 8443): webhook mode instead "
     "of polling.",

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from tipbot import texts
+from tipbot.core import i18n
 from tipbot.core.callbacks import STAFF_PREFIX
 from tipbot.core.content import Library
 from tipbot.core.db.models import ConsultRequest, RequestStatus
@@ -62,7 +63,7 @@ def topic_label(topic_id: str | None, library: Library) -> str:
     """The topic's title (the id if the library no longer has it)."""
     if topic_id is None:
         return texts.BUTTON_CONSULT_OTHER_TOPIC
-    topic = library.topics.get(topic_id)
+    topic = library.localized().topics.get(topic_id)
     return topic.title if topic else topic_id
 
 
@@ -79,6 +80,7 @@ def render_card(
         topic=html.escape(topic_label(request.topic, library)),
         note=_or_nothing(request.note),
         source=_or_nothing(request.source),
+        language=i18n.language_name(request.language or i18n.catalogs().default),
         created=clinic_time(request.created_at, zone),
     )
     if request.status in (RequestStatus.OPEN, RequestStatus.CLAIMED):

@@ -94,10 +94,11 @@ def _keyboard(rows: list[list[str | KeyboardButton]]) -> ReplyKeyboardMarkup:
 # ----------------------------------------------------------------------------- questions
 
 
-async def ask_name(update: Update, context: Context, text: str = texts.CONSULT_ASK_NAME) -> int:
+async def ask_name(update: Update, context: Context, text: str | None = None) -> int:
     suggestions = {update.effective_user.first_name, _form(context).name} - {""}
     await update.effective_chat.send_message(
-        text, reply_markup=_keyboard([[name[:NAME_LIMIT] for name in sorted(suggestions)]])
+        text or texts.CONSULT_ASK_NAME,
+        reply_markup=_keyboard([[name[:NAME_LIMIT] for name in sorted(suggestions)]]),
     )
     return NAME
 
@@ -127,7 +128,7 @@ async def ask_time(update: Update, _context: Context) -> int:
 
 
 async def ask_topic(update: Update, context: Context) -> int:
-    titles = [topic.title for topic in context.deps.library.topics.values()]
+    titles = [topic.title for topic in context.deps.library.localized().topics.values()]
     rows = [titles[i : i + 2] for i in range(0, len(titles), 2)]
     rows.append([texts.BUTTON_CONSULT_OTHER_TOPIC])
     await update.effective_chat.send_message(texts.CONSULT_ASK_TOPIC, reply_markup=_keyboard(rows))
@@ -290,7 +291,8 @@ async def got_time(update: Update, context: Context) -> int:
 
 async def got_topic(update: Update, context: Context) -> int:
     text = (update.effective_message.text or "").strip()
-    by_title = {topic.title: topic.id for topic in context.deps.library.topics.values()}
+    topics = context.deps.library.localized().topics.values()
+    by_title = {topic.title: topic.id for topic in topics}
     if text != texts.BUTTON_CONSULT_OTHER_TOPIC and text not in by_title:
         await update.effective_chat.send_message(texts.CONSULT_PICK_BUTTON)
         return await ask_topic(update, context)

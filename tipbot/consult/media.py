@@ -17,21 +17,23 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message
 
+from tipbot import texts
 from tipbot.consult import outbox
 
 CAPTION_LIMIT = 1024  # Telegram's, after entity parsing
 # The kinds that travel, in the order a Message is checked, with the staff-facing label.
-LABELS = {
-    "photo": "photo",
-    "document": "document",
-    "voice": "voice note",
-    "video": "video",
-    "audio": "audio file",
-    "animation": "GIF",
-    "video_note": "video message",
-    "sticker": "sticker",
-    "location": "location",
-}
+#: The kinds copied both ways; each is named to staff by ``texts.MEDIA_<KIND>``.
+KINDS = (
+    "photo",
+    "document",
+    "voice",
+    "video",
+    "audio",
+    "animation",
+    "video_note",
+    "sticker",
+    "location",
+)
 CAPTIONED = frozenset({"photo", "document", "voice", "video", "audio", "animation"})
 
 
@@ -46,7 +48,7 @@ class Media:
 
     @property
     def label(self) -> str:
-        return LABELS[self.kind]
+        return getattr(texts, f"MEDIA_{self.kind.upper()}")
 
 
 def media_of(message: Message) -> Media | None:
@@ -54,7 +56,7 @@ def media_of(message: Message) -> Media | None:
     kind = next(
         (
             kind
-            for kind in ("animation", *LABELS)
+            for kind in ("animation", *KINDS)
             if getattr(message, kind, None) not in (None, (), [])
         ),
         None,

@@ -41,6 +41,7 @@ from telegram.error import BadRequest, ChatMigrated, TelegramError
 from tipbot import texts
 from tipbot.consult import erase
 from tipbot.consult.cards import render_card
+from tipbot.core import i18n
 from tipbot.core.db.models import ConsultRequest, OutboxMessage, OutboxStatus, StaffThreadMessage
 from tipbot.core.sender import Outcome, classify, send_text
 from tipbot.core.staff import stored_staff_chat
@@ -147,6 +148,12 @@ async def run_outbox(deps: Deps, bot: Bot) -> int:
     One worker at a time per process (kicks queue up behind it), so a request's messages
     keep their order; other replicas are kept apart by the lease.
     """
+    # Cards and thread messages speak the staff's language; a person's text came rendered.
+    with i18n.for_staff():
+        return await _run_batches(deps, bot)
+
+
+async def _run_batches(deps: Deps, bot: Bot) -> int:
     sent = 0
     async with deps.state.outbox_lock:
         # Again while rows come due: sending may queue more (e.g. "delivered" in the thread).

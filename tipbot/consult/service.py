@@ -24,6 +24,7 @@ from tipbot import texts
 from tipbot.consult import erase, outbox
 from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM, clinic_time, format_age
 from tipbot.consult.media import Media, enqueue_copy
+from tipbot.core import i18n
 from tipbot.core.db.models import (
     ConsultRequest,
     OutboxMessage,
@@ -99,6 +100,7 @@ async def create_request(
         topic=answers.topic,
         note=answers.note,
         source=source,
+        language=i18n.current(),  # the form's: the person's language
         consent_at=now,
         status=RequestStatus.OPEN,
         reminders_sent=0,
@@ -125,7 +127,8 @@ async def cancel_request(
     request.status = RequestStatus.CANCELLED
     request.closed_at = now
     outbox.enqueue(session, outbox.CARD_EDIT, now=now, request_id=request.id)
-    text = texts.THREAD_CANCELLED.format(number=request.id)
+    with i18n.for_staff():
+        text = texts.THREAD_CANCELLED.format(number=request.id)
     outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=text)
     return request
 
@@ -151,13 +154,17 @@ async def relay_from_person(
         return None
     name = html.escape(request.name)
     if media is not None:
-        header = texts.THREAD_MEDIA.format(number=request.id, name=name, label=media.label)
+        with i18n.for_staff():
+            header = texts.THREAD_MEDIA.format(number=request.id, name=name, label=media.label)
         enqueue_copy(session, media, header, now=now, request_id=request.id)
     else:
         text = text or ""
         if len(text) > RELAY_LIMIT:
             text = text[:RELAY_LIMIT] + "…"
-        message = texts.THREAD_RELAY.format(number=request.id, name=name, text=html.escape(text))
+        with i18n.for_staff():
+            message = texts.THREAD_RELAY.format(
+                number=request.id, name=name, text=html.escape(text)
+            )
         outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=message)
     first = not request.relay_notice_sent
     request.relay_notice_sent = True
@@ -200,27 +207,44 @@ async def staff_action(
     if request.status not in allowed.get(action, ()):
         return ActionResult(ActionOutcome.NOT_POSSIBLE, request)
     number = request.id
+    person = i18n.language(await person_language(session, request))
     if action == CLAIM:
         request.status = RequestStatus.CLAIMED
         request.claimed_by, request.claimed_by_name, request.claimed_at = staff_id, staff_name, now
-        notice = texts.CONSULT_CLAIMED.format(staff=html.escape(staff_name), number=number)
+        with person:
+            notice = texts.CONSULT_CLAIMED.format(staff=html.escape(staff_name), number=number)
     elif action == UNCLAIM:
         request.status = RequestStatus.OPEN
         request.claimed_by = request.claimed_by_name = request.claimed_at = None
         request.reminders_sent, request.last_reminded_at = 0, now  # reminders start afresh
-        notice = texts.CONSULT_UNCLAIMED.format(number=number)
+        with person:
+            notice = texts.CONSULT_UNCLAIMED.format(number=number)
     else:
         request.status = RequestStatus.CLOSED
         request.closed_at = now
         if request.claimed_by is None:  # closed without a claim: record who closed it
             request.claimed_by, request.claimed_by_name = staff_id, staff_name
-        notice = texts.CONSULT_CLOSED.format(number=number)
+        with person:
+            notice = texts.CONSULT_CLOSED.format(number=number)
     request.updated_at = now
     outbox.enqueue(session, outbox.CARD_EDIT, now=now, request_id=number)
     outbox.enqueue(
         session, outbox.PERSON, now=now, request_id=number, chat_id=request.user_id, text=notice
     )
     return ActionResult(ActionOutcome.DONE, request)
+
+
+async def person_language(session: AsyncSession, request: ConsultRequest) -> str | None:
+    """The person's language now (they may have changed it since), else the form's."""
+    stored = await session.scalar(
+        select(Subscriber.language).where(Subscriber.user_id == request.user_id)
+    )
+    return stored or request.language
+
+
+def card_removed(number: int) -> str:
+    with i18n.for_staff():
+        return texts.CARD_REMOVED.format(number=number)
 
 
 async def request_for_staff_message(
@@ -264,24 +288,29 @@ async def reply_to_person(
     request is not open."""
     if request.status not in ACTIVE:
         return False
+    language = await person_language(session, request)
     if media is not None:
+        with i18n.language(language):
+            header = texts.CONSULT_FROM_CLINIC_MEDIA
         enqueue_copy(
             session,
             media,
-            texts.CONSULT_FROM_CLINIC_MEDIA,
+            header,
             now=now,
             request_id=request.id,
             chat_id=request.user_id,
             ack_reply_to=staff_message_id,
         )
         return True
+    with i18n.language(language):
+        text = texts.CONSULT_FROM_CLINIC.format(text=html.escape(text))
     outbox.enqueue(
         session,
         outbox.PERSON,
         now=now,
         request_id=request.id,
         chat_id=request.user_id,
-        text=texts.CONSULT_FROM_CLINIC.format(text=html.escape(text)),
+        text=text,
         ack_reply_to=staff_message_id,
     )
     return True
@@ -321,12 +350,13 @@ async def queue_reminders(
     )
     count = 0
     for request in due:
-        text = texts.REMINDER.format(
-            number=request.id,
-            name=html.escape(request.name),
-            age=format_age(now - request.created_at),
-            since=clinic_time(request.created_at, zone, now),
-        )
+        with i18n.for_staff():
+            text = texts.REMINDER.format(
+                number=request.id,
+                name=html.escape(request.name),
+                age=format_age(now - request.created_at),
+                since=clinic_time(request.created_at, zone, now),
+            )
         outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=text)
         request.reminders_sent += 1
         request.last_reminded_at = now
@@ -361,7 +391,7 @@ async def forget_requests(session: AsyncSession, user_id: int, *, now: datetime)
                 session,
                 outbox.CARD_EDIT,
                 now=now,
-                text=texts.CARD_REMOVED.format(number=request.id),
+                text=card_removed(request.id),
                 card_chat_id=request.staff_chat_id,
                 message_id=request.staff_message_id,
             )

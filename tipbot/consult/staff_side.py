@@ -46,11 +46,8 @@ log = logging.getLogger(__name__)
 
 REMINDER_JOB_NAME = "consult-reminders"
 REMINDER_CHECK_SECONDS = 60
-_DONE_TOAST = {
-    CLAIM: texts.STAFF_CLAIMED,
-    UNCLAIM: texts.STAFF_UNCLAIMED,
-    CLOSE: texts.STAFF_CLOSED,
-}
+# Message ids, not texts: a text is read when it is sent, in the staff's language.
+_DONE_TOAST = {CLAIM: "STAFF_CLAIMED", UNCLAIM: "STAFF_UNCLAIMED", CLOSE: "STAFF_CLOSED"}
 
 
 async def _is_staff(update: Update, context: Context) -> bool:
@@ -83,7 +80,7 @@ async def card_button(update: Update, context: Context) -> None:
         holder = html.escape(result.request.claimed_by_name or "") if result.request else ""
     if result.outcome is ActionOutcome.DONE:
         outbox.kick(context.application)
-        await query.answer(_DONE_TOAST[action].format(number=number))
+        await query.answer(getattr(texts, _DONE_TOAST[action]).format(number=number))
     elif result.outcome is ActionOutcome.UNKNOWN:
         await query.answer(texts.STAFF_UNKNOWN_REQUEST.format(number=number), show_alert=True)
     elif result.outcome is ActionOutcome.ALREADY_CLAIMED:
@@ -131,7 +128,7 @@ async def staff_reply(update: Update, context: Context) -> None:
             now=deps.clock.now(),
             media=media,
         )
-        number, status = request.id, request.status.value
+        number, status = request.id, status_label(request)
     if not queued:
         text = texts.THREAD_REQUEST_NOT_OPEN.format(number=number, status=status)
         await message.reply_text(text)

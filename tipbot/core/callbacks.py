@@ -13,6 +13,7 @@ TIMEZONE_DATA = "sub:tz:"  # sub:tz:<zone>              tipbot.subscriber.settin
 TOPIC_TOGGLE_DATA = "sub:topic:"  # sub:topic:<topic id>  tipbot.subscriber.settings
 STOP_DATA = "sub:stop:"  # sub:stop:<yes|no>            tipbot.subscriber.lifecycle
 FORGET_DATA = "sub:forget:"  # sub:forget:<yes|no>      tipbot.subscriber.lifecycle
+LANGUAGE_DATA = "sub:lang:"  # sub:lang:<language>      tipbot.subscriber.language
 
 # The consultation area
 CONSULT_DATA = "consult:start"  # under every tip        tipbot.consult.form

@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     privacy_policy_url: str | None = None
     http_client: Literal["aiohttp", "httpx"] = "aiohttp"
     proxy_url: SecretStr | None = None  # may hold a password
+    default_language: str = "en"
+    staff_language: str | None = None  # the default language when unset
+    locales_dir: Path | None = None  # more catalogs: <dir>/<lang>/LC_MESSAGES/tipbot.po
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod
@@ -201,6 +204,13 @@ class Settings(BaseSettings):
             allowed = ", ".join(str(p) for p in sorted(WEBHOOK_PORTS))
             raise ValueError(f"Telegram calls webhooks only on ports {allowed}, not {port}")
         return value.strip()
+
+    @field_validator("default_language", "staff_language")
+    @classmethod
+    def _check_language(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[a-z]{2,3}(_[A-Za-z0-9]{2,8})?", value):
+            raise ValueError("expected a language code such as en, es or pt_BR")
+        return value
 
     @field_validator("default_send_time", mode="before")
     @classmethod

@@ -2,6 +2,10 @@
 
 A broken library must stop the bot before it sends anything, and the person editing the
 file must learn from one line per problem what to fix and where.
+
+Translations sit beside it as ``tips.<lang>.yaml``: the same topic and tip ids with their
+titles, descriptions and texts translated (references are shared). A tip a translation
+lacks is shown in English; ``tipbot check-content`` prints each translation's coverage.
 """
 
 from __future__ import annotations
@@ -17,11 +21,15 @@ from typing import Any
 
 import yaml
 
+from tipbot.core import i18n
+
 MAX_TIP_LENGTH = 600
 MAX_COMMAND_DESCRIPTION = 256
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")  # fits in 64-byte callback data
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+MAX_TOPIC_TITLE = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +83,18 @@ class Library:
     topics: dict[str, Topic]
     tips: dict[str, Tip]
     tips_by_topic: dict[str, tuple[Tip, ...]] = field(default_factory=dict)
+    translations: dict[str, Translation] = field(default_factory=dict)
+    # A translated view: its language, the tips it shows in English, the library it translates.
+    language: str = i18n.SOURCE_LANGUAGE
+    missing: frozenset[str] = frozenset()
+    original: Library | None = None
+
+    def localized(self, language: str | None = None) -> Library:
+        """The library as read in ``language`` (default: the current one): translated topics
+        and tips, English where the translation lacks one (listed in ``missing``)."""
+        original = self.original or self
+        translation = original.translations.get(language or i18n.current())
+        return translation.library if translation else original
 
     @cached_property
     def tip_ids_by_topic(self) -> dict[str, tuple[str, ...]]:
@@ -150,6 +170,40 @@ def review_markdown(library: Library) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Translation:
+    """One ``tips.<lang>.yaml``: the translated view, what it still lacks, and its entries
+    for ids ``tips.yaml`` no longer (or not yet) has. Those are ignored, not an error: a
+    tip removed from the English library must not stop the bot until every translation
+    follows; ``check-content`` lists them and ``--strict`` fails on them."""
+
+    path: Path
+    library: Library
+    missing_topics: tuple[str, ...]
+    stale: tuple[str, ...] = ()
+
+    @property
+    def language(self) -> str:
+        return self.library.language
+
+    def coverage(self) -> str:
+        original = self.library.original
+        tips, total = len(original.tips) - len(self.library.missing), len(original.tips)
+        topics = len(original.topics) - len(self.missing_topics)
+        line = (
+            f"{self.path}: {self.language}: {tips}/{total} tips ({100 * tips // total}%), "
+            f"{topics}/{len(original.topics)} topics"
+        )
+        missing = sorted(self.library.missing) + [f"topic {t}" for t in self.missing_topics]
+        line += f"; missing: {', '.join(missing)}" if missing else ""
+        stale = f"not in {original.path.name}: {', '.join(self.stale)}"
+        return line + (f"; {stale}" if self.stale else "")
+
+    @property
+    def complete(self) -> bool:
+        return not self.library.missing and not self.missing_topics and not self.stale
+
+
 class ContentError(Exception):
     """The library is invalid; ``problems`` holds one readable line each."""
 
@@ -159,10 +213,31 @@ class ContentError(Exception):
 
 
 def load_library(path: str | Path) -> Library:
-    """Read and validate the library, raising ``ContentError`` with every problem found."""
+    """Read and validate the library and its translations, raising ``ContentError`` with
+    every problem found."""
     path = Path(path)
+    library = parse_library(_read_yaml(path), path)
+    problems: list[str] = []
+    for translation_path in translation_paths(path):
+        try:
+            translation = parse_translation(_read_yaml(translation_path), translation_path, library)
+        except ContentError as exc:
+            problems += exc.problems
+            continue
+        library.translations[translation.language] = translation
+    if problems:
+        raise ContentError(problems)
+    return library
+
+
+def translation_paths(path: Path) -> list[Path]:
+    """``tips.<lang>.yaml`` beside ``tips.yaml``."""
+    return sorted(path.parent.glob(f"{path.stem}.*{path.suffix}"))
+
+
+def _read_yaml(path: Path) -> Any:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ContentError([f"{path}: file not found"]) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -172,7 +247,6 @@ def load_library(path: str | Path) -> Library:
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         reason = getattr(exc, "problem", None) or "malformed YAML"
         raise ContentError([f"{path}: malformed YAML{at}: {reason}"]) from None
-    return parse_library(raw, path)
 
 
 def parse_library(raw: Any, path: Path) -> Library:
@@ -204,19 +278,12 @@ def parse_library(raw: Any, path: Path) -> Library:
                 )
             commands[command] = topic.id
     for tip in tips.values():
+        _check_text(tip, problem)
         if tip.topic not in topics:
             problem(f"tip {tip.id}", f"unknown topic {tip.topic!r} (known: {', '.join(topics)})")
         if tip.reference not in references:
             known = ", ".join(references)
             problem(f"tip {tip.id}", f"unknown reference {tip.reference!r} (known: {known})")
-        if not tip.text.strip():
-            problem(f"tip {tip.id}", "empty text")
-        elif len(tip.text) > MAX_TIP_LENGTH:
-            problem(
-                f"tip {tip.id}", f"text is {len(tip.text)} characters, at most {MAX_TIP_LENGTH}"
-            )
-        if "<" in tip.text or ">" in tip.text:
-            problem(f"tip {tip.id}", "text must be plain (no HTML tags); it is escaped when sent")
     cited = {tip.reference for tip in tips.values()}
     for ref_id in references:
         if ref_id not in cited:
@@ -230,6 +297,88 @@ def parse_library(raw: Any, path: Path) -> Library:
     if problems:
         raise ContentError(problems)
     return Library(path, references, topics, tips, by_topic)
+
+
+def _check_text(tip: Tip, problem: Any) -> None:
+    if not tip.text.strip():
+        problem(f"tip {tip.id}", "empty text")
+    elif len(tip.text) > MAX_TIP_LENGTH:
+        problem(f"tip {tip.id}", f"text is {len(tip.text)} characters, at most {MAX_TIP_LENGTH}")
+    if "<" in tip.text or ">" in tip.text:
+        problem(f"tip {tip.id}", "text must be plain (no HTML tags); it is escaped when sent")
+
+
+def parse_translation(raw: Any, path: Path, original: Library) -> Translation:
+    """A ``tips.<lang>.yaml`` over ``original``: the same ids, texts translated."""
+    problems: list[str] = []
+
+    def problem(where: str, message: str) -> None:
+        problems.append(f"{path}: {where}: {message}")
+
+    language = path.name.removeprefix(f"{original.path.stem}.").removesuffix(path.suffix)
+    if not isinstance(raw, dict):
+        raise ContentError([f"{path}: expected a mapping with topics and tips"])
+    for key in ("topics", "tips"):
+        if not isinstance(raw.get(key) or [], list):
+            problem(key, "expected a list")
+    if problems:
+        raise ContentError(problems)
+    if raw.get("references"):
+        problem("references", f"references are shared: keep them in {original.path.name} only")
+    topics, stale = dict(original.topics), []
+    for entry_id, entry in _entries(raw.get("topics") or [], "topic", problem).items():
+        topic = original.topics.get(entry_id)
+        if topic is None:
+            stale.append(f"topic {entry_id}")
+            continue
+        title = _text(entry, "title", required=False) or ""
+        description = _text(entry, "description", required=False) or ""
+        if not 1 <= len(title) <= MAX_TOPIC_TITLE:
+            problem(f"topic {entry_id}", f"title must be 1-{MAX_TOPIC_TITLE} characters")
+        if not 3 <= len(description) <= MAX_COMMAND_DESCRIPTION:
+            problem(
+                f"topic {entry_id}", f"description must be 3-{MAX_COMMAND_DESCRIPTION} characters"
+            )
+        topics[entry_id] = Topic(topic.id, title, topic.command, description, topic.aliases)
+    tips = dict(original.tips)
+    for entry_id, entry in _entries(raw.get("tips") or [], "tip", problem).items():
+        tip = original.tips.get(entry_id)
+        if tip is None:
+            stale.append(entry_id)
+            continue
+        text = entry.get("text")
+        translated = Tip(
+            tip.id, tip.topic, text.strip() if isinstance(text, str) else "", tip.reference
+        )
+        _check_text(translated, problem)
+        if sorted(_PLACEHOLDER.findall(translated.text)) != sorted(_PLACEHOLDER.findall(tip.text)):
+            problem(f"tip {entry_id}", "placeholders ({...}) differ from the English text")
+        tips[entry_id] = translated
+    if problems:
+        raise ContentError(problems)
+    by_topic = {
+        topic_id: tuple(tips[t.id] for t in topic_tips)
+        for topic_id, topic_tips in original.tips_by_topic.items()
+    }
+    translated_tips = {entry["id"] for entry in raw.get("tips") or [] if isinstance(entry, dict)}
+    translated_topics = {e["id"] for e in raw.get("topics") or [] if isinstance(e, dict)}
+    view = Library(
+        path,
+        original.references,
+        topics,
+        tips,
+        by_topic,
+        language=language,
+        missing=frozenset(original.tips) - translated_tips,
+        original=original,
+    )
+    missing_topics = tuple(t for t in original.topics if t not in translated_topics)
+    return Translation(path, view, missing_topics, tuple(stale))
+
+
+def _entries(entries: list[Any], kind: str, problem: Any) -> dict[str, dict[str, Any]]:
+    """Translated entries by id (a translation only needs the ids and texts)."""
+    return _parse_entries(entries, kind, lambda entry: entry, problem)
 
 
 def _parse_entries(entries: list[Any], kind: str, build: Any, problem: Any) -> dict[str, Any]:

@@ -24,4 +24,9 @@ UPDATES = Counter("tipbot_updates_total", "Telegram updates handled", ["kind"])
 HANDLER_LATENCY = Histogram("tipbot_handler_latency_seconds", "Time to handle one update")
 SUBSCRIBERS = Gauge("tipbot_subscribers", "Subscribers by status", ["status"])
 CONSULT_REQUESTS = Gauge("tipbot_consult_requests", "Consultation requests by status", ["status"])
+TIP_FALLBACKS = Counter(
+    "tipbot_tip_fallbacks_total",
+    "Tips shown in English because the person's language lacks their translation",
+    ["language"],
+)
 OUTBOX_BACKLOG = Gauge("tipbot_outbox_backlog", "Messages to staff waiting in the outbox")

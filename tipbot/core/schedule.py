@@ -11,6 +11,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from tipbot import texts
+from tipbot.core import i18n
+
 
 def occurrence(day: date, send_time: time, zone: ZoneInfo) -> datetime:
     """The UTC instant at which ``send_time`` on local ``day`` falls in ``zone``."""
@@ -45,11 +48,11 @@ def local_date_of(due: datetime, send_time: time, zone: ZoneInfo | str) -> date:
 def describe_when(due: datetime | None, zone: str, now: datetime) -> str:
     """'today', 'tomorrow' or a date, in the person's own calendar."""
     if due is None:
-        return "not scheduled"
+        return texts.NOT_SCHEDULED
     tz = ZoneInfo(zone)
     days = (due.astimezone(tz).date() - now.astimezone(tz).date()).days
     if days == 0:
-        return "today"
+        return texts.TODAY
     if days == 1:
-        return "tomorrow"
-    return due.astimezone(tz).strftime("on %a %d %b")
+        return texts.TOMORROW
+    return texts.ON_DATE.format(date=i18n.weekday_date(due.astimezone(tz)))

@@ -26,12 +26,15 @@ def update_kind(update: object) -> str:
 
 
 class MeasuredUpdateProcessor(SimpleUpdateProcessor):
-    """PTB's own update processor, plus the ``tipbot_updates_total`` / latency metrics."""
+    """PTB's own update processor, plus the ``tipbot_updates_total`` / latency metrics, and
+    each update in its own context."""
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         started = time.perf_counter()
         try:
-            await super().do_process_update(update, coroutine)
+            # In a task of its own (a copy of the context) also when updates are handled one
+            # at a time: what an update sets in a ContextVar, its language, ends with it.
+            await asyncio.create_task(super().do_process_update(update, coroutine))
         finally:
             HANDLER_LATENCY.observe(time.perf_counter() - started)
             UPDATES.labels(kind=update_kind(update)).inc()

@@ -39,7 +39,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 
-from tipbot.core import metrics
+from tipbot.core import i18n, metrics
 from tipbot.core.bulk import BulkSend
 from tipbot.core.content import Library
 from tipbot.core.db.models import (
@@ -75,6 +75,7 @@ class Claim:
     chat_id: int
     tip_id: str | None
     attempts: int
+    language: str | None = None  # the person's: the tip is rendered in it
 
 
 @dataclass
@@ -119,6 +120,7 @@ async def claim_retries(
                 Delivery.tip_id,
                 Delivery.attempts,
                 Delivery.due_at,
+                Subscriber.language,
             )
             .join(Subscriber, Subscriber.user_id == Delivery.subscriber_id)
             .where(
@@ -131,7 +133,7 @@ async def claim_retries(
         )
     ).all()
     claims = [
-        Claim(row.id, row.subscriber_id, row.tip_id, row.attempts + 1)
+        Claim(row.id, row.subscriber_id, row.tip_id, row.attempts + 1, row.language)
         for row in rows
         if row.due_at + RETRY_STEP * row.attempts**2 <= now
     ]
@@ -162,6 +164,7 @@ class DueSubscriber:
     tip_seed: int
     tip_cursors: dict[str, int]
     last_topic: str | None
+    language: str | None
 
 
 @lru_cache(maxsize=8192)
@@ -370,7 +373,8 @@ async def claim_due(
             inserted = await _sqlite_insert_deliveries(connection, deliveries)
         for row in inserted:
             if row.status == DeliveryStatus.PENDING:  # plain str: the statements are text
-                batch.claims.append(Claim(row.id, row.subscriber_id, row.tip_id, 1))
+                language = picked[row.subscriber_id][0].language
+                batch.claims.append(Claim(row.id, row.subscriber_id, row.tip_id, 1, language))
                 del picked[row.subscriber_id]
     # That day's delivery existed already (e.g. a fall-back hour): nothing sent, no tip used.
     for subscriber, cursors, last_topic in picked.values():
@@ -508,7 +512,8 @@ class _Sweep:
         self.send_attempts = send_attempts
         self.send_backoff = send_backoff
         self.retries_claimed = False
-        self.rendered: dict[str, tuple[str, InlineKeyboardMarkup]] = {}
+        # Per (tip, language): the text, the buttons, and whether it fell back to English.
+        self.rendered: dict[tuple[str, str], tuple[str, InlineKeyboardMarkup, bool]] = {}
         self.report = SweepReport()
 
     async def claim(self, limit: int) -> tuple[list[Claim], bool]:
@@ -532,13 +537,19 @@ class _Sweep:
         return batch.claims, batch.examined >= limit
 
     async def send(self, claim: Claim) -> SendResult:
-        tip_id = claim.tip_id
-        if tip_id not in self.rendered:
-            tip = self.deps.library.tips.get(tip_id) if tip_id else None
-            if tip is None:  # removed from the library by a reload since the claim
-                return SendResult(Outcome.FAILED, None, "unknown_tip")
-            self.rendered[tip_id] = render_tip(self.deps.library, tip)
-        text, keyboard = self.rendered[tip_id]
+        tip_id, library = claim.tip_id, self.deps.library
+        with i18n.language(claim.language) as language:
+            key = (tip_id, language)
+            if key in self.rendered:
+                text, keyboard, fallback = self.rendered[key]
+                if fallback:
+                    metrics.TIP_FALLBACKS.labels(language=language).inc()
+            else:
+                tip = library.tips.get(tip_id) if tip_id else None
+                if tip is None:  # removed from the library by a reload since the claim
+                    return SendResult(Outcome.FAILED, None, "unknown_tip")
+                text, keyboard = render_tip(library, tip)  # counts a fallback itself
+                self.rendered[key] = (text, keyboard, tip_id in library.localized().missing)
         return await self.deps.sending.send_bulk(
             self.bot,
             claim.chat_id,

@@ -22,6 +22,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from tipbot import texts
+from tipbot.core import i18n
 from tipbot.core.bulk import BulkSend
 from tipbot.core.db.models import (
     Broadcast,
@@ -53,13 +54,14 @@ class Progress:
 
     @property
     def text(self) -> str:
-        return texts.BROADCAST_PROGRESS.format(
-            id=self.broadcast_id,
-            sent=f"{self.sent:,}",
-            total=f"{self.total:,}",
-            blocked=f"{self.blocked:,}",
-            failed=f"{self.failed:,}",
-        )
+        with i18n.for_staff():  # also when a restart resumes it, outside any update
+            return texts.BROADCAST_PROGRESS.format(
+                id=self.broadcast_id,
+                sent=f"{self.sent:,}",
+                total=f"{self.total:,}",
+                blocked=f"{self.blocked:,}",
+                failed=f"{self.failed:,}",
+            )
 
 
 # ----------------------------------------------------------------------------- services
@@ -299,13 +301,14 @@ async def run_broadcast(application: Application, broadcast_id: int) -> None:
         progress.failed,
     )
     if chat_id and message_id:
-        done = texts.BROADCAST_DONE.format(
-            id=broadcast_id,
-            sent=f"{progress.sent:,}",
-            total=f"{progress.total:,}",
-            blocked=f"{progress.blocked:,}",
-            failed=f"{progress.failed:,}",
-        )
+        with i18n.for_staff():
+            done = texts.BROADCAST_DONE.format(
+                id=broadcast_id,
+                sent=f"{progress.sent:,}",
+                total=f"{progress.total:,}",
+                blocked=f"{progress.blocked:,}",
+                failed=f"{progress.failed:,}",
+            )
         await _edit(bot, chat_id, message_id, done)
 
 

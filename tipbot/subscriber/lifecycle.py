@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from tipbot import texts
+from tipbot.core import i18n
 from tipbot.core.callbacks import FORGET_DATA, STOP_DATA
 from tipbot.core.content import Library
 from tipbot.core.db.models import SubscriptionStatus
@@ -73,9 +74,9 @@ async def pause_command(update: Update, context: Context) -> None:
     local = subscriber.next_send_at.astimezone(ZoneInfo(subscriber.timezone))
     await update.effective_message.reply_text(
         texts.PAUSED_DAYS.format(
-            days=(texts.ONE_DAY if days == 1 else texts.DAYS).format(days=days),
+            days=texts.DAYS(days).format(days=days),
             time=format_time(subscriber.send_time),
-            date=local.strftime("%a %d %b"),
+            date=i18n.weekday_date(local),
         ),
     )
 
@@ -130,7 +131,9 @@ async def stop_button(update: Update, context: Context) -> None:
 def mydata_text(data: PersonalData, library: Library, user_id: int) -> str:
     requests = ", ".join(
         texts.MYDATA_REQUEST.format(
-            id=request.id, status=request.status, date=request.created_at.strftime("%Y-%m-%d")
+            id=request.id,
+            status=getattr(texts, f"REQUEST_STATUS_{request.status.upper()}", request.status),
+            date=i18n.format_date(request.created_at),
         )
         for request in data.consult_requests
     )
@@ -142,9 +145,10 @@ def mydata_text(data: PersonalData, library: Library, user_id: int) -> str:
     return texts.MYDATA.format(
         user_id=user_id,
         status=status_text(subscriber),
-        created=subscriber.created_at.strftime("%Y-%m-%d"),
+        created=i18n.format_date(subscriber.created_at),
         source=html.escape(subscriber.source or texts.MYDATA_NONE),
-        language=html.escape(subscriber.language_code or texts.MYDATA_NONE),
+        language=html.escape(i18n.language_name(i18n.resolve(subscriber.language))),
+        telegram_language=html.escape(subscriber.language_code or texts.MYDATA_NONE),
         time=format_time(subscriber.send_time),
         timezone=html.escape(zone_label(subscriber.timezone)),
         topics=topic_titles(subscriber, library),

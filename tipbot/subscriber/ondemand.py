@@ -26,7 +26,7 @@ def topic_list_keyboard(library: Library) -> InlineKeyboardMarkup:
                     callback_data=f"{MORE_PREFIX}:{topic.id}",
                 )
             ]
-            for topic in library.topics.values()
+            for topic in library.localized().topics.values()
         ]
     )
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from tipbot import texts
+from tipbot.core import metrics
 from tipbot.core.callbacks import CONSULT_DATA, MORE_PREFIX, VOTE_PREFIX
 from tipbot.core.content import Library, Tip
 from tipbot.core.db.models import Subscriber
@@ -102,7 +103,12 @@ def pick_tip(subscriber: Subscriber, library: Library, topic_id: str | None = No
 def render_tip(
     library: Library, tip: Tip, vote: int | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The tip as HTML with its source, and its buttons (showing the person's vote)."""
+    """The tip as HTML with its source, and its buttons (showing the person's vote), in the
+    current language; a tip its translation lacks is shown in English, and counted."""
+    library = library.localized()
+    if tip.id in library.missing:
+        metrics.TIP_FALLBACKS.labels(language=library.language).inc()
+    tip = library.tips[tip.id]
     topic = library.topics[tip.topic]
     reference = library.reference_of(tip)
     text = texts.TIP.format(

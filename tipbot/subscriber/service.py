@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tipbot.core import i18n
 from tipbot.core.config import Settings
 from tipbot.core.content import Library
 from tipbot.core.db.models import (
@@ -114,6 +115,7 @@ def _new_subscriber(
         send_time=settings.default_send_time,
         topics=list(library.topics),
         language_code=language_code,
+        language=i18n.resolve(language_code),
         tip_seed=random.getrandbits(31),
         tip_cursors={},
         created_at=now,
@@ -232,6 +234,12 @@ def resume(subscriber: Subscriber, now: datetime) -> None:
     subscriber.status = SubscriptionStatus.ACTIVE
     subscriber.paused_until = None
     subscriber.next_send_at = compute_next_send(subscriber, now)
+
+
+def set_language(subscriber: Subscriber, language: str) -> str:
+    """Store the person's choice (resolved to a language the bot has); returns it."""
+    subscriber.language = i18n.resolve(language)
+    return subscriber.language
 
 
 def stop(subscriber: Subscriber, now: datetime) -> None:

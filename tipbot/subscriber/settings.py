@@ -22,6 +22,7 @@ from telegram import (
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from tipbot import texts
+from tipbot.core import i18n
 from tipbot.core.callbacks import SETTINGS_PREFIX, TIME_DATA, TIMEZONE_DATA, TOPIC_TOGGLE_DATA
 from tipbot.core.content import Library
 from tipbot.core.db.models import Subscriber, SubscriptionStatus
@@ -68,7 +69,7 @@ def status_text(subscriber: Subscriber) -> str:
         if subscriber.paused_until is None:
             return texts.STATUS_PAUSED_OPEN
         until = subscriber.paused_until.astimezone(ZoneInfo(subscriber.timezone))
-        return texts.STATUS_PAUSED_UNTIL.format(date=until.strftime("%a %d %b %Y"))
+        return texts.STATUS_PAUSED_UNTIL.format(date=i18n.format_date(until))
     return {
         SubscriptionStatus.ACTIVE: texts.STATUS_ACTIVE,
         SubscriptionStatus.STOPPED: texts.STATUS_STOPPED,
@@ -77,8 +78,9 @@ def status_text(subscriber: Subscriber) -> str:
 
 
 def topic_titles(subscriber: Subscriber, library: Library) -> str:
+    topics = library.localized().topics
     return ", ".join(
-        html.escape(library.topics[topic].title) for topic in chosen_topics(subscriber, library)
+        html.escape(topics[topic].title) for topic in chosen_topics(subscriber, library)
     )
 
 
@@ -105,7 +107,7 @@ def topics_keyboard(subscriber: Subscriber, library: Library) -> InlineKeyboardM
                     callback_data=f"{TOPIC_TOGGLE_DATA}{topic.id}",
                 )
             ]
-            for topic in library.topics.values()
+            for topic in library.localized().topics.values()
         ]
     )
 
@@ -321,7 +323,7 @@ async def topic_toggle_button(update: Update, context: Context) -> None:
         await query.answer(texts.TOPICS_LAST_ONE, show_alert=True)
         return
     template = texts.TOPIC_ON if outcome is TopicToggle.ON else texts.TOPIC_OFF
-    await query.answer(template.format(title=topic.title))
+    await query.answer(template.format(title=deps.library.localized().topics[topic.id].title))
     await query.edit_message_reply_markup(topics_keyboard(subscriber, deps.library))
 
 

@@ -94,7 +94,9 @@ class Subscriber(Base):
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     next_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    language_code: Mapped[str | None] = mapped_column(String(16))
+    language_code: Mapped[str | None] = mapped_column(String(16))  # Telegram's, at first contact
+    # The bot's language for this person (a catalog's code): from language_code, or /language.
+    language: Mapped[str | None] = mapped_column(String(16))
     source: Mapped[str | None] = mapped_column(String(64), index=True)
     # Picker state, compact: a per-subscriber seed fixes a shuffled order of each topic's
     # tips; ``tip_cursors`` holds how far into each topic's order this person has got.
@@ -201,6 +203,7 @@ class ConsultRequest(Base):
     topic: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(16))  # the language the form was in
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus), default=RequestStatus.OPEN)
     claimed_by: Mapped[int | None] = mapped_column(BigInteger)

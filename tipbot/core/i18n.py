@@ -1,0 +1,302 @@
+"""Languages: gettext catalogs, the language of the update or job at hand, Babel formatting.
+
+Catalogs are standard gettext files, ``tipbot/locales/<lang>/LC_MESSAGES/tipbot.po`` (plus
+those in ``TIPBOT_LOCALES_DIR``). They are compiled in memory when the bot starts (Babel's
+``read_po`` + ``write_mo``): a clinic edits a ``.po`` file and restarts, with no build step
+and no stale ``.mo`` file that could disagree with its ``.po``.
+
+The current language lives in a ``ContextVar``. PTB handles each update in its own asyncio
+task (``concurrent_updates``) and every task runs in a copy of the context, so the language
+set for one person's update never leaks into another's. Jobs run outside any update and set
+it themselves, per recipient, with ``with language(code):``.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+import re
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as _babel_format_date
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from tipbot.core.config import ConfigError, Settings
+
+DOMAIN = "tipbot"
+SOURCE_LANGUAGE = "en"  # the language of the msgids in the code
+SHIPPED_LOCALES = Path(__file__).resolve().parents[1] / "locales"
+_TAG = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
+
+
+def N_(message: str) -> str:
+    """Mark a text for extraction (``pybabel extract``); it is translated where it is read."""
+    return message
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A text with plural forms; ``texts.NAME(n)`` picks the form for ``n``."""
+
+    singular: str
+    plural: str
+
+
+def ngettext(singular: str, plural: str) -> Plural:
+    """Mark a text with plural forms for extraction (the same keyword ``pybabel`` knows)."""
+    return Plural(singular, plural)
+
+
+@dataclass
+class Catalogs:
+    """Every language the bot speaks, and which one to use where nothing else says."""
+
+    translations: dict[str, _gettext.NullTranslations] = field(
+        default_factory=lambda: {SOURCE_LANGUAGE: _gettext.NullTranslations()}
+    )
+    default: str = SOURCE_LANGUAGE
+    staff: str = SOURCE_LANGUAGE
+
+    @property
+    def languages(self) -> list[str]:
+        """The source language first, then the others alphabetically."""
+        return sorted(self.translations, key=lambda code: (code != SOURCE_LANGUAGE, code))
+
+    def resolve(self, code: str | None) -> str:
+        """A language the bot has for an IETF tag from Telegram (``es``, ``pt-br``, ``ES``),
+        trying the full tag, then its primary language; else the default."""
+        if code:
+            tag = code.strip().replace("-", "_").lower()
+            for candidate in (tag, tag.split("_")[0]):
+                if candidate in self._by_lower_case:
+                    return self._by_lower_case[candidate]
+        return self.default
+
+    @cached_property
+    def _by_lower_case(self) -> dict[str, str]:
+        return {language.lower(): language for language in self.translations}
+
+
+_catalogs: Catalogs | None = None  # set by setup(); the shipped catalogs if never called
+_current: ContextVar[str | None] = ContextVar("tipbot_language", default=None)
+
+
+class LanguageError(ConfigError):
+    """A configured language has no catalog; the message names what is available."""
+
+
+def load_translations(*directories: Path) -> dict[str, _gettext.NullTranslations]:
+    """Every ``<lang>/LC_MESSAGES/tipbot.po`` under the directories (later ones win)."""
+    found: dict[str, _gettext.NullTranslations] = {}
+    for directory in directories:
+        for po_path in sorted(Path(directory).glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+            language = po_path.parents[1].name
+            if not _TAG.match(language):
+                continue
+            found[language] = compile_po(po_path)
+    found.setdefault(SOURCE_LANGUAGE, _gettext.NullTranslations())
+    return found
+
+
+def read_catalog(po_path: Path) -> Catalog:
+    with po_path.open("rb") as handle:
+        return read_po(handle, locale=po_path.parents[1].name, domain=DOMAIN)
+
+
+def compile_po(po_path: Path) -> _gettext.GNUTranslations:
+    """The ``.po`` file as gettext translations, compiled in memory (fuzzy entries skipped)."""
+    buffer = io.BytesIO()
+    write_mo(buffer, read_catalog(po_path))
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+def setup(*, default: str, staff: str | None = None, extra_locales: Path | None = None) -> Catalogs:
+    """Load the catalogs once at start; raises ``LanguageError`` for a language without one."""
+    directories = [SHIPPED_LOCALES] + ([extra_locales] if extra_locales else [])
+    catalogs = Catalogs(load_translations(*directories))
+    for name, code in (("DEFAULT_LANGUAGE", default), ("STAFF_LANGUAGE", staff or default)):
+        if code not in catalogs.translations:
+            raise LanguageError(
+                f"TIPBOT_{name}: no catalog for {code!r} "
+                f"(available: {', '.join(catalogs.languages)})"
+            )
+    catalogs.default = default
+    catalogs.staff = staff or default
+    global _catalogs
+    _catalogs = catalogs
+    return catalogs
+
+
+def catalogs() -> Catalogs:
+    return _catalogs or setup(default=SOURCE_LANGUAGE)
+
+
+def setup_from(settings: Settings) -> Catalogs:
+    return setup(
+        default=settings.default_language,
+        staff=settings.staff_language,
+        extra_locales=settings.locales_dir,
+    )
+
+
+def telegram_code(language: str) -> str | None:
+    """The code Telegram takes for a language's menu and description (two letters), if any."""
+    return language if re.fullmatch(r"[a-z]{2}", language) else None
+
+
+def languages() -> list[str]:
+    return catalogs().languages
+
+
+def resolve(code: str | None) -> str:
+    return catalogs().resolve(code)
+
+
+def current() -> str:
+    """The language of the update or job at hand (the default outside of both)."""
+    return _current.get() or catalogs().default
+
+
+def use(code: str | None) -> str:
+    """Speak ``code`` (resolved) for the rest of this update's task; returns the language."""
+    resolved = catalogs().resolve(code)
+    _current.set(resolved)
+    return resolved
+
+
+@contextmanager
+def language(code: str | None) -> Iterator[str]:
+    """Speak ``code`` (resolved) inside the block: a job's message to one recipient."""
+    resolved = catalogs().resolve(code)
+    token = _current.set(resolved)
+    try:
+        yield resolved
+    finally:
+        _current.reset(token)
+
+
+def staff_language() -> str:
+    return catalogs().staff
+
+
+def for_staff() -> AbstractContextManager[str]:
+    """Speak the staff group's language inside the block (cards, threads, reminders)."""
+    return language(catalogs().staff)
+
+
+def gettext(message: str) -> str:
+    translations = catalogs().translations.get(current())
+    return translations.gettext(message) if translations else message
+
+
+def ngettext_for(plural: Plural, count: int) -> str:
+    translations = catalogs().translations.get(current()) or _gettext.NullTranslations()
+    return translations.ngettext(plural.singular, plural.plural, count)
+
+
+def babel_locale(code: str | None = None) -> Locale:
+    """Babel's locale for a language (English for a code Babel does not know)."""
+    try:
+        return Locale.parse(code or current())
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(SOURCE_LANGUAGE)
+
+
+def format_date(value: date | datetime, style: str = "medium") -> str:
+    """A date as people of the current language write it (``Jun 12, 2026``, ``12 jun 2026``)."""
+    return _babel_format_date(value, style, locale=babel_locale())
+
+
+def weekday_date(value: date | datetime) -> str:
+    """A short date with its weekday (``Fri, Jun 12``; ``vie, 12 jun``) in the current language."""
+    locale = babel_locale()
+    pattern = locale.datetime_skeletons.get("MMMEd")
+    return _babel_format_date(value, pattern or "medium", locale=locale)
+
+
+def language_name(code: str) -> str:
+    """A language's name in itself (``English``, ``español``), for buttons and /mydata."""
+    try:
+        locale = Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return code
+    name = locale.get_display_name(locale) or code
+    return name[:1].upper() + name[1:]
+
+
+# ----------------------------------------------------------------------------- checking
+
+TEMPLATE = SHIPPED_LOCALES / f"{DOMAIN}.pot"
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+_HTML_TAG = re.compile(r"</?([a-z]+)")
+
+
+@dataclass(frozen=True)
+class CatalogReport:
+    """One ``.po`` file checked against the template (``tipbot.pot``)."""
+
+    language: str
+    path: Path
+    total: int
+    missing: tuple[str, ...]  # untranslated or fuzzy: shown in English
+    problems: tuple[str, ...]  # would break a message: must be fixed
+
+    def coverage(self) -> str:
+        done, cwd = self.total - len(self.missing), Path.cwd()
+        path = self.path.relative_to(cwd) if self.path.is_relative_to(cwd) else self.path
+        return f"{path}: {self.language}: {done}/{self.total} texts ({100 * done // self.total}%)"
+
+
+def catalog_paths(extra_locales: Path | None = None) -> dict[str, Path]:
+    """Each language's ``.po`` file (one in ``extra_locales`` wins over the shipped one)."""
+    found: dict[str, Path] = {}
+    for directory in [SHIPPED_LOCALES] + ([extra_locales] if extra_locales else []):
+        for po_path in sorted(Path(directory).glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+            found[po_path.parents[1].name] = po_path
+    return found
+
+
+def check_catalog(po_path: Path, template_path: Path = TEMPLATE) -> CatalogReport:
+    """Missing texts, and translations whose placeholders or HTML tags differ from the
+    English (a missing ``{time}`` or ``<b>`` would break the message)."""
+    with template_path.open("rb") as handle:
+        template = read_po(handle)
+    catalog = read_catalog(po_path)
+    language = po_path.parents[1].name
+    source = language == SOURCE_LANGUAGE
+    missing, problems = [], []
+    for entry in template:
+        if not entry.id:
+            continue
+        key = entry.id[0] if isinstance(entry.id, tuple | list) else entry.id
+        found = catalog.get(entry.id)
+        strings = _strings(found.string) if found is not None else []
+        if found is None or (not source and (found.fuzzy or not all(strings))):
+            missing.append(key)
+            continue
+        english = entry.id[-1] if isinstance(entry.id, tuple | list) else entry.id
+        for text in strings:
+            if text and sorted(_PLACEHOLDER.findall(text)) != sorted(_PLACEHOLDER.findall(english)):
+                problems.append(f"{po_path}: {key[:50]!r}: placeholders differ from the English")
+            if text and sorted(_HTML_TAG.findall(text)) != sorted(_HTML_TAG.findall(english)):
+                problems.append(f"{po_path}: {key[:50]!r}: HTML tags differ from the English")
+    known = {entry.id for entry in template}
+    for entry in catalog:
+        if entry.id and entry.id not in known and not entry.obsolete:
+            problems.append(f"{po_path}: {str(entry.id)[:50]!r}: not in {template_path.name}")
+    total = sum(1 for entry in template if entry.id)
+    return CatalogReport(language, po_path, total, tuple(missing), tuple(problems))
+
+
+def _strings(string: str | tuple[str, ...] | list[str]) -> list[str]:
+    return list(string) if isinstance(string, tuple | list) else [string]

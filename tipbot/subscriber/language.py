@@ -1,0 +1,118 @@
+"""Which language each update is answered in, and /language to change it.
+
+Before any other handler (group -2, ahead of flood control, so even "slow down" is in the
+person's language) the current language is set for the update: the staff group speaks
+``TIPBOT_STAFF_LANGUAGE``; a person speaks their stored language, or, before anything is
+stored about them, what their Telegram app says (``language_code``).
+"""
+
+from __future__ import annotations
+
+import html
+
+from sqlalchemy import select
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, TypeHandler, filters
+
+from tipbot import texts
+from tipbot.core import i18n
+from tipbot.core.callbacks import LANGUAGE_DATA
+from tipbot.core.db.models import Subscriber
+from tipbot.core.runtime import Context, Deps
+from tipbot.subscriber.service import person_for_on_demand, set_language
+
+LANGUAGE_GROUP = -5  # before every other group: the staff migration (-4), flood control (-3), …
+
+
+async def stored_language(deps: Deps, user_id: int) -> str | None:
+    async with deps.db.session() as session:
+        return await session.scalar(
+            select(Subscriber.language).where(Subscriber.user_id == user_id)
+        )
+
+
+async def speak_their_language(update: Update, context: Context) -> None:
+    """Set the language for the rest of this update (its own task: nothing leaks)."""
+    deps, chat, user = context.deps, update.effective_chat, update.effective_user
+    if chat is not None and deps.staff.is_staff_chat(chat.id):
+        i18n.use(i18n.staff_language())
+    elif user is not None:
+        private = chat is None or chat.type == chat.PRIVATE  # groups: no row to look up
+        stored = await stored_language(deps, user.id) if private else None
+        i18n.use(stored or user.language_code)
+
+
+async def choose_language(deps: Deps, user_id: int, code: str, telegram_code: str | None) -> str:
+    """Store the person's language (a row is made for it if they have none); returns it."""
+    async with deps.db.session() as session:
+        subscriber = await person_for_on_demand(
+            session,
+            user_id,
+            settings=deps.settings,
+            library=deps.library,
+            now=deps.clock.now(),
+            language_code=telegram_code,
+        )
+        return set_language(subscriber, code)
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(i18n.language_name(code), callback_data=f"{LANGUAGE_DATA}{code}")
+        for code in i18n.languages()
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def known_language(text: str) -> str | None:
+    """The language a person typed (``es``, ``ES``, ``español``, ``Spanish``), if the bot has it."""
+    wanted = text.strip().lower()
+    for code in i18n.languages():
+        names = {code.lower(), i18n.language_name(code).lower()}
+        names.add(i18n.babel_locale(code).get_display_name("en").lower())
+        if wanted in names:
+            return code
+    return None
+
+
+async def language_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if not context.args:
+        await message.reply_text(
+            texts.LANGUAGE_PROMPT.format(language=i18n.language_name(i18n.current())),
+            reply_markup=language_keyboard(),
+        )
+        return
+    typed = " ".join(context.args)
+    code = known_language(typed)
+    if code is None:
+        await message.reply_text(
+            texts.LANGUAGE_UNKNOWN.format(text=html.escape(typed[:32])),
+            reply_markup=language_keyboard(),
+        )
+        return
+    await _switch(update, context, code)
+    await message.reply_text(texts.LANGUAGE_SET.format(language=i18n.language_name(code)))
+
+
+async def language_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    code = query.data.removeprefix(LANGUAGE_DATA)
+    if code not in i18n.languages():
+        await query.answer(texts.BUTTON_NOT_VALID)
+        return
+    await _switch(update, context, code)
+    await query.answer()
+    await query.edit_message_text(texts.LANGUAGE_SET.format(language=i18n.language_name(code)))
+
+
+async def _switch(update: Update, context: Context, code: str) -> None:
+    user = update.effective_user
+    i18n.use(await choose_language(context.deps, user.id, code, user.language_code))
+
+
+def register(application: Application) -> None:
+    application.add_handler(TypeHandler(Update, speak_their_language), group=LANGUAGE_GROUP)
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("language", language_command, filters=private))
+    application.add_handler(CallbackQueryHandler(language_button, pattern=rf"^{LANGUAGE_DATA}"))
