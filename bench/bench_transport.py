@@ -6,7 +6,7 @@
 The server runs in its own process on 127.0.0.1 so that only the client's CPU is counted:
 ``minimal`` (default) is a bare aiohttp app answering every ``sendMessage`` with a fixed
 message, to measure the client alone; ``fake`` is the fake Bot API (``python -m
-tipbot.emulator``), which checks and stores each message like Telegram. For each client and
+fakegram``), which checks and stores each message like Telegram. For each client and
 each number of messages in flight, each repetition sends ``--messages`` messages through a
 real PTB ``Bot`` and measures the process CPU time (``time.process_time``) per message and
 the messages per second; the medians over the repetitions are printed, the clients
@@ -63,7 +63,7 @@ def free_port() -> int:
 
 def start_server(kind: str, port: int) -> subprocess.Popen[bytes]:
     if kind == "fake":
-        command = [sys.executable, "-m", "tipbot.emulator", "--port", str(port)]
+        command = [sys.executable, "-m", "fakegram", "--port", str(port)]
         command += ["--token", TOKEN, "--users", "1", "--no-record"]
     else:
         command = [sys.executable, "-c", MINIMAL_SERVER % {"chat": CHAT_ID}, str(port)]

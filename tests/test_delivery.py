@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time as wall
+import warnings
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -377,6 +378,36 @@ async def test_other_errors_are_recorded_and_the_sweep_moves_on(bot, clock, tg, 
     (delivery,) = await deliveries_of(bot, alice)
     assert (delivery.status, delivery.error) == (DeliveryStatus.FAILED, "BadRequest")
     assert (await subscriber_of(bot, alice)).status is SubscriptionStatus.ACTIVE
+
+
+async def test_daily_tip_goes_out_with_the_fields_of_a_reply(bot, clock, tg, alice):
+    """Bulk sends skip PTB's ``send_message`` (``Prepared``): what Telegram receives must
+    still be what a reply sends, the bot's defaults included, with no warning logged."""
+    clock.set(datetime(2026, 6, 1, 0, 0, tzinfo=UTC))
+    due = await add_subscriber(bot.deps, alice)
+    clock.set(due)
+    with warnings.catch_warnings(record=True) as seen:  # the filters as the bot set them
+        await sweep(bot)
+    assert [w for w in seen if "do_api_request" in str(w.message)] == []
+    (call,) = tg.calls_to("sendMessage", chat_id=alice.id)
+    assert call.params["parse_mode"] == "HTML"
+    assert call.params["link_preview_options"] == {"is_disabled": True}
+    assert "allow_paid_broadcast" not in call.params  # the default 30/s is free
+    (tip,) = tips_of(alice)
+    assert tip.buttons == ["👍", "👎", "➕ Another tip", "💬 Free consultation"]
+
+
+async def test_a_rejected_token_fails_the_send_and_the_sweep_goes_on(bot, clock, tg, alice):
+    bob = tg.user("Bob")
+    clock.set(datetime(2026, 6, 1, 0, 0, tzinfo=UTC))
+    due = await add_subscriber(bot.deps, alice)
+    await add_subscriber(bot.deps, bob)
+    clock.set(due)
+    tg.fail("sendMessage", error=Errors.unauthorized(), chat_id=alice.id)
+    await sweep(bot)
+    assert tips_of(alice) == [] and len(tips_of(bob)) == 1
+    (delivery,) = await deliveries_of(bot, alice)
+    assert (delivery.status, delivery.error) == (DeliveryStatus.FAILED, "InvalidToken")
 
 
 async def test_paid_broadcast_above_30_per_second(bot_factory, make_settings, clock, tg, alice):

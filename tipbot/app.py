@@ -16,6 +16,7 @@ from tipbot.core.config import Settings
 from tipbot.core.content import Library, load_library
 from tipbot.core.db import Database
 from tipbot.core.runtime import Context, Deps, attach, deps_of
+from tipbot.core.sender import allow_prepared_sends
 from tipbot.core.staff import stored_staff_chat
 from tipbot.core.transport import make_request, pool_size_for
 from tipbot.core.updates import update_processor
@@ -33,6 +34,7 @@ def build_application(
     """A ready-to-start Application; the caller has migrated the database."""
     token = settings.require_token()
     i18n.setup_from(settings)
+    allow_prepared_sends()
     deps = Deps(
         settings=settings,
         db=db or Database(settings.database_url),

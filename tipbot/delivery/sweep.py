@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Column, Dialect, Row, bindparam, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot
 
 from tipbot.core import i18n, metrics
 from tipbot.core.bulk import BulkSend
@@ -52,7 +52,7 @@ from tipbot.core.db.models import (
 )
 from tipbot.core.runtime import Deps
 from tipbot.core.schedule import local_date_of, next_occurrence
-from tipbot.core.sender import Outcome, SendResult
+from tipbot.core.sender import Outcome, Prepared, SendResult
 from tipbot.subscriber.picker import pick_tip, render_tip
 from tipbot.subscriber.service import compute_next_send, resume_if_pause_over
 
@@ -512,8 +512,8 @@ class _Sweep:
         self.send_attempts = send_attempts
         self.send_backoff = send_backoff
         self.retries_claimed = False
-        # Per (tip, language): the text, the buttons, and whether it fell back to English.
-        self.rendered: dict[tuple[str, str], tuple[str, InlineKeyboardMarkup, bool]] = {}
+        # Per (tip, language): the message, and whether it fell back to English.
+        self.rendered: dict[tuple[str, str], tuple[Prepared, bool]] = {}
         self.report = SweepReport()
 
     async def claim(self, limit: int) -> tuple[list[Claim], bool]:
@@ -541,7 +541,7 @@ class _Sweep:
         with i18n.language(claim.language) as language:
             key = (tip_id, language)
             if key in self.rendered:
-                text, keyboard, fallback = self.rendered[key]
+                message, fallback = self.rendered[key]
                 if fallback:
                     metrics.TIP_FALLBACKS.labels(language=language).inc()
             else:
@@ -549,12 +549,12 @@ class _Sweep:
                 if tip is None:  # removed from the library by a reload since the claim
                     return SendResult(Outcome.FAILED, None, "unknown_tip")
                 text, keyboard = render_tip(library, tip)  # counts a fallback itself
-                self.rendered[key] = (text, keyboard, tip_id in library.localized().missing)
+                message = Prepared.of(self.bot, text, keyboard)
+                self.rendered[key] = (message, tip_id in library.localized().missing)
         return await self.deps.sending.send_bulk(
             self.bot,
             claim.chat_id,
-            text,
-            reply_markup=keyboard,
+            message,
             attempts=self.send_attempts,
             backoff=self.send_backoff,
         )

@@ -32,7 +32,7 @@ from tipbot.core.db.models import (
     SubscriptionStatus,
 )
 from tipbot.core.runtime import Context, Deps, deps_of
-from tipbot.core.sender import NOT_SENT, Outcome, SendResult, send_text
+from tipbot.core.sender import NOT_SENT, Outcome, Prepared, SendResult, send_text
 
 log = logging.getLogger(__name__)
 
@@ -262,8 +262,10 @@ async def run_broadcast(application: Application, broadcast_id: int) -> None:
             batch = await claim_batch(session, broadcast_id, limit)
         return batch, len(batch) == limit
 
+    message = Prepared.of(bot, text)
+
     async def send(subscriber_id: int) -> SendResult:
-        return await deps.sending.send_bulk(bot, subscriber_id, text)
+        return await deps.sending.send_bulk(bot, subscriber_id, message)
 
     async def record(outcomes: list[tuple[int, SendResult]]) -> None:
         nonlocal last_edit

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, TypeHandler, filters
 
@@ -24,11 +24,14 @@ from tipbot.subscriber.service import person_for_on_demand, set_language
 LANGUAGE_GROUP = -5  # before every other group: the staff migration (-4), flood control (-3), …
 
 
+# Built once: this runs for every update of every person.
+_STORED_LANGUAGE = select(Subscriber.language).where(Subscriber.user_id == bindparam("user_id"))
+
+
 async def stored_language(deps: Deps, user_id: int) -> str | None:
-    async with deps.db.session() as session:
-        return await session.scalar(
-            select(Subscriber.language).where(Subscriber.user_id == user_id)
-        )
+    """One primary-key read outside any transaction: it never waits for the writers."""
+    async with deps.db.read() as connection:
+        return await connection.scalar(_STORED_LANGUAGE, {"user_id": user_id})
 
 
 async def speak_their_language(update: Update, context: Context) -> None:

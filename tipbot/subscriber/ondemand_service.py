@@ -7,9 +7,10 @@ per-topic cursors: what a person asked for today is not sent again tomorrow.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tipbot.core.config import Settings
@@ -19,6 +20,42 @@ from tipbot.subscriber.picker import pick_tip
 from tipbot.subscriber.service import person_for_on_demand
 
 VOTE_VALUES = (1, -1)
+
+
+@dataclass(slots=True)
+class _PickerRow:
+    """The picker's columns of a person's row as plain values (the picker reads attributes,
+    so it works on this as on the ORM model, like the sweep's ``DueSubscriber``)."""
+
+    topics: list[str]
+    tip_seed: int
+    tip_cursors: dict[str, int]
+    last_topic: str | None
+
+
+# /tip is the busiest command: Core statements built once, not ORM loads and flushes.
+# Loading, locking and flushing the ORM row plus the identity-map bookkeeping cost more CPU
+# than the rest of the handler (``bench/README.md``, "Updates").
+_SUBSCRIBERS, _VIEWS, _VOTES = Subscriber.__table__, TipView.__table__, TipVote.__table__
+_READ_PICKER = (
+    select(*(_SUBSCRIBERS.c[name] for name in _PickerRow.__dataclass_fields__))
+    .where(_SUBSCRIBERS.c.user_id == bindparam("user_id"))
+    .with_for_update()
+)
+_ADVANCE_PICKER = (
+    update(_SUBSCRIBERS)
+    .where(_SUBSCRIBERS.c.user_id == bindparam("person"))
+    .values(tip_cursors=bindparam("cursors"), last_topic=bindparam("topic"))
+)
+_COUNT_VIEW = (
+    update(_VIEWS)
+    .where(_VIEWS.c.subscriber_id == bindparam("person"))
+    .values(on_demand=_VIEWS.c.on_demand + 1)
+)
+_FIRST_VIEW = insert(_VIEWS).values(subscriber_id=bindparam("person"), daily=0, on_demand=1)
+_READ_VOTE = select(_VOTES.c.vote).where(
+    _VOTES.c.subscriber_id == bindparam("user_id"), _VOTES.c.tip_id == bindparam("tip_id")
+)
 
 
 async def give_tip(
@@ -36,23 +73,29 @@ async def give_tip(
     Returns the tip and the person's earlier vote on it (a tip comes round again once
     every tip of the topic has been seen).
     """
-    subscriber = await person_for_on_demand(
-        session, user_id, settings=settings, library=library, now=now, language_code=language_code
-    )
-    tip = pick_tip(subscriber, library, topic_id)
-    # Core statements, not ORM loads: /tip is the busiest command, and two identity-map
-    # round trips plus a flush cost more CPU than the rest of the handler.
-    counted = await session.execute(
-        update(TipView)
-        .where(TipView.subscriber_id == user_id)
-        .values(on_demand=TipView.on_demand + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if counted.rowcount == 0:
-        session.add(TipView(subscriber_id=user_id, daily=0, on_demand=1))
-    vote = await session.scalar(
-        select(TipVote.vote).where(TipVote.subscriber_id == user_id, TipVote.tip_id == tip.id)
-    )
+    connection = await session.connection()
+    row = (await connection.execute(_READ_PICKER, {"user_id": user_id})).one_or_none()
+    if row is None:  # first contact: the row is made (unsubscribed) the ORM way, once
+        subscriber = await person_for_on_demand(
+            session,
+            user_id,
+            settings=settings,
+            library=library,
+            now=now,
+            language_code=language_code,
+        )
+        tip = pick_tip(subscriber, library, topic_id)
+        await session.flush()
+    else:
+        state = _PickerRow(*row)
+        tip = pick_tip(state, library, topic_id)
+        await connection.execute(
+            _ADVANCE_PICKER,
+            {"person": user_id, "cursors": state.tip_cursors, "topic": state.last_topic},
+        )
+    if (await connection.execute(_COUNT_VIEW, {"person": user_id})).rowcount == 0:
+        await connection.execute(_FIRST_VIEW, {"person": user_id})
+    vote = await connection.scalar(_READ_VOTE, {"user_id": user_id, "tip_id": tip.id})
     return tip, vote
 
 

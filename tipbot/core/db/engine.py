@@ -5,6 +5,8 @@ the scheduler share one file and must queue for the write lock instead of failin
 "database is locked" halfway through a transaction. Within the process they queue on an
 asyncio lock, in order: SQLite's own busy handler polls with back-off sleeps of up to 100 ms,
 which with many updates handled at once made each wait far longer than the transactions.
+Reads that need no transaction (the language of every update) skip both: ``Database.read``.
+SQLite connections run each statement in one trip to aiosqlite's thread (``sqlite.py``).
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
 
+from tipbot.core.db.sqlite import one_trip_creator
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "tipbot_read_only"  # execution option of ``Database.reader``: no BEGIN on SQLite
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -41,7 +47,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if not connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -50,6 +57,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 10)
         kwargs.setdefault("pool_pre_ping", True)
+    else:
+        kwargs.setdefault("async_creator", one_trip_creator(url))
     engine = create_async_engine(url, **kwargs)
     if is_sqlite:
         _configure_sqlite(engine)
@@ -63,6 +72,9 @@ class Database:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Reads of one row need no transaction: on SQLite each statement then sees the last
+        # commit (WAL), without BEGIN IMMEDIATE and without queueing behind the writers.
+        self.reader = self.engine.execution_options(**{READ_ONLY: True})
         self._writer: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     @property
@@ -74,6 +86,12 @@ class Database:
         """A session whose transaction commits on success and rolls back on error."""
         async with self._one_writer(), self.sessionmaker() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for a read that needs no transaction (SQLite: autocommit)."""
+        async with self.reader.connect() as connection:
+            yield connection
 
     def _one_writer(self) -> AbstractAsyncContextManager[object]:
         """SQLite: this process's write transactions, one at a time, first come first served."""
