@@ -14,6 +14,7 @@ whether Telegram answered, which ``/healthz`` and the outage log lines are built
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import re
@@ -244,8 +245,8 @@ class AiohttpRequest(_Guarded):
     The pool is a semaphore (so a full pool raises PTB's "Pool timeout" ``TimedOut`` after
     ``pool_timeout``, as httpx does) in front of a connector of the same size. The connect and
     read timeouts are aiohttp's ``sock_connect`` and ``sock_read`` (which, like httpx's read
-    timeout, starts once the body is sent). aiohttp has no per-write timeout: a request is
-    bounded by ``connect + write + read`` in total instead.
+    timeout, starts once the body is sent). aiohttp has no per-write timeout: an upload is
+    bounded by ``connect + write + read`` in total instead (other bodies are a few KB).
     """
 
     def __init__(
@@ -313,12 +314,7 @@ class AiohttpRequest(_Guarded):
             pool_timeout = default_pool
         if isinstance(write_timeout, DefaultValue):
             write_timeout = self._media_write_timeout if files else default_write
-        total = None
-        if read_timeout is not None and write_timeout is not None and connect_timeout is not None:
-            total = connect_timeout + write_timeout + read_timeout
-        timeout = aiohttp.ClientTimeout(
-            total=total, sock_connect=connect_timeout, sock_read=read_timeout
-        )
+        timeout = _timeout(connect_timeout, read_timeout, write_timeout if files else None)
         data: Any = None
         headers = None
         if files:
@@ -329,11 +325,14 @@ class AiohttpRequest(_Guarded):
             # One JSON body (the Bot API takes one), not a url-encoded form: percent-encoding
             # every field was the largest share of this method's CPU per send.
             data, headers = request_data.json_payload, _JSON_HEADERS
-        try:
-            async with asyncio.timeout(pool_timeout):
-                await slots.acquire()
-        except TimeoutError:
-            raise TimedOut(message=POOL_TIMEOUT_MESSAGE) from None
+        if slots.locked():  # a free slot is taken at once, without arming a timer
+            try:
+                async with asyncio.timeout(pool_timeout):
+                    await slots.acquire()
+            except TimeoutError:
+                raise TimedOut(message=POOL_TIMEOUT_MESSAGE) from None
+        else:
+            await slots.acquire()
         try:
             async with session.request(
                 method, url, data=data, headers=headers, timeout=timeout
@@ -345,6 +344,19 @@ class AiohttpRequest(_Guarded):
             raise NetworkError(redact(f"aiohttp.{err.__class__.__name__}: {err}")) from err
         finally:
             slots.release()
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(
+    connect: float | None, read: float | None, upload_write: float | None
+) -> aiohttp.ClientTimeout:
+    """Connect and read timeouts; an upload (the only body that can stall while being
+    written) is also bounded in total by connect + write + read. Each bound is a timer per
+    request, and the sweep sends a thousand requests a second."""
+    total = None
+    if upload_write is not None and connect is not None and read is not None:
+        total = connect + upload_write + read
+    return aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
 
 
 class GuardedHTTPXRequest(_Guarded, HTTPXRequest):
