@@ -1,6 +1,6 @@
 """Which language each update is answered in, and /language to change it.
 
-Before any other handler (group -2, ahead of flood control, so even "slow down" is in the
+Before any other handler (group -5, ahead of flood control, so even "slow down" is in the
 person's language) the current language is set for the update: the staff group speaks
 ``TIPBOT_STAFF_LANGUAGE``; a person speaks their stored language, or, before anything is
 stored about them, what their Telegram app says (``language_code``).
