@@ -1,20 +1,21 @@
 """The database layer's own promises, on whichever database the suite runs (SQLite or
 PostgreSQL): transactions commit or roll back whole, reads never wait for the writers, and
-SQLite statements keep their rows, counts and ids through the one-trip connection; units of
-work (``run_write``/``run_read``) keep the same promises and queue with the other writers."""
+SQLite statements keep their rows, counts and ids through the one-trip connection; and a
+PostgreSQL connection the server dropped is replaced (before use when it sat idle)."""
 
 from __future__ import annotations
 
 import asyncio
-import threading
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 
+from tipbot.core.db import engine as engine_module
 from tipbot.core.db.engine import Database
 from tipbot.core.db.models import Delivery, Subscriber, SubscriptionStatus, TipView
-from tipbot.core.db.sqlite import OneTripConnection, file_url
+from tipbot.core.db.sqlite import OneTripConnection
 from tipbot.core.runtime import Deps
 from tipbot.subscriber.language import stored_language
 from tipbot.subscriber.service import subscribe
@@ -97,82 +98,44 @@ async def test_rows_counts_and_ids_survive_the_round_trip(db, settings, library)
         assert sorted(paused) == [1, 2]
 
 
-def _set_language(connection: Connection, user_id: int, language: str) -> int:
-    changed = connection.execute(
-        update(Subscriber).where(Subscriber.user_id == user_id).values(language=language)
-    )
-    return changed.rowcount
+async def _backend_pid(db) -> int:
+    async with db.engine.connect() as connection:
+        return await connection.scalar(text("SELECT pg_backend_pid()"))
 
 
-def _language(connection: Connection, user_id: int) -> str | None:
-    return connection.scalar(select(Subscriber.language).where(Subscriber.user_id == user_id))
-
-
-async def test_a_unit_of_work_commits_whole_or_not_at_all(db, settings, library):
-    await _person(db, settings, library)
-    assert await db.run_write(_set_language, 1, "en") == 1
-    assert await db.run_read(_language, 1) == "en"
-
-    def fail_halfway(connection: Connection) -> None:
-        _set_language(connection, 1, "es")
-        connection.execute(insert(TipView).values(subscriber_id=1, daily=5, on_demand=0))
-        raise RuntimeError("a unit failed halfway")
-
-    with pytest.raises(RuntimeError, match="halfway"):
-        await db.run_write(fail_halfway)
-    async with db.session() as session:
-        assert await session.scalar(select(Subscriber.language)) == "en"
-        assert await session.get(TipView, 1) is None
-
-
-async def test_a_unit_of_work_queues_behind_an_open_write(db, settings, library):
-    """On SQLite a unit takes its turn on the process's writer lock like any session, so it
-    never meets SQLite's "database is locked"; on PostgreSQL the row lock orders them."""
-    await _person(db, settings, library)
-    async with db.session() as session:
-        await session.execute(
-            update(Subscriber).where(Subscriber.user_id == 1).values(language="en")
-        )
-        await session.flush()
-        unit = asyncio.create_task(db.run_write(_set_language, 1, "es"))
-        await asyncio.sleep(0.2)
-        assert not unit.done()  # waiting for the open write, not failing
-        # …and a read still answers at once, with the last commit.
-        assert await asyncio.wait_for(db.run_read(_language, 1), timeout=2) == "es"
-    assert await asyncio.wait_for(unit, timeout=5) == 1
-    assert await db.run_read(_language, 1) == "es"
-
-
-async def test_sqlite_units_run_on_their_own_threads(db):
-    """One hand-over per unit (not per statement): the whole unit runs on a database thread,
-    writes on one and reads on another, so a read never queues behind a write."""
-    if not db.is_sqlite:
-        pytest.skip("PostgreSQL units run through the async engine")
-
-    def thread_name(_connection: Connection) -> str:
-        return threading.current_thread().name
-
-    writer, reader = await db.run_write(thread_name), await db.run_read(thread_name)
-    assert writer.startswith("tipbot-sqlite-write") and reader.startswith("tipbot-sqlite-read")
-
-
-async def test_an_in_memory_sqlite_database_runs_units_on_its_own_connection():
-    """Each connection to ``:memory:`` is a different database: no second engine then."""
-    assert file_url("sqlite+aiosqlite://") is None
-    assert file_url("sqlite+aiosqlite:///:memory:") is None
-    assert file_url("sqlite+aiosqlite:///data/tipbot.db") == "sqlite+pysqlite:///data/tipbot.db"
-    db = Database("sqlite+aiosqlite://")
+async def _terminate(database_url: str, pid: int) -> None:
+    """What a server restart or a firewall does to a pooled connection."""
+    admin = Database(database_url)
     try:
-        async with db.engine.begin() as connection:
-            await connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
-        await db.run_write(
-            lambda connection: connection.exec_driver_sql("INSERT INTO t VALUES (7)")
-        )
-        assert (
-            await db.run_read(
-                lambda connection: connection.exec_driver_sql("SELECT x FROM t").scalar()
-            )
-            == 7
-        )
+        async with admin.engine.connect() as connection:
+            await connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        await admin.dispose()
+
+
+async def test_a_dropped_idle_connection_is_replaced_before_use(database_url, monkeypatch):
+    if database_url.startswith("sqlite"):
+        pytest.skip("a PostgreSQL pool")
+    monkeypatch.setattr(engine_module, "IDLE_BEFORE_PING", 0.0)  # every pooled one is "idle"
+    db = Database(database_url)
+    try:
+        await _terminate(database_url, await _backend_pid(db))
+        assert await _backend_pid(db) > 0  # pinged, found dead, replaced: nobody saw it
+    finally:
+        await db.dispose()
+
+
+async def test_a_connection_dropped_while_busy_fails_once_then_the_pool_recovers(database_url):
+    """Back in use within seconds, a connection is not pinged (three round trips each on
+    asyncpg): if the server dropped it meanwhile, that one statement fails, and SQLAlchemy
+    replaces every older connection of the pool after it."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("a PostgreSQL pool")
+    db = Database(database_url)
+    try:
+        await _terminate(database_url, await _backend_pid(db))
+        with pytest.raises(DBAPIError):
+            await _backend_pid(db)
+        assert await _backend_pid(db) > 0
     finally:
         await db.dispose()

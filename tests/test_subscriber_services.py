@@ -97,9 +97,10 @@ async def test_the_last_topic_stays_on(db, settings, library):
 
 
 async def test_on_demand_tip_does_not_subscribe(db, settings, library):
-    tip, vote = await give_tip(
-        db, 5, topic_id="omega3", settings=settings, library=library, now=NOW
-    )
+    async with db.session() as session:
+        tip, vote = await give_tip(
+            session, 5, topic_id="omega3", settings=settings, library=library, now=NOW
+        )
     assert tip.topic == "omega3" and vote is None
     async with db.session() as session:
         person = await session.get(Subscriber, 5)
@@ -115,9 +116,10 @@ async def test_on_demand_tips_do_not_repeat_until_all_seen(db, settings, library
     count = len(library.tips_by_topic["stress"])
     seen = []
     for _ in range(count):
-        tip, _vote = await give_tip(
-            db, 5, topic_id="stress", settings=settings, library=library, now=NOW
-        )
+        async with db.session() as session:
+            tip, _vote = await give_tip(
+                session, 5, topic_id="stress", settings=settings, library=library, now=NOW
+            )
         seen.append(tip.id)
     assert len(set(seen)) == count
 
@@ -141,8 +143,8 @@ async def test_votes_are_replaced_not_added(db, settings, library):
 async def test_forget_person_and_personal_data(db, settings, library):
     await _subscribe(db, settings, library)
     await _subscribe(db, settings, library, user_id=2)
-    await give_tip(db, 1, topic_id=None, settings=settings, library=library, now=NOW)
     async with db.session() as session:
+        await give_tip(session, 1, topic_id=None, settings=settings, library=library, now=NOW)
         session.add(
             ConsultRequest(
                 user_id=1, name="A", contact_kind="telegram", preferred_time="any", consent_at=NOW

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import bindparam, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, TypeHandler, filters
 
@@ -28,13 +28,10 @@ LANGUAGE_GROUP = -5  # before every other group: the staff migration (-4), flood
 _STORED_LANGUAGE = select(Subscriber.language).where(Subscriber.user_id == bindparam("user_id"))
 
 
-def _read_language(connection: Connection, user_id: int) -> str | None:
-    return connection.scalar(_STORED_LANGUAGE, {"user_id": user_id})
-
-
 async def stored_language(deps: Deps, user_id: int) -> str | None:
     """One primary-key read outside any transaction: it never waits for the writers."""
-    return await deps.db.run_read(_read_language, user_id)
+    async with deps.db.read() as connection:
+        return await connection.scalar(_STORED_LANGUAGE, {"user_id": user_id})
 
 
 async def speak_their_language(update: Update, context: Context) -> None:

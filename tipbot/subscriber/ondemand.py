@@ -33,15 +33,16 @@ def topic_list_keyboard(library: Library) -> InlineKeyboardMarkup:
 
 async def send_tip(update: Update, context: Context, topic_id: str | None) -> None:
     deps, user = context.deps, update.effective_user
-    tip, vote = await give_tip(
-        deps.db,
-        user.id,
-        topic_id=topic_id,
-        settings=deps.settings,
-        library=deps.library,
-        now=deps.clock.now(),
-        language_code=user.language_code,
-    )
+    async with deps.db.session() as session:
+        tip, vote = await give_tip(
+            session,
+            user.id,
+            topic_id=topic_id,
+            settings=deps.settings,
+            library=deps.library,
+            now=deps.clock.now(),
+            language_code=user.language_code,
+        )
     text, keyboard = render_tip(deps.library, tip, vote)
     await update.effective_chat.send_message(text, reply_markup=keyboard)
     metrics.TIPS_SENT.labels(kind="on_demand").inc()

@@ -10,12 +10,11 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tipbot.core.config import Settings
 from tipbot.core.content import Library, Tip
-from tipbot.core.db.engine import Database
 from tipbot.core.db.models import Subscriber, TipView, TipVote
 from tipbot.subscriber.picker import pick_tip
 from tipbot.subscriber.service import person_for_on_demand
@@ -34,10 +33,9 @@ class _PickerRow:
     last_topic: str | None
 
 
-# /tip is the busiest command: Core statements built once, not ORM loads and flushes, in one
-# unit of work (``Database.run_write``). Loading, locking and flushing the ORM row plus the
-# identity-map bookkeeping cost more CPU than the rest of the handler, and on SQLite each
-# statement of an async connection is a hand-over to another thread (``bench/README.md``).
+# /tip is the busiest command: Core statements built once, not ORM loads and flushes.
+# Loading, locking and flushing the ORM row plus the identity-map bookkeeping cost more CPU
+# than the rest of the handler (``bench/README.md``, "Updates").
 _SUBSCRIBERS, _VIEWS, _VOTES = Subscriber.__table__, TipView.__table__, TipVote.__table__
 _READ_PICKER = (
     select(*(_SUBSCRIBERS.c[name] for name in _PickerRow.__dataclass_fields__))
@@ -61,7 +59,7 @@ _READ_VOTE = select(_VOTES.c.vote).where(
 
 
 async def give_tip(
-    db: Database,
+    session: AsyncSession,
     user_id: int,
     *,
     topic_id: str | None,
@@ -75,10 +73,9 @@ async def give_tip(
     Returns the tip and the person's earlier vote on it (a tip comes round again once
     every tip of the topic has been seen).
     """
-    given = await db.run_write(_give_known_person_a_tip, user_id, topic_id, library)
-    if given is not None:
-        return given
-    async with db.session() as session:  # first contact: the row is made the ORM way, once
+    connection = await session.connection()
+    row = (await connection.execute(_READ_PICKER, {"user_id": user_id})).one_or_none()
+    if row is None:  # first contact: the row is made (unsubscribed) the ORM way, once
         subscriber = await person_for_on_demand(
             session,
             user_id,
@@ -89,31 +86,17 @@ async def give_tip(
         )
         tip = pick_tip(subscriber, library, topic_id)
         await session.flush()
-        connection = await session.connection()
-        return tip, await connection.run_sync(_count_view_and_read_vote, user_id, tip)
-
-
-def _give_known_person_a_tip(
-    connection: Connection, user_id: int, topic_id: str | None, library: Library
-) -> tuple[Tip, int | None] | None:
-    """One unit of work (one hand-over to the database thread on SQLite); ``None`` when the
-    person has no row yet."""
-    row = connection.execute(_READ_PICKER, {"user_id": user_id}).one_or_none()
-    if row is None:
-        return None
-    state = _PickerRow(*row)
-    tip = pick_tip(state, library, topic_id)
-    connection.execute(
-        _ADVANCE_PICKER,
-        {"person": user_id, "cursors": state.tip_cursors, "topic": state.last_topic},
-    )
-    return tip, _count_view_and_read_vote(connection, user_id, tip)
-
-
-def _count_view_and_read_vote(connection: Connection, user_id: int, tip: Tip) -> int | None:
-    if connection.execute(_COUNT_VIEW, {"person": user_id}).rowcount == 0:
-        connection.execute(_FIRST_VIEW, {"person": user_id})
-    return connection.scalar(_READ_VOTE, {"user_id": user_id, "tip_id": tip.id})
+    else:
+        state = _PickerRow(*row)
+        tip = pick_tip(state, library, topic_id)
+        await connection.execute(
+            _ADVANCE_PICKER,
+            {"person": user_id, "cursors": state.tip_cursors, "topic": state.last_topic},
+        )
+    if (await connection.execute(_COUNT_VIEW, {"person": user_id})).rowcount == 0:
+        await connection.execute(_FIRST_VIEW, {"person": user_id})
+    vote = await connection.scalar(_READ_VOTE, {"user_id": user_id, "tip_id": tip.id})
+    return tip, vote
 
 
 class VoteOutcome(enum.Enum):

@@ -5,45 +5,40 @@ the scheduler share one file and must queue for the write lock instead of failin
 "database is locked" halfway through a transaction. Within the process they queue on an
 asyncio lock, in order: SQLite's own busy handler polls with back-off sleeps of up to 100 ms,
 which with many updates handled at once made each wait far longer than the transactions.
-Reads that need no transaction (the language of every update) skip both: ``Database.run_read``.
+Reads that need no transaction (the language of every update) skip both: ``Database.read``.
 SQLite connections run each statement in one trip to aiosqlite's thread (``sqlite.py``).
-
-The hottest units of work (``/tip``, the language of every update) are plain functions of a
-synchronous ``Connection``, run with ``run_read``/``run_write``: on SQLite the whole unit runs
-on a thread of its own in one hand-over (``SqliteUnits``), instead of one hand-over per
-statement; on PostgreSQL it runs through ``AsyncConnection.run_sync`` as any other unit.
+PostgreSQL connections are pinged before use only when they sat idle (``ping_when_idle``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any
 
-from sqlalchemy import Connection, Engine, event
-from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
 
-from tipbot.core.db.sqlite import SqliteUnits, file_url, one_trip_creator
+from tipbot.core.db.sqlite import one_trip_creator
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: A PostgreSQL connection idle this long is pinged before it is used again.
+IDLE_BEFORE_PING = 5.0
+_IDLE_SINCE = "tipbot_idle_since"
 READ_ONLY = "tipbot_read_only"  # execution option of ``Database.reader``: no BEGIN on SQLite
 
-P = ParamSpec("P")
-T = TypeVar("T")
-Unit = Callable[Concatenate[Connection, P], T]
 
-
-def configure_sqlite(engine: Engine) -> None:
-    """WAL, a busy timeout and ``BEGIN IMMEDIATE`` on every connection of ``engine``."""
-
-    @event.listens_for(engine, "connect")
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN IMMEDIATE instead of pysqlite's BEGIN.
         dbapi_connection.isolation_level = None
@@ -56,7 +51,7 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA secure_delete = ON")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
+    @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         if not connection.get_execution_options().get(READ_ONLY):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -67,28 +62,40 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if not is_sqlite:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 10)
-        kwargs.setdefault("pool_pre_ping", True)
     else:
         kwargs.setdefault("async_creator", one_trip_creator(url))
     engine = create_async_engine(url, **kwargs)
     if is_sqlite:
-        configure_sqlite(engine.sync_engine)
+        _configure_sqlite(engine)
+    elif not kwargs.get("pool_pre_ping"):
+        ping_when_idle(engine, IDLE_BEFORE_PING)
     return engine
 
 
-def _sqlite_units(url: str) -> SqliteUnits | None:
-    """A synchronous engine on the same file, for whole units of work on their own threads;
-    ``None`` for an in-memory database (private to each connection: units use the async one)."""
-    url_of_file = file_url(url)
-    if url_of_file is None:
-        return None
-    # Two threads (one reads, one writes), one connection each; a connection may serve
-    # either thread, but never two at once (the pool hands it to one at a time).
-    engine = create_sync_engine(
-        url_of_file, pool_size=2, max_overflow=0, connect_args={"check_same_thread": False}
-    )
-    configure_sqlite(engine)
-    return SqliteUnits(engine, reader=engine.execution_options(**{READ_ONLY: True}))
+def ping_when_idle(engine: AsyncEngine, idle: float) -> None:
+    """``pool_pre_ping`` for connections that sat in the pool ``idle`` seconds or more.
+
+    Those are the ones a restarted server or a firewall may have dropped; a dead one is
+    replaced before anyone uses it. asyncpg's ping is three round trips (``BEGIN``, ``;``,
+    ``ROLLBACK``: SQLAlchemy wraps it for pgbouncer), so pinging every checkout was half of
+    a ``/tip``'s round trips; a connection back in use within seconds needs none. If the
+    server restarts in that window, the first statement fails, and SQLAlchemy then replaces
+    every connection of the pool older than the failure.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _idle_since(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)  # none on a new connection: nothing to check
+        if since is None or time.monotonic() - since < idle:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:  # the pool discards this connection and checks out another
+            raise DisconnectionError(f"an idle connection is gone: {exc}") from exc
 
 
 class Database:
@@ -106,7 +113,6 @@ class Database:
             options["isolation_level"] = "AUTOCOMMIT"
         self.reader = self.engine.execution_options(**options)
         self._writer: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
-        self._units = _sqlite_units(url) if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -118,22 +124,11 @@ class Database:
         async with self._one_writer(), self.sessionmaker() as session, session.begin():
             yield session
 
-    async def run_read(self, unit: Unit[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """``unit(connection, …)`` for a read that needs no transaction: it sees the last
-        commit and never waits for a writer."""
-        if self._units is not None:
-            return await self._units.read(unit, *args, **kwargs)
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for a read that needs no transaction (autocommit on both backends)."""
         async with self.reader.connect() as connection:
-            return await connection.run_sync(unit, *args, **kwargs)
-
-    async def run_write(self, unit: Unit[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """``unit(connection, …)`` in one transaction: committed if it returns, rolled back
-        if it raises. Like ``session()``, it takes its turn among this process's writers."""
-        if self._units is not None:
-            async with self._one_writer():
-                return await self._units.write(unit, *args, **kwargs)
-        async with self.engine.begin() as connection:
-            return await connection.run_sync(unit, *args, **kwargs)
+            yield connection
 
     def _one_writer(self) -> AbstractAsyncContextManager[object]:
         """SQLite: this process's write transactions, one at a time, first come first served."""
@@ -149,6 +144,4 @@ class Database:
             await connection.exec_driver_sql("SELECT 1")
 
     async def dispose(self) -> None:
-        if self._units is not None:
-            await self._units.dispose()
         await self.engine.dispose()

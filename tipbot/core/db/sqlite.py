@@ -9,11 +9,6 @@ statement's four calls in one trip and skips commits and rollbacks with no trans
 open: a `/tip` went from 19 trips to 6, the per-update language look-up from 9 to 1
 (``bench/README.md``, "Updates").
 
-The hottest units of work skip even that: ``SqliteUnits`` runs a whole unit (a function of a
-synchronous SQLAlchemy ``Connection`` on the same file) on a thread of its own, in one
-hand-over. A ``/tip`` then costs a third of the CPU in the database layer (``bench/README.md``,
-"Issue 12, third pass").
-
 Only SQLAlchemy's adapter uses these connections (``Database`` passes ``async_creator``),
 and it uses only what is here: a cursor's rows are read whole, as the adapter does anyway.
 The connection runs its function on aiosqlite's thread through ``Connection._execute``, as
@@ -23,15 +18,12 @@ through it, ``tests/test_db_engine.py`` first).
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
 import aiosqlite
-from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 
 
@@ -129,54 +121,3 @@ def one_trip_creator(url: str) -> Callable[[], Awaitable[OneTripConnection]]:
         return await connection
 
     return connect
-
-
-def file_url(url: str) -> str | None:
-    """``url`` for SQLAlchemy's synchronous driver (pysqlite), or ``None`` for a database
-    that lives in memory (each connection would see a different, empty one)."""
-    parsed = make_url(url)
-    database = parsed.database or ""
-    if database in ("", ":memory:") or "mode=memory" in database:
-        return None
-    return parsed.set(drivername="sqlite+pysqlite").render_as_string(hide_password=False)
-
-
-class SqliteUnits:
-    """Whole units of work on a synchronous engine, each in one hand-over to a thread.
-
-    Writes run on one thread, in order (SQLite has one writer anyway, and ``Database`` still
-    queues them with the async ones on its lock); reads on another, so a read never waits
-    behind a write. A unit that is running when its caller is cancelled runs to its end:
-    its transaction commits or rolls back whole, as in a thread it cannot be interrupted.
-    """
-
-    def __init__(self, engine: Engine, *, reader: Engine) -> None:
-        self._engine, self._reader = engine, reader
-        self._writes = ThreadPoolExecutor(1, thread_name_prefix="tipbot-sqlite-write")
-        self._reads = ThreadPoolExecutor(1, thread_name_prefix="tipbot-sqlite-read")
-
-    async def write(self, unit: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        call = partial(_in_transaction, self._engine, unit, args, kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self._writes, call)
-
-    async def read(self, unit: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        call = partial(_outside_transaction, self._reader, unit, args, kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self._reads, call)
-
-    async def dispose(self) -> None:
-        self._writes.shutdown(wait=False, cancel_futures=True)
-        self._reads.shutdown(wait=False, cancel_futures=True)
-        self._engine.dispose()
-
-
-def _in_transaction(engine: Engine, unit: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
-    connection: Connection
-    with engine.begin() as connection:
-        return unit(connection, *args, **kwargs)
-
-
-def _outside_transaction(
-    engine: Engine, unit: Callable[..., Any], args: tuple, kwargs: dict
-) -> Any:
-    with engine.connect() as connection:
-        return unit(connection, *args, **kwargs)
