@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from pkgutil import resolve_name
 
-from telegram.ext import BaseHandler, CommandHandler, ConversationHandler
+from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, TypeHandler
 
 from tipbot.commands import COMMANDS, Scope, commands
+from tipbot.pipeline import stray_groups
 
 #: Deliberately not in the menu: /start is Telegram's own button, /topic takes an argument,
 #: /cancel only means something inside the consultation form.
@@ -29,7 +31,7 @@ def _command_handlers(handlers: list[BaseHandler]) -> Iterator[CommandHandler]:
             yield handler
 
 
-async def test_every_answered_command_is_registered_in_its_module(bot):
+async def test_every_answered_command_is_the_registry_entrys_callback(bot):
     registry = {command.name: command for command in COMMANDS}
     topic_commands = {c for topic in bot.deps.library.topics.values() for c in topic.commands}
     answered = [
@@ -43,13 +45,37 @@ async def test_every_answered_command_is_registered_in_its_module(bot):
         if handler in redirect or name in topic_commands:
             continue
         assert name in registry, f"/{name} is answered but not in tipbot/commands.py"
-        command = registry[name]
-        assert handler.callback.__module__ in (command.module, *command.also), name
+        callback = resolve_name(registry[name].callback)
+        if registry[name].deep_links:  # /start: dispatches on its payload
+            assert handler.callback.__name__ == f"{callback.__name__}_by_deep_link", name
+        else:
+            assert handler.callback is callback, name
     assert {name for name, _ in answered} - topic_commands == set(registry)
     # The group redirect answers every private command and every topic's.
     assert len(redirect) == 1
     private = {command.name for command in commands(Scope.PRIVATE)}
     assert redirect[0].commands == frozenset(private | topic_commands)
+
+
+async def test_every_handler_sits_in_a_stage_of_the_pipeline(bot):
+    """A handler added outside ``tipbot.app.register_handlers``'s stages fails here."""
+    assert stray_groups(bot.application.handlers) == []
+    registry_groups = {command.group for command in COMMANDS}
+    for group, handlers in bot.application.handlers.items():
+        assert handlers, group
+        commands_here = [h for h in handlers if isinstance(h, CommandHandler)]
+        if commands_here and group not in registry_groups:
+            raise AssertionError(f"a command handler outside the registry in {group!r}")
+
+
+async def test_a_handler_registered_outside_the_pipeline_is_caught(bot):
+    """The check above is real: a handler added with a bare group number is found."""
+    stray = TypeHandler(object, lambda update, context: None)
+    bot.application.add_handler(stray, group=7)
+    try:
+        assert stray_groups(bot.application.handlers) == [7]
+    finally:
+        bot.application.remove_handler(stray, group=7)
 
 
 async def test_menus_list_every_registered_command(bot, tg, staff_group):

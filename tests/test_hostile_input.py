@@ -71,8 +71,8 @@ def assert_clean(tg, errors, *chats, since: int = 0) -> None:
     assert [record.getMessage() for record in errors] == []
     for chat in chats:
         sent = [m.text for m in chat.messages if m.seq > since and m.text]
-        assert not any(texts.ERROR_APOLOGY in text for text in sent)
-    assert not any(texts.ERROR_APOLOGY in (a.text or "") for a in tg.callback_answers)
+        assert not any(texts.ERROR_APOLOGY.render("en") in text for text in sent)
+    assert not any(texts.ERROR_APOLOGY.render("en") in (a.text or "") for a in tg.callback_answers)
 
 
 @pytest.fixture
@@ -124,26 +124,26 @@ def test_the_bound_follows_the_column_type():
 async def test_cancel_button_with_an_overflowing_id(bot, tg, alice, errors):
     welcome = await start(alice)
     query = await alice.press_data(welcome, f"{REQUEST_PREFIX}:cancel:{HUGE}")
-    assert (await tg.wait_for_answer(query)).text == texts.CONSULT_REQUEST_GONE
+    assert (await tg.wait_for_answer(query)).text == texts.CONSULT_REQUEST_GONE.render("en")
     query = await alice.press_data(welcome, f"{REQUEST_PREFIX}:note:٣")
-    assert (await tg.wait_for_answer(query)).text == texts.CONSULT_REQUEST_GONE
+    assert (await tg.wait_for_answer(query)).text == texts.CONSULT_REQUEST_GONE.render("en")
     assert_clean(tg, errors, alice)
 
 
 @pytest.mark.parametrize("number", [HUGE, "²", "#²", "٣", str(INT32_MAX + 1)])
 async def test_request_command_with_a_bad_number(bot, tg, dana, staff_group, errors, number):
     await dana.send(f"/request {number}", chat=staff_group)
-    assert (await staff_group.wait_for("Usage")).text == texts.STAFF_REQUEST_USAGE
+    assert (await staff_group.wait_for("Usage")).text == texts.STAFF_REQUEST_USAGE.render("en")
     assert_clean(tg, errors, staff_group)
 
 
 @pytest.mark.parametrize("number", [HUGE, "²"])
 async def test_card_button_with_a_bad_number(bot, tg, dana, staff_group, errors, number):
     await dana.send("/requests", chat=staff_group)
-    shown = await staff_group.wait_for(texts.STAFF_NO_OPEN_REQUESTS)
+    shown = await staff_group.wait_for(texts.STAFF_NO_OPEN_REQUESTS.render("en"))
     query = await dana.press_data(shown, f"{STAFF_PREFIX}:claim:{number}")
     answer = await tg.wait_for_answer(query)
-    assert answer.text == texts.STAFF_UNKNOWN_REQUEST.format(number="?")
+    assert answer.text == texts.STAFF_UNKNOWN_REQUEST.render("en", number="?")
     assert_clean(tg, errors, staff_group)
 
 
@@ -157,9 +157,9 @@ async def test_pause_with_a_bad_number_of_days(bot, tg, alice, errors, days):
 
 async def test_broadcast_button_with_an_overflowing_id(bot, tg, dana, staff_group, errors):
     await dana.send("/requests", chat=staff_group)
-    shown = await staff_group.wait_for(texts.STAFF_NO_OPEN_REQUESTS)
+    shown = await staff_group.wait_for(texts.STAFF_NO_OPEN_REQUESTS.render("en"))
     query = await dana.press_data(shown, f"{BROADCAST_PREFIX}:send:{HUGE}")
-    assert (await tg.wait_for_answer(query)).text == texts.BROADCAST_NOT_A_DRAFT
+    assert (await tg.wait_for_answer(query)).text == texts.BROADCAST_NOT_A_DRAFT.render("en")
     assert_clean(tg, errors, staff_group)
 
 
@@ -364,7 +364,7 @@ async def random_input_bot(make_settings, bot_factory, tg, staff_group, dana):
     person = tg.user("Pat")
     anchors = {False: await start(person)}
     await dana.send("/requests", chat=staff_group)
-    anchors[True] = await staff_group.wait_for(texts.STAFF_NO_OPEN_REQUESTS)
+    anchors[True] = await staff_group.wait_for(texts.STAFF_NO_OPEN_REQUESTS.render("en"))
     return bot, person, dana, staff_group, anchors
 
 

@@ -8,7 +8,6 @@ template (``tipbot.pot``) is stale, or when a shipped catalog misses or breaks a
 from __future__ import annotations
 
 import ast
-import asyncio
 import re
 import shutil
 from datetime import UTC, datetime
@@ -21,11 +20,12 @@ from babel.messages.pofile import read_po, write_po
 from sqlalchemy import select
 from telegram.error import BadRequest
 
-from tipbot import texts
+from tipbot import i18n, texts
+from tipbot.app import setup_languages
 from tipbot.cli import main
 from tipbot.consult.outbox import run_outbox
-from tipbot.core import i18n, metrics
-from tipbot.core.config import PROJECT_CONTENT, ConfigError
+from tipbot.core import metrics
+from tipbot.core.config import PROJECT_CONTENT, ConfigError, Settings
 from tipbot.core.content import ContentError, load_library
 from tipbot.core.db.models import Subscriber
 from tipbot.delivery import run_sweep
@@ -52,11 +52,11 @@ def template_ids(path: Path = i18n.TEMPLATE) -> set[str]:
 
 def test_every_text_of_the_texts_module_is_marked_for_translation():
     marked = marked_in_code()
-    for name, value in texts._SOURCE.items():
+    for name, value in vars(texts).items():
         values = value if isinstance(value, tuple) else (value,)
         for item in values:
-            msgid = item.singular if isinstance(item, i18n.Plural) else item
-            if isinstance(msgid, str):
+            if isinstance(item, i18n.Plural | i18n.Text):
+                msgid = item.singular if isinstance(item, i18n.Plural) else item.msgid
                 assert msgid in marked, f"texts.{name} is not wrapped in _(...)"
 
 
@@ -90,20 +90,18 @@ def test_a_broken_translation_is_named(tmp_path):
 
 
 def test_plural_forms_are_real_plurals():
-    with i18n.language("en"):
-        assert texts.DAYS(1).format(days=1) == "1 day"
-        assert texts.DAYS(3).format(days=3) == "3 days"
-    with i18n.language("es"):
-        assert texts.DAYS(1).format(days=1) == "1 día"
-        assert texts.DAYS(3).format(days=3) == "3 días"
+    assert texts.DAYS.render("en", 1, days=1) == "1 day"
+    assert texts.DAYS.render("en", 3, days=3) == "3 days"
+    assert texts.DAYS.render("es", 1, days=1) == "1 día"
+    assert texts.DAYS.render("es", 3, days=3) == "3 días"
 
 
 def test_dates_follow_the_locale():
     day = datetime(2026, 6, 12, tzinfo=UTC)
-    with i18n.language("en"):
-        assert (i18n.weekday_date(day), i18n.format_date(day)) == ("Fri, Jun 12", "Jun 12, 2026")
-    with i18n.language("es"):
-        assert (i18n.weekday_date(day), i18n.format_date(day)) == ("vie, 12 jun", "12 jun 2026")
+    en = (i18n.weekday_date(day, "en"), i18n.format_date(day, "en"))
+    assert en == ("Fri, Jun 12", "Jun 12, 2026")
+    es = (i18n.weekday_date(day, "es"), i18n.format_date(day, "es"))
+    assert es == ("vie, 12 jun", "12 jun 2026")
 
 
 def test_telegram_codes_resolve_to_a_catalog_or_the_default():
@@ -115,25 +113,25 @@ def test_telegram_codes_resolve_to_a_catalog_or_the_default():
 
 
 def test_a_language_without_a_catalog_is_a_configuration_error():
-    with pytest.raises(ConfigError, match="TIPBOT_STAFF_LANGUAGE: no catalog for 'de'"):
+    with pytest.raises(i18n.LanguageError, match="TIPBOT_STAFF_LANGUAGE: no catalog for 'de'"):
         i18n.setup(default="en", staff="de")
+    settings = Settings(token="1:x", staff_language="de")
+    with pytest.raises(ConfigError, match="TIPBOT_STAFF_LANGUAGE: no catalog for 'de'"):
+        setup_languages(settings)
     i18n.setup(default="en")
 
 
-async def test_concurrent_updates_keep_their_own_language():
-    """Each update runs in its own task, so each sees only the language it set."""
-    i18n.setup(default="en")
-    seen: dict[str, list[str]] = {}
-
-    async def update(language: str) -> None:
-        i18n.use(language)
-        for _ in range(5):
-            await asyncio.sleep(0)  # the other update runs in between
-            seen.setdefault(language, []).append(texts.BUTTON_CONSULT_SKIP)
-
-    await asyncio.gather(asyncio.create_task(update("es")), asyncio.create_task(update("en")))
-    assert seen == {"es": ["Saltar"] * 5, "en": ["Skip"] * 5}
-    assert i18n.current() == "en"  # nothing leaked into the caller
+def test_a_text_renders_only_in_a_named_language():
+    """No ambient language: a text used as a string fails loudly instead of picking one."""
+    assert texts.BUTTON_CONSULT_SKIP.render("es") == "Saltar"
+    assert texts.BUTTON_CONSULT_SKIP.render("en") == "Skip"
+    with pytest.raises(TypeError, match="named language"):
+        str(texts.BUTTON_CONSULT_SKIP)
+    with pytest.raises(TypeError, match="named language"):
+        f"{texts.BUTTON_CONSULT_SKIP}"
+    # Includes follow the language they are rendered in.
+    assert texts.NOT_MEDICAL_ADVICE.render("es") in texts.HELP.render("es", commands="")
+    assert not hasattr(i18n, "current")
 
 
 # ----------------------------------------------------------------------------- people
@@ -479,8 +477,9 @@ def test_no_handler_sends_a_text_that_is_not_in_the_catalog():
 
 
 def read_at_import(tree: ast.Module) -> list[int]:
-    """Lines reading ``texts.NAME`` outside any function (a module constant, a default
-    argument): that would freeze the language of whoever imported the module first."""
+    """Lines rendering ``texts.NAME.render(...)`` outside any function (a module constant, a
+    default argument): that would freeze one language for everyone. Keeping the text itself
+    in a constant is fine: it is a message id, rendered where it is sent."""
     inside: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -490,16 +489,21 @@ def read_at_import(tree: ast.Module) -> list[int]:
     return [
         node.lineno
         for node in ast.walk(tree)
-        if isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Name)
-        and node.value.id == "texts"
-        and node.attr.isupper()
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "render"
+        and isinstance(node.func.value, ast.Attribute)
+        and isinstance(node.func.value.value, ast.Name)
+        and node.func.value.value.id == "texts"
         and id(node) not in inside
     ]
 
 
-def test_texts_are_read_when_sent_never_at_import():
-    sample = "X = texts.A\ndef f(a=texts.B):\n    return texts.C\ng = lambda: texts.D\n"
+def test_texts_are_rendered_when_sent_never_at_import():
+    sample = (
+        "X = texts.A.render('en')\ndef f(a=texts.B.render('en')):\n"
+        "    return texts.C.render('en')\ng = lambda: texts.D.render('en')\nY = texts.E\n"
+    )
     assert read_at_import(ast.parse(sample)) == [1, 2]
     offenders = []
     for path in PACKAGE.rglob("*.py"):

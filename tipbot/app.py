@@ -1,25 +1,31 @@
-"""Builds the PTB ``Application``: settings, database, tip library, handlers and jobs."""
+"""Builds the PTB ``Application``: settings, database, tip library, handlers and jobs.
+
+``register_handlers`` is the whole update pipeline, top to bottom (``tipbot.pipeline``)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Iterable
+from pkgutil import resolve_name
 
-from telegram import Bot, BotCommandScopeAllPrivateChats, LinkPreviewOptions
+from telegram import Bot, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ContextTypes, Defaults
+from telegram.ext import Application, BaseHandler, CommandHandler, ContextTypes, Defaults, filters
 
-from tipbot import consult, delivery, staff, subscriber, texts
-from tipbot.commands import Scope, menu, set_staff_menu
-from tipbot.core import errors, fallback, i18n
+from tipbot import consult, delivery, i18n, staff, subscriber, texts
+from tipbot.commands import COMMANDS, Command, Scope, menu, set_staff_menu
 from tipbot.core.clock import Clock, SystemClock
-from tipbot.core.config import Settings
+from tipbot.core.config import ConfigError, Settings
 from tipbot.core.content import Library, load_library
 from tipbot.core.db import Database
 from tipbot.core.runtime import Context, Deps, attach, deps_of
 from tipbot.core.sender import allow_prepared_sends
-from tipbot.core.staff import stored_staff_chat
+from tipbot.core.staff import StaffChat, stored_staff_chat
 from tipbot.core.transport import make_request, pool_size_for
 from tipbot.core.updates import update_processor
+from tipbot.errors import on_error
+from tipbot.fallback import fallback_handlers
+from tipbot.pipeline import HandlerGroup
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +39,7 @@ def build_application(
 ) -> Application:
     """A ready-to-start Application; the caller has migrated the database."""
     token = settings.require_token()
-    i18n.setup_from(settings)
+    setup_languages(settings)
     allow_prepared_sends()
     deps = Deps(
         settings=settings,
@@ -77,20 +83,86 @@ def build_application(
     return application
 
 
+def setup_languages(settings: Settings) -> None:
+    """Load the catalogs; a configured language without one stops the bot with a clear line."""
+    try:
+        i18n.setup(
+            default=settings.default_language,
+            staff=settings.staff_language,
+            extra_locales=settings.locales_dir,
+        )
+    except i18n.LanguageError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def register_areas(application: Application) -> None:
-    """Add every area's handlers and jobs. PTB runs the first matching handler of a group,
-    so order matters where filters overlap."""
-    # The consultation form first: while it is open, its answers must reach it.
-    consult.register(application)
-    # Flood control (group -3), the group redirect, /start, settings, tips, pause/stop/forget.
-    subscriber.register(application)
-    # The delivery sweep and prune jobs; my_chat_member (blocked / unblocked).
-    delivery.register(application)
-    # /stats, /broadcast, /reload in the staff group.
-    staff.register(application)
-    # Last: unknown commands, free text and stale buttons get a friendly answer.
-    fallback.register(application)
-    application.add_error_handler(errors.on_error)
+    """Every handler in its pipeline stage, then every area's jobs."""
+    deps = deps_of(application)
+    register_handlers(application, deps)
+    consult.schedule(application, deps)
+    delivery.schedule(application)
+    staff.schedule(application)
+
+
+def register_handlers(application: Application, deps: Deps) -> None:
+    """The update pipeline (``tipbot.pipeline``): PTB runs the first matching handler of each
+    group, in this order; within a group, the first added wins."""
+
+    def add(group: HandlerGroup, handlers: Iterable[BaseHandler]) -> None:
+        application.add_handlers(list(handlers), group=group)
+
+    add(HandlerGroup.LANGUAGE, [subscriber.language_handler()])
+    add(HandlerGroup.STAFF_MIGRATION, [consult.migration_handler()])
+    add(HandlerGroup.FLOOD, [subscriber.flood_handler(deps)])
+    add(HandlerGroup.FORM, consult.form_step_handlers())
+    add(HandlerGroup.RELAY, [consult.relay_handler()])
+    for command in COMMANDS:
+        add(command.group, [command_handler(command, deps)])
+    add(HandlerGroup.AREAS, [subscriber.group_redirect_handler(deps)])
+    add(HandlerGroup.AREAS, subscriber.button_handlers())
+    add(HandlerGroup.AREAS, consult.button_handlers(deps))
+    add(HandlerGroup.AREAS, staff.button_handlers())
+    add(HandlerGroup.AREAS, [delivery.membership_handler()])
+    add(HandlerGroup.AREAS, fallback_handlers())  # last: what nothing else took
+    add(HandlerGroup.MEMBERSHIP, [staff.joined_group_handler()])
+    application.add_error_handler(on_error)
+
+
+Callback = Callable[[Update, Context], Awaitable[object]]
+
+
+def command_handler(command: Command, deps: Deps) -> CommandHandler:
+    """The registry entry's handler: its callback (and deep links), in the chats its scope
+    allows; the topic commands of the library go to the entry that answers them."""
+    names = [command.name]
+    if command.answers_topics:
+        names += [name for topic in deps.library.topics.values() for name in topic.commands]
+    callback: Callback = resolve_name(command.callback)
+    if command.deep_links:
+        callback = _by_deep_link(callback, {p: resolve_name(c) for p, c in command.deep_links})
+    return CommandHandler(names, callback, filters=_chats(command.scope, deps))
+
+
+def _chats(scope: Scope, deps: Deps) -> filters.BaseFilter | None:
+    """Private commands in private chats; staff tools in the staff group and private chats
+    (where ``staff_only`` refuses politely), never answered in other groups."""
+    if scope is Scope.PRIVATE:
+        return filters.ChatType.PRIVATE
+    if scope is Scope.STAFF:
+        return filters.ChatType.PRIVATE | StaffChat(deps.staff)
+    return None
+
+
+def _by_deep_link(default: Callback, links: dict[str, Callback]) -> Callback:
+    """``/start <payload>``: the payload's own callback (``start=consult``), else ``default``."""
+
+    async def dispatch(update: Update, context: Context) -> None:
+        args = context.args or []
+        callback = links.get(args[0]) if len(args) == 1 else None
+        await (callback or default)(update, context)
+
+    dispatch.__name__ = dispatch.__qualname__ = f"{default.__name__}_by_deep_link"
+    return dispatch
 
 
 async def _post_init(application: Application) -> None:
@@ -126,14 +198,16 @@ async def publish_profile(bot: Bot, library: Library) -> None:
                 "language %s: Telegram takes two-letter codes; menu not localised", language
             )
             continue
-        with i18n.language(language):
-            await bot.set_my_commands(
-                menu(Scope.PRIVATE, library),
-                scope=BotCommandScopeAllPrivateChats(),
-                language_code=code,
-            )
-            await bot.set_my_description(texts.BOT_DESCRIPTION, language_code=code)
-            await bot.set_my_short_description(texts.BOT_SHORT_DESCRIPTION, language_code=code)
+        shown = language or i18n.default_language()  # everyone else: the default language
+        await bot.set_my_commands(
+            menu(Scope.PRIVATE, library, shown),
+            scope=BotCommandScopeAllPrivateChats(),
+            language_code=code,
+        )
+        await bot.set_my_description(texts.BOT_DESCRIPTION.render(shown), language_code=code)
+        await bot.set_my_short_description(
+            texts.BOT_SHORT_DESCRIPTION.render(shown), language_code=code
+        )
 
 
 async def _post_shutdown(application: Application) -> None:

@@ -57,15 +57,14 @@ def _settings() -> Settings:
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
-    from tipbot.app import build_application
-    from tipbot.core import i18n
+    from tipbot.app import build_application, setup_languages
     from tipbot.core.db import Database
     from tipbot.core.db.status import describe_location, sqlite_file
     from tipbot.runner import Runner, resolve_webhook_secret
 
     settings = _settings()
     token = settings.require_token()
-    i18n.setup_from(settings)  # a language without a catalog stops us before the database
+    setup_languages(settings)  # a language without a catalog stops us before the database
     webhook_secret = resolve_webhook_secret(settings)
     secrets = [token] + ([webhook_secret] if webhook_secret else [])
     setup_logging(settings.log_level, fmt=settings.log_format, secrets=secrets)
@@ -131,7 +130,7 @@ def cmd_check_content(args: argparse.Namespace) -> int:
 def check_languages(library: Library, locales_dir: Path | None) -> bool:
     """Check every catalog and tip translation, print each language's coverage; raises
     ``ContentError`` for a broken one, returns whether every language is complete."""
-    from tipbot.core import i18n
+    from tipbot import i18n
 
     reports = [i18n.check_catalog(path) for path in i18n.catalog_paths(locales_dir).values()]
     problems = [problem for report in reports for problem in report.problems]

@@ -1,8 +1,9 @@
-"""Every command the bot answers, in one place: the menus, /help and the group redirect
-are built from this list, and ``tests/test_commands.py`` fails when a handler answers a
-command that is missing here (or lives in another module than ``module`` says).
+"""Every command the bot answers, in one place: ``tipbot.app`` registers each entry's
+callback, and the menus, /help and the group redirect are built from this list.
 
-A new command takes two edits: an entry here and its ``CommandHandler`` in ``module``.
+A new command is one edit: an entry here naming its callback (``"module:function"``, resolved
+when the app is built, so this registry stays below the areas it names).
+``tests/test_commands.py`` fails on a command handler registered any other way.
 """
 
 from __future__ import annotations
@@ -15,16 +16,18 @@ from dataclasses import dataclass
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from tipbot.core import i18n
+from tipbot import i18n
 from tipbot.core.content import Library
-from tipbot.core.i18n import N_ as _
+from tipbot.i18n import N_ as _
+from tipbot.i18n import Text
+from tipbot.pipeline import HandlerGroup
 
 log = logging.getLogger(__name__)
 
 
 class Scope(enum.Enum):
-    PRIVATE = "private"  # a person's private chat: private menu, /help, group redirect
-    STAFF = "staff"  # the staff group: the staff menu
+    PRIVATE = "private"  # private chats only: private menu, /help, group redirect
+    STAFF = "staff"  # the staff menu; ``staff_only`` callbacks, never answered in other groups
     ANY = "any"  # any chat, in no menu: set-up helpers for the operator (/chatid)
 
 
@@ -41,45 +44,62 @@ class Section(enum.Enum):
 class Command:
     name: str
     scope: Scope
-    module: str  # where its handler lives
-    description: str = ""  # the menu entry (a msgid); empty: not in the menu
-    help: str = ""  # its /help line after "/name – " (a msgid); empty: not in /help
+    callback: str  # "module:function" answering it
+    description: Text | None = None  # the menu entry; None: not in the menu
+    help: Text | None = None  # its /help line after "/name – "; None: not in /help
     section: Section | None = None
-    topics_follow: bool = False  # the library's topic commands come right after it
-    also: tuple[str, ...] = ()  # modules answering a variant (a deep link: /start consult)
+    topics_follow: bool = False  # the menu lists the library's topic commands right after it
+    answers_topics: bool = False  # its callback also answers each topic's command (/omega3)
+    # /start's deep links: a payload with a callback of its own (``start=consult``).
+    deep_links: tuple[tuple[str, str], ...] = ()
+    group: HandlerGroup = HandlerGroup.AREAS
 
 
 _P, _S = Scope.PRIVATE, Scope.STAFF
 _START, _SETTINGS = "tipbot.subscriber.start", "tipbot.subscriber.settings"
 _TIPS, _LIFECYCLE = "tipbot.subscriber.ondemand", "tipbot.subscriber.lifecycle"
+_FORM, _STAFF_SIDE = "tipbot.consult.form", "tipbot.consult.staff_side"
+_STAFF = "tipbot.staff.handlers"
 
 #: In menu order; /help shows them by section, in this order within a section.
 COMMANDS: tuple[Command, ...] = (
     Command(
         "start",
         _P,
-        _START,
+        f"{_START}:start",
         help=_("subscribe"),
         section=Section.DAILY,
-        also=("tipbot.consult.form",),
+        deep_links=(("consult", f"{_FORM}:begin"),),
     ),
     Command(
         "tip",
         _P,
-        _TIPS,
+        f"{_TIPS}:tip_command",
         _("A tip from your topics"),
         _("a tip from your topics"),
         Section.NOW,
         topics_follow=True,
     ),
-    Command("topic", _P, _TIPS, help=_("all topics"), section=Section.NOW),
     Command(
-        "topics", _P, _SETTINGS, _("Choose your topics"), _("choose your topics"), Section.DAILY
+        "topic",
+        _P,
+        f"{_TIPS}:topic_command",
+        help=_("all topics"),
+        section=Section.NOW,
+        answers_topics=True,
+    ),
+    Command(
+        "topics",
+        _P,
+        f"{_SETTINGS}:topics_command",
+        _("Choose your topics"),
+        _("choose your topics"),
+        Section.DAILY,
     ),
     Command(
         "time",
         _P,
-        _SETTINGS,
+        f"{_SETTINGS}:time_command",
         _("Choose the time of your daily tip"),
         _("choose the time (e.g. /time 7:30)"),
         Section.DAILY,
@@ -87,7 +107,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "timezone",
         _P,
-        _SETTINGS,
+        f"{_SETTINGS}:timezone_command",
         _("Choose your timezone"),
         _("choose your timezone (e.g. /timezone Europe/Berlin)"),
         Section.DAILY,
@@ -95,7 +115,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "settings",
         _P,
-        _SETTINGS,
+        f"{_SETTINGS}:settings_command",
         _("Your settings"),
         _("see and change your settings"),
         Section.DAILY,
@@ -103,7 +123,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "language",
         _P,
-        "tipbot.subscriber.language",
+        "tipbot.subscriber.language:language_command",
         _("Choose your language"),
         _("choose the language I speak (e.g. /language es)"),
         Section.DAILY,
@@ -111,17 +131,18 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "consult",
         _P,
-        "tipbot.consult.form",
+        f"{_FORM}:begin",
         _("Ask for a free consultation"),
         _("ask for a free consultation"),
         Section.CLINIC,
     ),
-    # Only inside the consultation form (its messages say so): not in the menu or /help.
-    Command("cancel", _P, "tipbot.consult.form"),
+    # Only inside the consultation form (its messages say so): not in the menu or /help;
+    # ahead of the areas, where an open form takes its answers.
+    Command("cancel", _P, f"{_FORM}:cancel_form", group=HandlerGroup.FORM),
     Command(
         "pause",
         _P,
-        _LIFECYCLE,
+        f"{_LIFECYCLE}:pause_command",
         _("Pause the daily tips"),
         _("pause the tips (e.g. /pause 7 for a week)"),
         Section.DAILY,
@@ -129,7 +150,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "resume",
         _P,
-        _LIFECYCLE,
+        f"{_LIFECYCLE}:resume_command",
         _("Resume the daily tips"),
         _("resume them after a pause"),
         Section.DAILY,
@@ -137,21 +158,35 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "mydata",
         _P,
-        _LIFECYCLE,
+        f"{_LIFECYCLE}:mydata_command",
         _("What I store about you"),
         _("everything I store about you"),
         Section.DATA,
     ),
-    Command("forget", _P, _LIFECYCLE, _("Delete your data"), _("delete all of it"), Section.DATA),
-    Command("stop", _P, _LIFECYCLE, _("Unsubscribe"), _("unsubscribe"), Section.DAILY),
-    Command("help", _P, _START, _("How this bot works")),
-    Command("requests", _S, "tipbot.consult.staff_side", _("Open consultation requests")),
-    Command("request", _S, "tipbot.consult.staff_side", _("Show one request again: /request N")),
-    Command("stats", _S, "tipbot.staff.handlers", _("Subscribers, tips and requests in numbers")),
-    Command("broadcast", _S, "tipbot.staff.handlers", _("Send an announcement to all subscribers")),
-    Command("reload", _S, "tipbot.staff.handlers", _("Reload the tip library")),
+    Command(
+        "forget",
+        _P,
+        f"{_LIFECYCLE}:forget_command",
+        _("Delete your data"),
+        _("delete all of it"),
+        Section.DATA,
+    ),
+    Command(
+        "stop", _P, f"{_LIFECYCLE}:stop_command", _("Unsubscribe"), _("unsubscribe"), Section.DAILY
+    ),
+    Command("help", _P, f"{_START}:help_command", _("How this bot works")),
+    Command("requests", _S, f"{_STAFF_SIDE}:list_requests", _("Open consultation requests")),
+    Command("request", _S, f"{_STAFF_SIDE}:show_request", _("Show one request again: /request N")),
+    Command("stats", _S, f"{_STAFF}:stats_command", _("Subscribers, tips and requests in numbers")),
+    Command(
+        "broadcast",
+        _S,
+        f"{_STAFF}:broadcast_command",
+        _("Send an announcement to all subscribers"),
+    ),
+    Command("reload", _S, f"{_STAFF}:reload_command", _("Reload the tip library")),
     # A group's id in a group, the person's user id in a private chat (README: Going live).
-    Command("chatid", Scope.ANY, "tipbot.staff.setup"),
+    Command("chatid", Scope.ANY, "tipbot.staff.setup:chatid_command"),
 )
 
 
@@ -159,41 +194,41 @@ def commands(scope: Scope) -> list[Command]:
     return [command for command in COMMANDS if command.scope is scope]
 
 
-def menu(scope: Scope, library: Library) -> list[BotCommand]:
-    """The command menu of a scope; the private one lists each topic's command after /tip."""
+def menu(scope: Scope, library: Library, language: str) -> list[BotCommand]:
+    """The command menu of a scope in ``language``; the private one lists each topic's
+    command after /tip."""
     entries: list[BotCommand] = []
     for command in commands(scope):
         if command.description:
-            entries.append(BotCommand(command.name, i18n.gettext(command.description)))
+            entries.append(BotCommand(command.name, command.description.render(language)))
         if command.topics_follow:
             entries += [
                 BotCommand(topic.command, topic.description[:256])
-                for topic in library.localized().topics.values()
+                for topic in library.localized(language).topics.values()
             ]
     return entries
 
 
 async def set_staff_menu(bot: Bot, chat_id: int, library: Library) -> None:
-    """The staff commands in the staff group's menu; an unreachable group must not stop the
-    bot (the menu is a convenience), so failures are only logged."""
-    with i18n.for_staff():
-        commands = menu(Scope.STAFF, library)
+    """The staff commands in the staff group's menu (staff language); an unreachable group
+    must not stop the bot (the menu is a convenience), so failures are only logged."""
+    commands = menu(Scope.STAFF, library, i18n.staff_language())
     try:
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
     except TelegramError as exc:
         log.warning("could not set the staff group's command menu: %s", exc)
 
 
-def help_lines(library: Library) -> str:
+def help_lines(library: Library, language: str) -> str:
     """The commands part of /help: one block per section, each command on its own line."""
     blocks = []
-    library = library.localized()
+    library = library.localized(language)
     for section in Section:
-        lines = [f"<b>{i18n.gettext(section.value)}</b>"]
+        lines = [f"<b>{section.value.render(language)}</b>"]
         for command in commands(Scope.PRIVATE):
             if command.section is not section:
                 continue
-            lines.append(f"/{command.name} – {i18n.gettext(command.help)}")
+            lines.append(f"/{command.name} – {command.help.render(language)}")
             if command.topics_follow:
                 lines += [
                     f"/{topic.command} – {html.escape(topic.title)}"

@@ -1,28 +1,24 @@
-"""The message ids: every sentence a person reads is named here, its translations live in
-the gettext catalogs (``tipbot/locales/<lang>/LC_MESSAGES/tipbot.po``).
+"""The message ids: every sentence a person or the staff reads is named here, its
+translations live in the gettext catalogs (``tipbot/locales/<lang>/LC_MESSAGES/tipbot.po``).
 
-Reading ``texts.NAME`` gives NAME in the language of the update or job at hand
-(``tipbot.core.i18n``), as a plain ``str``; ``texts.NAME(n)`` picks a plural form.
-Use it as ``texts.NAME`` at the moment of sending, never as ``from tipbot.texts import
-NAME`` or in a module-level constant: those would freeze one language at import.
+Each name is a ``tipbot.i18n.Text`` (or ``Plural``), not a string: ``texts.NAME.render(language,
+**fields)`` gives it in the language you name, ``texts.DAYS.render(language, n, days=n)`` a
+plural. Handlers answering a person pass ``context.language``; everything for the staff group
+passes ``i18n.staff_language()``; a job passes its recipient's stored language.
 
 The English text is the gettext msgid. A new text: ``NEW = _("...")`` here, then
 ``pybabel extract`` / ``update`` (README, "Translating") and translate it in every
 ``.po``; ``tests/test_i18n.py`` fails until then. ``{NOT_MEDICAL_ADVICE}``-style
-placeholders (upper case) insert another text; lower-case ones are ``str.format``'s.
+placeholders (upper case) insert another text in the same language; lower-case ones are
+``render``'s fields.
 
-All texts are Telegram HTML. Placeholders that carry user-provided text must be filled
-with ``html.escape``d values by the caller.
+All texts are Telegram HTML. Fields that carry user-provided text must be ``html.escape``d by
+the caller.
 """
 
-import re
-import sys
-import types
-from typing import Any
-
-from tipbot.core import i18n
-from tipbot.core.i18n import N_ as _
-from tipbot.core.i18n import ngettext
+from tipbot import i18n
+from tipbot.i18n import N_ as _
+from tipbot.i18n import ngettext
 
 # ----------------------------------------------------------------------------- common
 
@@ -508,28 +504,5 @@ GROUP_ADDED_STAFF = _(
 )
 
 
-# ----------------------------------------------------------------------------- mechanism
-
-_INCLUDE = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
-
-
-def translate(value: Any) -> Any:
-    """A message id's text (or each of a tuple's, or a plural's chooser) in the current
-    language, with ``{OTHER_TEXT}`` includes filled in."""
-    if isinstance(value, i18n.Plural):
-        return lambda count: i18n.ngettext_for(value, count)
-    if isinstance(value, tuple):
-        return tuple(translate(item) for item in value)
-    if isinstance(value, str):
-        return _INCLUDE.sub(lambda m: translate(_SOURCE[m[1]]), i18n.gettext(value))
-    return value
-
-
-class _TranslatingModule(types.ModuleType):
-    def __getattribute__(self, name: str) -> Any:
-        value = super().__getattribute__(name)
-        return translate(value) if name.isupper() else value
-
-
-_SOURCE = {name: value for name, value in vars().items() if name.isupper()}
-sys.modules[__name__].__class__ = _TranslatingModule
+# The texts that ``{NAME}`` placeholders include.
+i18n.define_includes(globals())

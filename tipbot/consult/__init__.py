@@ -1,16 +1,16 @@
-"""Consultation handoff: the form, the staff group's cards and actions, the outbox."""
+"""Consultation handoff: the form, the staff group's cards and actions, the outbox. Its
+commands are in ``tipbot.commands``; ``tipbot.app`` places its handlers in the pipeline."""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+from telegram.ext import Application, BaseHandler
 
 from tipbot.consult import outbox
 from tipbot.consult.form import (
     EXPIRY_CHECK_SECONDS,
     EXPIRY_JOB_NAME,
-    RELAY_GROUP,
     expiry_job,
-    form_handlers,
+    form_step_handlers,
     person_handlers,
     relay_handler,
 )
@@ -23,28 +23,24 @@ from tipbot.consult.staff_side import (
     staff_handlers,
 )
 from tipbot.core.erasure import Eraser
-from tipbot.core.runtime import deps_of
+from tipbot.core.runtime import Deps
 
-MIGRATION_GROUP = -4  # before the flood guard (-3): never throttled
+__all__ = [
+    "button_handlers",
+    "form_step_handlers",
+    "migration_handler",
+    "relay_handler",
+    "schedule",
+]
 
 
-def register(application: Application) -> None:
-    """The form's steps, the person's media, buttons and relay, the staff group's handlers,
-    the migration handler, the outbox, expiry and reminder jobs, and the eraser /forget runs.
+def button_handlers(deps: Deps) -> list[BaseHandler]:
+    """The person's buttons, the cards' buttons and staff replies to cards."""
+    return person_handlers() + staff_handlers(deps.staff)
 
-    The form's steps run in a group before every other area's (-2): while a draft is open,
-    its answers (text, a contact, a location) must not reach them. Then the relay (-1): while
-    a request is open, the person's messages (a location too) go to the clinic; without one,
-    the other areas answer them (group 0).
-    """
-    deps = deps_of(application)
-    for group, handlers in form_handlers().items():
-        application.add_handlers(handlers, group=group)
-    application.add_handler(relay_handler(), group=RELAY_GROUP)
-    for handler in person_handlers() + staff_handlers(deps.staff):
-        application.add_handler(handler)
-    # Its own group: a service message must reach it whatever else matches the update.
-    application.add_handler(migration_handler(), group=MIGRATION_GROUP)
+
+def schedule(application: Application, deps: Deps) -> None:
+    """The outbox, form expiry and reminder jobs, and what /forget and the flood guard ask."""
     outbox.schedule(application)
     application.job_queue.run_repeating(
         expiry_job, interval=EXPIRY_CHECK_SECONDS, first=EXPIRY_CHECK_SECONDS, name=EXPIRY_JOB_NAME

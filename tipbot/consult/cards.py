@@ -1,4 +1,5 @@
-"""How a request looks: the staff card, the person's summary, contact and status labels."""
+"""How a request looks: the staff card (always in the staff language), contact and status
+labels (in the language the caller names: the form's summary shows them to the person)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from tipbot import texts
-from tipbot.core import i18n
+from tipbot import i18n, texts
 from tipbot.core.callbacks import STAFF_PREFIX
 from tipbot.core.content import Library
 from tipbot.core.db.models import ConsultRequest, RequestStatus
@@ -39,65 +39,78 @@ def clinic_time(moment: datetime, zone: str, now: datetime | None = None) -> str
     return f"{shown} {zone}"
 
 
-def contact_label(kind: str, value: str | None) -> str:
+def contact_label(kind: str, value: str | None, language: str) -> str:
     if kind == "telegram" or not value:
-        return texts.CONTACT_TELEGRAM
+        return texts.CONTACT_TELEGRAM.render(language)
     return value
 
 
-def _or_nothing(value: str | None) -> str:
-    return html.escape(value) if value else texts.NOTHING
+def _or_nothing(value: str | None, language: str) -> str:
+    return html.escape(value) if value else texts.NOTHING.render(language)
 
 
-def status_label(request: ConsultRequest) -> str:
+def status_label(request: ConsultRequest, language: str) -> str:
     staff = html.escape(request.claimed_by_name or "?")
     return {
-        RequestStatus.OPEN: texts.CARD_STATUS_OPEN,
-        RequestStatus.CLAIMED: texts.CARD_STATUS_CLAIMED.format(staff=staff),
-        RequestStatus.CLOSED: texts.CARD_STATUS_CLOSED.format(staff=staff),
-        RequestStatus.CANCELLED: texts.CARD_STATUS_CANCELLED,
+        RequestStatus.OPEN: texts.CARD_STATUS_OPEN.render(language),
+        RequestStatus.CLAIMED: texts.CARD_STATUS_CLAIMED.render(language, staff=staff),
+        RequestStatus.CLOSED: texts.CARD_STATUS_CLOSED.render(language, staff=staff),
+        RequestStatus.CANCELLED: texts.CARD_STATUS_CANCELLED.render(language),
     }[request.status]
 
 
-def topic_label(topic_id: str | None, library: Library) -> str:
+def topic_label(topic_id: str | None, library: Library, language: str) -> str:
     """The topic's title (the id if the library no longer has it)."""
     if topic_id is None:
-        return texts.BUTTON_CONSULT_OTHER_TOPIC
-    topic = library.localized().topics.get(topic_id)
+        return texts.BUTTON_CONSULT_OTHER_TOPIC.render(language)
+    topic = library.localized(language).topics.get(topic_id)
     return topic.title if topic else topic_id
 
 
 def render_card(
     request: ConsultRequest, library: Library, zone: str = "UTC"
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The card text and the buttons that fit the request's status (times in ``zone``)."""
-    text = texts.CARD.format(
+    """The card text and the buttons that fit the request's status (times in ``zone``), in
+    the staff language whoever's update or job renders it."""
+    language = i18n.staff_language()
+    text = texts.CARD.render(
+        language,
         number=request.id,
-        status=status_label(request),
+        status=status_label(request, language),
         name=html.escape(request.name),
-        contact=html.escape(contact_label(request.contact_kind, request.contact_value)),
+        contact=html.escape(contact_label(request.contact_kind, request.contact_value, language)),
         preferred_time=html.escape(request.preferred_time),
-        topic=html.escape(topic_label(request.topic, library)),
-        note=_or_nothing(request.note),
-        source=_or_nothing(request.source),
-        language=i18n.language_name(request.language or i18n.catalogs().default),
+        topic=html.escape(topic_label(request.topic, library, language)),
+        note=_or_nothing(request.note, language),
+        source=_or_nothing(request.source, language),
+        language=i18n.language_name(request.language or i18n.default_language()),
         created=clinic_time(request.created_at, zone),
     )
     if request.status in (RequestStatus.OPEN, RequestStatus.CLAIMED):
-        text += texts.CARD_REPLY_HINT
-    return text, card_keyboard(request)
+        text += texts.CARD_REPLY_HINT.render(language)
+    return text, card_keyboard(request, language)
 
 
-def card_keyboard(request: ConsultRequest) -> InlineKeyboardMarkup | None:
+def card_keyboard(request: ConsultRequest, language: str) -> InlineKeyboardMarkup | None:
     def button(label: str, action: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=f"{STAFF_PREFIX}:{action}:{request.id}")
 
     if request.status is RequestStatus.OPEN:
         return InlineKeyboardMarkup(
-            [[button(texts.BUTTON_CARD_CLAIM, CLAIM), button(texts.BUTTON_CARD_CLOSE, CLOSE)]]
+            [
+                [
+                    button(texts.BUTTON_CARD_CLAIM.render(language), CLAIM),
+                    button(texts.BUTTON_CARD_CLOSE.render(language), CLOSE),
+                ]
+            ]
         )
     if request.status is RequestStatus.CLAIMED:
         return InlineKeyboardMarkup(
-            [[button(texts.BUTTON_CARD_UNCLAIM, UNCLAIM), button(texts.BUTTON_CARD_CLOSE, CLOSE)]]
+            [
+                [
+                    button(texts.BUTTON_CARD_UNCLAIM.render(language), UNCLAIM),
+                    button(texts.BUTTON_CARD_CLOSE.render(language), CLOSE),
+                ]
+            ]
         )
     return None

@@ -80,17 +80,23 @@ async def discard(session: AsyncSession, user_id: int, version: int | None = Non
     return (await session.execute(statement)).rowcount == 1
 
 
-async def take_expired(session: AsyncSession, now: datetime, *, skip_locked: bool) -> list[int]:
-    """Delete drafts past their time; return whose they were (each once, across replicas)."""
+async def take_expired(
+    session: AsyncSession, now: datetime, *, skip_locked: bool
+) -> list[tuple[int, str | None]]:
+    """Delete drafts past their time; return whose they were and the language each form was
+    filled in (each once, across replicas)."""
     query = (
-        select(ConsultDraft.user_id)
+        select(ConsultDraft.user_id, ConsultDraft.answers)
         .where(ConsultDraft.expires_at <= now)
         .order_by(ConsultDraft.expires_at)
         .limit(EXPIRED_BATCH)
     )
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
-    user_ids = list(await session.scalars(query))
-    if user_ids:
+    expired = [
+        (user_id, answers.get("language")) for user_id, answers in await session.execute(query)
+    ]
+    if expired:
+        user_ids = [user_id for user_id, _ in expired]
         await session.execute(delete(ConsultDraft).where(ConsultDraft.user_id.in_(user_ids)))
-    return user_ids
+    return expired

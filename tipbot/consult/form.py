@@ -28,13 +28,12 @@ from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
-from tipbot import texts
+from tipbot import i18n, texts
 from tipbot.consult import drafts, outbox
 from tipbot.consult.cards import contact_label, topic_label
 from tipbot.consult.media import media_of
@@ -51,7 +50,6 @@ from tipbot.consult.service import (
 )
 from tipbot.core.callbacks import CONSULT_DATA, FORM_PREFIX, REQUEST_PREFIX
 from tipbot.core.db.models import ConsultDraft, ConsultRequest, RequestStatus
-from tipbot.core.deeplinks import CONSULT_DEEP_LINK
 from tipbot.core.ids import parse_id
 from tipbot.core.runtime import Context, Deps
 from tipbot.core.schedule import describe_when
@@ -70,8 +68,6 @@ STEP_NAMES = {
     CONSENT: "consent",
     CONFIRM: "confirm",
 }
-FORM_GROUP = -2  # after the flood guard (-3), before the relay (-1) and the other areas (0)
-RELAY_GROUP = -1  # a person's messages to the clinic, before the other areas (0)
 EXPIRY_CHECK_SECONDS = 60
 EXPIRY_JOB_NAME = "consult-form-expiry"
 # The draft of the update being handled (read from the database, written back after it).
@@ -97,58 +93,76 @@ def _keyboard(rows: list[list[str | KeyboardButton]]) -> ReplyKeyboardMarkup:
 async def ask_name(update: Update, context: Context, text: str | None = None) -> int:
     suggestions = {update.effective_user.first_name, _form(context).name} - {""}
     await update.effective_chat.send_message(
-        text or texts.CONSULT_ASK_NAME,
+        text or texts.CONSULT_ASK_NAME.render(context.language),
         reply_markup=_keyboard([[name[:NAME_LIMIT] for name in sorted(suggestions)]]),
     )
     return NAME
 
 
-async def ask_contact(update: Update, _context: Context) -> int:
-    share = KeyboardButton(texts.BUTTON_CONSULT_SHARE_PHONE, request_contact=True)
-    rows = [[share], [texts.BUTTON_CONSULT_EMAIL], [texts.BUTTON_CONSULT_TELEGRAM]]
+async def ask_contact(update: Update, context: Context) -> int:
+    share = KeyboardButton(
+        texts.BUTTON_CONSULT_SHARE_PHONE.render(context.language), request_contact=True
+    )
+    rows = [
+        [share],
+        [texts.BUTTON_CONSULT_EMAIL.render(context.language)],
+        [texts.BUTTON_CONSULT_TELEGRAM.render(context.language)],
+    ]
     await update.effective_chat.send_message(
-        texts.CONSULT_ASK_CONTACT, reply_markup=_keyboard(rows)
+        texts.CONSULT_ASK_CONTACT.render(context.language), reply_markup=_keyboard(rows)
     )
     return CONTACT
 
 
-async def ask_email(update: Update, _context: Context) -> int:
+async def ask_email(update: Update, context: Context) -> int:
     await update.effective_chat.send_message(
-        texts.CONSULT_ASK_EMAIL, reply_markup=ReplyKeyboardRemove()
+        texts.CONSULT_ASK_EMAIL.render(context.language), reply_markup=ReplyKeyboardRemove()
     )
     return EMAIL
 
 
-async def ask_time(update: Update, _context: Context) -> int:
-    options = list(texts.CONSULT_TIME_OPTIONS)
+async def ask_time(update: Update, context: Context) -> int:
+    options = [option.render(context.language) for option in texts.CONSULT_TIME_OPTIONS]
     await update.effective_chat.send_message(
-        texts.CONSULT_ASK_TIME, reply_markup=_keyboard([options[:2], options[2:]])
+        texts.CONSULT_ASK_TIME.render(context.language),
+        reply_markup=_keyboard([options[:2], options[2:]]),
     )
     return TIME
 
 
 async def ask_topic(update: Update, context: Context) -> int:
-    titles = [topic.title for topic in context.deps.library.localized().topics.values()]
+    titles = [
+        topic.title for topic in context.deps.library.localized(context.language).topics.values()
+    ]
     rows = [titles[i : i + 2] for i in range(0, len(titles), 2)]
-    rows.append([texts.BUTTON_CONSULT_OTHER_TOPIC])
-    await update.effective_chat.send_message(texts.CONSULT_ASK_TOPIC, reply_markup=_keyboard(rows))
+    rows.append([texts.BUTTON_CONSULT_OTHER_TOPIC.render(context.language)])
+    await update.effective_chat.send_message(
+        texts.CONSULT_ASK_TOPIC.render(context.language), reply_markup=_keyboard(rows)
+    )
     return TOPIC
 
 
-async def ask_note(update: Update, _context: Context) -> int:
-    text = texts.CONSULT_ASK_NOTE.format(limit=NOTE_LIMIT, skip=texts.BUTTON_CONSULT_SKIP)
+async def ask_note(update: Update, context: Context) -> int:
+    text = texts.CONSULT_ASK_NOTE.render(
+        context.language, limit=NOTE_LIMIT, skip=texts.BUTTON_CONSULT_SKIP.render(context.language)
+    )
     await update.effective_chat.send_message(
-        text, reply_markup=_keyboard([[texts.BUTTON_CONSULT_SKIP]])
+        text, reply_markup=_keyboard([[texts.BUTTON_CONSULT_SKIP.render(context.language)]])
     )
     return NOTE
 
 
 async def ask_consent(update: Update, context: Context) -> int:
-    rows = [[texts.BUTTON_CONSULT_AGREE], [texts.BUTTON_CONSULT_DISAGREE]]
-    text = texts.CONSULT_ASK_CONSENT
+    rows = [
+        [texts.BUTTON_CONSULT_AGREE.render(context.language)],
+        [texts.BUTTON_CONSULT_DISAGREE.render(context.language)],
+    ]
+    text = texts.CONSULT_ASK_CONSENT.render(context.language)
     policy = context.deps.settings.privacy_policy_url
     if policy:  # the clinic's own policy, where the person decides (TIPBOT_PRIVACY_POLICY_URL)
-        text += texts.CONSULT_PRIVACY_POLICY.format(url=html.escape(policy, quote=True))
+        text += texts.CONSULT_PRIVACY_POLICY.render(
+            context.language, url=html.escape(policy, quote=True)
+        )
     await update.effective_chat.send_message(text, reply_markup=_keyboard(rows))
     return CONSENT
 
@@ -156,19 +170,28 @@ async def ask_consent(update: Update, context: Context) -> int:
 async def show_summary(update: Update, context: Context) -> int:
     form = _form(context)
     await update.effective_chat.send_message(
-        texts.CONSULT_SUMMARY_INTRO, reply_markup=ReplyKeyboardRemove()
+        texts.CONSULT_SUMMARY_INTRO.render(context.language), reply_markup=ReplyKeyboardRemove()
     )
-    summary = texts.CONSULT_SUMMARY.format(
+    summary = texts.CONSULT_SUMMARY.render(
+        context.language,
         name=html.escape(form.name),
-        contact=html.escape(contact_label(form.contact_kind, form.contact_value)),
+        contact=html.escape(contact_label(form.contact_kind, form.contact_value, context.language)),
         preferred_time=html.escape(form.preferred_time),
-        topic=html.escape(topic_label(form.topic, context.deps.library)),
-        note=html.escape(form.note) if form.note else texts.NOTHING,
+        topic=html.escape(topic_label(form.topic, context.deps.library, context.language)),
+        note=html.escape(form.note) if form.note else texts.NOTHING.render(context.language),
     )
     buttons = [
-        InlineKeyboardButton(texts.BUTTON_CONSULT_CONFIRM, callback_data=f"{FORM_PREFIX}:confirm"),
-        InlineKeyboardButton(texts.BUTTON_CONSULT_EDIT, callback_data=f"{FORM_PREFIX}:edit"),
-        InlineKeyboardButton(texts.BUTTON_CONSULT_CANCEL, callback_data=f"{FORM_PREFIX}:cancel"),
+        InlineKeyboardButton(
+            texts.BUTTON_CONSULT_CONFIRM.render(context.language),
+            callback_data=f"{FORM_PREFIX}:confirm",
+        ),
+        InlineKeyboardButton(
+            texts.BUTTON_CONSULT_EDIT.render(context.language), callback_data=f"{FORM_PREFIX}:edit"
+        ),
+        InlineKeyboardButton(
+            texts.BUTTON_CONSULT_CANCEL.render(context.language),
+            callback_data=f"{FORM_PREFIX}:cancel",
+        ),
     ]
     await update.effective_chat.send_message(summary, reply_markup=InlineKeyboardMarkup([buttons]))
     return CONFIRM
@@ -184,21 +207,25 @@ async def _open_request(context: Context, user_id: int) -> ConsultRequest | None
 
 async def show_open_request(update: Update, context: Context, request: ConsultRequest) -> None:
     if request.status is RequestStatus.CLAIMED:
-        status = texts.CONSULT_STATUS_CLAIMED.format(
-            staff=html.escape(request.claimed_by_name or "")
+        status = texts.CONSULT_STATUS_CLAIMED.render(
+            context.language, staff=html.escape(request.claimed_by_name or "")
         )
     else:
-        status = texts.CONSULT_STATUS_OPEN
+        status = texts.CONSULT_STATUS_OPEN.render(context.language)
     now = context.deps.clock.now()
-    text = texts.CONSULT_ALREADY_OPEN.format(
-        number=request.id, status=status, when=describe_when(request.created_at, "UTC", now)
+    text = texts.CONSULT_ALREADY_OPEN.render(
+        context.language,
+        number=request.id,
+        status=status,
+        when=describe_when(request.created_at, "UTC", now, context.language),
     )
     buttons = [
         InlineKeyboardButton(
-            texts.BUTTON_CONSULT_ADD_NOTE, callback_data=f"{REQUEST_PREFIX}:note:{request.id}"
+            texts.BUTTON_CONSULT_ADD_NOTE.render(context.language),
+            callback_data=f"{REQUEST_PREFIX}:note:{request.id}",
         ),
         InlineKeyboardButton(
-            texts.BUTTON_CONSULT_CANCEL_REQUEST,
+            texts.BUTTON_CONSULT_CANCEL_REQUEST.render(context.language),
             callback_data=f"{REQUEST_PREFIX}:cancel:{request.id}",
         ),
     ]
@@ -213,28 +240,32 @@ async def start_form(update: Update, context: Context) -> int:
     if request is not None:
         await show_open_request(update, context, request)
         return END
-    context.user_data[FORM_KEY] = FormAnswers()
+    context.user_data[FORM_KEY] = FormAnswers(language=context.language)
     context.user_data[ENTRY_KEY] = "link" if context.args == ["consult"] else "bot"
-    return await ask_name(update, context, texts.CONSULT_INTRO)
+    return await ask_name(update, context, texts.CONSULT_INTRO.render(context.language))
 
 
 # ----------------------------------------------------------------------------- answers
 
 
-async def _text_answer(update: Update, limit: int) -> str | None:
+async def _text_answer(update: Update, context: Context, limit: int) -> str | None:
     """The stripped answer, or None after telling the person what was wrong with it."""
     text = (update.effective_message.text or "").strip()
     if not text:
-        await update.effective_chat.send_message(texts.CONSULT_EMPTY_ANSWER)
+        await update.effective_chat.send_message(
+            texts.CONSULT_EMPTY_ANSWER.render(context.language)
+        )
         return None
     if len(text) > limit:
-        await update.effective_chat.send_message(texts.CONSULT_TOO_LONG.format(limit=limit))
+        await update.effective_chat.send_message(
+            texts.CONSULT_TOO_LONG.render(context.language, limit=limit)
+        )
         return None
     return text
 
 
 async def got_name(update: Update, context: Context) -> int:
-    name = await _text_answer(update, NAME_LIMIT)
+    name = await _text_answer(update, context, NAME_LIMIT)
     if name is None:
         return await ask_name(update, context)
     _form(context).name = name
@@ -244,9 +275,9 @@ async def got_name(update: Update, context: Context) -> int:
 async def got_contact(update: Update, context: Context) -> int:
     contact = update.effective_message.contact
     if contact.user_id != update.effective_user.id:
-        button = texts.BUTTON_CONSULT_SHARE_PHONE
+        button = texts.BUTTON_CONSULT_SHARE_PHONE.render(context.language)
         await update.effective_chat.send_message(
-            texts.CONSULT_NOT_OWN_CONTACT.format(button=button)
+            texts.CONSULT_NOT_OWN_CONTACT.render(context.language, button=button)
         )
         return await ask_contact(update, context)
     form = _form(context)
@@ -257,16 +288,18 @@ async def got_contact(update: Update, context: Context) -> int:
 async def got_contact_text(update: Update, context: Context) -> int:
     text = (update.effective_message.text or "").strip()
     form = _form(context)
-    if text == texts.BUTTON_CONSULT_EMAIL:
+    if text == texts.BUTTON_CONSULT_EMAIL.render(context.language):
         return await ask_email(update, context)
-    if text == texts.BUTTON_CONSULT_TELEGRAM:
+    if text == texts.BUTTON_CONSULT_TELEGRAM.render(context.language):
         form.contact_kind, form.contact_value = "telegram", None
         return await ask_time(update, context)
     if valid_email(text):
         form.contact_kind, form.contact_value = "email", text
         return await ask_time(update, context)
     await update.effective_chat.send_message(
-        texts.CONSULT_BAD_EMAIL if "@" in text else texts.CONSULT_PICK_BUTTON
+        texts.CONSULT_BAD_EMAIL.render(context.language)
+        if "@" in text
+        else texts.CONSULT_PICK_BUTTON.render(context.language)
     )
     return await ask_contact(update, context)
 
@@ -274,7 +307,7 @@ async def got_contact_text(update: Update, context: Context) -> int:
 async def got_email(update: Update, context: Context) -> int:
     text = (update.effective_message.text or "").strip()
     if not valid_email(text):
-        await update.effective_chat.send_message(texts.CONSULT_BAD_EMAIL)
+        await update.effective_chat.send_message(texts.CONSULT_BAD_EMAIL.render(context.language))
         return await ask_email(update, context)
     form = _form(context)
     form.contact_kind, form.contact_value = "email", text
@@ -282,7 +315,7 @@ async def got_email(update: Update, context: Context) -> int:
 
 
 async def got_time(update: Update, context: Context) -> int:
-    answer = await _text_answer(update, TIME_LIMIT)
+    answer = await _text_answer(update, context, TIME_LIMIT)
     if answer is None:
         return await ask_time(update, context)
     _form(context).preferred_time = answer
@@ -291,20 +324,22 @@ async def got_time(update: Update, context: Context) -> int:
 
 async def got_topic(update: Update, context: Context) -> int:
     text = (update.effective_message.text or "").strip()
-    topics = context.deps.library.localized().topics.values()
+    topics = context.deps.library.localized(context.language).topics.values()
     by_title = {topic.title: topic.id for topic in topics}
-    if text != texts.BUTTON_CONSULT_OTHER_TOPIC and text not in by_title:
-        await update.effective_chat.send_message(texts.CONSULT_PICK_BUTTON)
+    if text != texts.BUTTON_CONSULT_OTHER_TOPIC.render(context.language) and text not in by_title:
+        await update.effective_chat.send_message(texts.CONSULT_PICK_BUTTON.render(context.language))
         return await ask_topic(update, context)
     _form(context).topic = by_title.get(text)
     return await ask_note(update, context)
 
 
 async def got_note(update: Update, context: Context) -> int:
-    if (update.effective_message.text or "").strip() == texts.BUTTON_CONSULT_SKIP:
+    if (update.effective_message.text or "").strip() == texts.BUTTON_CONSULT_SKIP.render(
+        context.language
+    ):
         _form(context).note = None
         return await ask_consent(update, context)
-    note = await _text_answer(update, NOTE_LIMIT)
+    note = await _text_answer(update, context, NOTE_LIMIT)
     if note is None:
         return await ask_note(update, context)
     _form(context).note = note
@@ -313,20 +348,20 @@ async def got_note(update: Update, context: Context) -> int:
 
 async def got_consent(update: Update, context: Context) -> int:
     text = (update.effective_message.text or "").strip()
-    if text == texts.BUTTON_CONSULT_AGREE:
+    if text == texts.BUTTON_CONSULT_AGREE.render(context.language):
         return await show_summary(update, context)
-    if text == texts.BUTTON_CONSULT_DISAGREE:
+    if text == texts.BUTTON_CONSULT_DISAGREE.render(context.language):
         _clear(context)
         await update.effective_chat.send_message(
-            texts.CONSULT_NO_CONSENT, reply_markup=ReplyKeyboardRemove()
+            texts.CONSULT_NO_CONSENT.render(context.language), reply_markup=ReplyKeyboardRemove()
         )
         return END
-    await update.effective_chat.send_message(texts.CONSULT_PICK_BUTTON)
+    await update.effective_chat.send_message(texts.CONSULT_PICK_BUTTON.render(context.language))
     return await ask_consent(update, context)
 
 
 async def repeat_summary(update: Update, context: Context) -> int:
-    await update.effective_chat.send_message(texts.CONSULT_PICK_BUTTON)
+    await update.effective_chat.send_message(texts.CONSULT_PICK_BUTTON.render(context.language))
     return await show_summary(update, context)
 
 
@@ -350,7 +385,9 @@ async def confirm(update: Update, context: Context) -> int:
         await show_open_request(update, context, request)
         return END
     outbox.kick(context.application)
-    await update.effective_chat.send_message(texts.CONSULT_RECEIVED.format(number=request.id))
+    await update.effective_chat.send_message(
+        texts.CONSULT_RECEIVED.render(context.language, number=request.id)
+    )
     return END
 
 
@@ -366,7 +403,7 @@ async def cancel(update: Update, context: Context) -> int:
         await update.callback_query.edit_message_reply_markup(None)
     _clear(context)
     await update.effective_chat.send_message(
-        texts.CONSULT_CANCELLED, reply_markup=ReplyKeyboardRemove()
+        texts.CONSULT_CANCELLED.render(context.language), reply_markup=ReplyKeyboardRemove()
     )
     return END
 
@@ -384,7 +421,9 @@ def _reask(ask: Step) -> Step:
     """For answers of the wrong kind (a sticker, a photo): say so and ask again."""
 
     async def reask(update: Update, context: Context) -> int:
-        await update.effective_chat.send_message(texts.CONSULT_EMPTY_ANSWER)
+        await update.effective_chat.send_message(
+            texts.CONSULT_EMPTY_ANSWER.render(context.language)
+        )
         return await ask(update, context)
 
     return reask
@@ -393,9 +432,11 @@ def _reask(ask: Step) -> Step:
 # ----------------------------------------------------------------------------- outside the form
 
 
-async def expired_form_button(update: Update, _context: Context) -> None:
+async def expired_form_button(update: Update, context: Context) -> None:
     """Summary buttons of a form that no longer exists (timed out, or the bot restarted)."""
-    await update.callback_query.answer(texts.CONSULT_REQUEST_GONE, show_alert=True)
+    await update.callback_query.answer(
+        texts.CONSULT_REQUEST_GONE.render(context.language), show_alert=True
+    )
 
 
 async def open_request_button(update: Update, context: Context) -> None:
@@ -405,26 +446,28 @@ async def open_request_button(update: Update, context: Context) -> None:
     number = parse_id(raw_id, ConsultRequest.id)
     deps = context.deps
     if number is None:
-        await query.answer(texts.CONSULT_REQUEST_GONE, show_alert=True)
+        await query.answer(texts.CONSULT_REQUEST_GONE.render(context.language), show_alert=True)
         return
     if action == "note":
         request = await _open_request(context, update.effective_user.id)
         if request is None or request.id != number:
-            await query.answer(texts.CONSULT_REQUEST_GONE, show_alert=True)
+            await query.answer(texts.CONSULT_REQUEST_GONE.render(context.language), show_alert=True)
             return
         await query.answer()
-        await update.effective_chat.send_message(texts.CONSULT_ADD_NOTE)
+        await update.effective_chat.send_message(texts.CONSULT_ADD_NOTE.render(context.language))
         return
     async with deps.db.session() as session:
         request = await cancel_request(
             session, number, update.effective_user.id, now=deps.clock.now()
         )
     if request is None:
-        await query.answer(texts.CONSULT_REQUEST_GONE, show_alert=True)
+        await query.answer(texts.CONSULT_REQUEST_GONE.render(context.language), show_alert=True)
         return
     outbox.kick(context.application)
     await query.answer()
-    await query.edit_message_text(texts.CONSULT_REQUEST_CANCELLED.format(number=request.id))
+    await query.edit_message_text(
+        texts.CONSULT_REQUEST_CANCELLED.render(context.language, number=request.id)
+    )
 
 
 async def relay(update: Update, context: Context) -> None:
@@ -435,7 +478,9 @@ async def relay(update: Update, context: Context) -> None:
     media = media_of(message)
     if media is None and message.text is None:  # a poll, a contact, a dice, …
         if await _open_request(context, user_id) is not None:
-            await update.effective_chat.send_message(texts.CONSULT_UNSUPPORTED_KIND)
+            await update.effective_chat.send_message(
+                texts.CONSULT_UNSUPPORTED_KIND.render(context.language)
+            )
             raise ApplicationHandlerStop
         relayed = None
     else:
@@ -448,7 +493,7 @@ async def relay(update: Update, context: Context) -> None:
     outbox.kick(context.application)
     if relayed.first:
         await update.effective_chat.send_message(
-            texts.CONSULT_RELAY_NOTICE.format(number=relayed.request_id)
+            texts.CONSULT_RELAY_NOTICE.render(context.language, number=relayed.request_id)
         )
     raise ApplicationHandlerStop
 
@@ -526,7 +571,7 @@ async def _load(update: Update, context: Context) -> ConsultDraft | None:
             gone = await drafts.discard(session, draft.user_id, draft.version)
         if gone:
             await update.effective_chat.send_message(
-                texts.CONSULT_TIMED_OUT, reply_markup=ReplyKeyboardRemove()
+                texts.CONSULT_TIMED_OUT.render(context.language), reply_markup=ReplyKeyboardRemove()
             )
         raise ApplicationHandlerStop
     context.user_data[FORM_KEY] = drafts.answers_of(draft)
@@ -567,43 +612,36 @@ async def cancel_form(update: Update, context: Context) -> None:
 async def expire_drafts(deps: Deps, bot: Bot) -> int:
     """Delete forms silent for 30 minutes and tell each person; returns how many."""
     async with deps.db.session() as session:
-        user_ids = await drafts.take_expired(
+        expired = await drafts.take_expired(
             session, deps.clock.now(), skip_locked=not deps.db.is_sqlite
         )
-    for user_id in user_ids:
+    for user_id, language in expired:  # each in the language their form was in
         try:
             await bot.send_message(
-                user_id, texts.CONSULT_TIMED_OUT, reply_markup=ReplyKeyboardRemove()
+                user_id,
+                texts.CONSULT_TIMED_OUT.render(i18n.resolve(language)),
+                reply_markup=ReplyKeyboardRemove(),
             )
         except TelegramError as exc:  # blocked meanwhile: nothing else to do
             log.info("form timeout notice failed user_id=%s: %s", user_id, exc)
-    return len(user_ids)
+    return len(expired)
 
 
 async def expiry_job(context: Context) -> None:
     await expire_drafts(context.deps, context.bot)
 
 
-def form_handlers() -> dict[int, list[BaseHandler]]:
-    """The entry points (group 0, where the other areas' commands are) and the draft's
-    steps (``FORM_GROUP``, before them)."""
+def form_step_handlers() -> list[BaseHandler]:
+    """``HandlerGroup.FORM``: the next answer of an open form (its /cancel is a command)."""
     private = filters.ChatType.PRIVATE
-    return {
-        FORM_GROUP: [
-            CommandHandler("cancel", cancel_form, filters=private),
-            MessageHandler(private & NOT_A_COMMAND & filters.UpdateType.MESSAGE, continue_form),
-            CallbackQueryHandler(continue_form, pattern=f"^{FORM_PREFIX}:"),
-        ],
-        0: [
-            CommandHandler("consult", begin, filters=private),
-            CommandHandler("start", begin, filters=private & CONSULT_DEEP_LINK),
-            CallbackQueryHandler(begin, pattern=f"^{CONSULT_DATA}$"),
-        ],
-    }
+    return [
+        MessageHandler(private & NOT_A_COMMAND & filters.UpdateType.MESSAGE, continue_form),
+        CallbackQueryHandler(continue_form, pattern=f"^{FORM_PREFIX}:"),
+    ]
 
 
 def relay_handler() -> MessageHandler:
-    """Every private message but commands and service messages, in ``RELAY_GROUP``: before
+    """Every private message but commands and service messages, in ``HandlerGroup.RELAY``: before
     the other areas (group 0), which answer it when the person has no open request (the
     settings area's shared-location handler, the fallback)."""
     private = filters.ChatType.PRIVATE
@@ -611,8 +649,10 @@ def relay_handler() -> MessageHandler:
     return MessageHandler(private & content & filters.UpdateType.MESSAGE, relay)
 
 
-def person_handlers() -> list:
+def person_handlers() -> list[BaseHandler]:
+    """The button under every tip, and those under the person's open request or summary."""
     return [
+        CallbackQueryHandler(begin, pattern=f"^{CONSULT_DATA}$"),
         CallbackQueryHandler(open_request_button, pattern=rf"^{REQUEST_PREFIX}:(note|cancel):\d+$"),
         CallbackQueryHandler(expired_form_button, pattern=f"^{FORM_PREFIX}:"),
     ]

@@ -21,19 +21,19 @@ from tipbot import texts
 from tipbot.consult import outbox
 
 CAPTION_LIMIT = 1024  # Telegram's, after entity parsing
-# The kinds that travel, in the order a Message is checked, with the staff-facing label.
-#: The kinds copied both ways; each is named to staff by ``texts.MEDIA_<KIND>``.
-KINDS = (
-    "photo",
-    "document",
-    "voice",
-    "video",
-    "audio",
-    "animation",
-    "video_note",
-    "sticker",
-    "location",
-)
+# The kinds that travel, in the order a Message is checked, each with its label.
+LABELS = {
+    "photo": texts.MEDIA_PHOTO,
+    "document": texts.MEDIA_DOCUMENT,
+    "voice": texts.MEDIA_VOICE,
+    "video": texts.MEDIA_VIDEO,
+    "audio": texts.MEDIA_AUDIO,
+    "animation": texts.MEDIA_ANIMATION,
+    "video_note": texts.MEDIA_VIDEO_NOTE,
+    "sticker": texts.MEDIA_STICKER,
+    "location": texts.MEDIA_LOCATION,
+}
+KINDS = tuple(LABELS)
 CAPTIONED = frozenset({"photo", "document", "voice", "video", "audio", "animation"})
 
 
@@ -46,9 +46,8 @@ class Media:
     message_id: int
     caption: str | None
 
-    @property
-    def label(self) -> str:
-        return getattr(texts, f"MEDIA_{self.kind.upper()}")
+    def label(self, language: str) -> str:
+        return LABELS[self.kind].render(language)
 
 
 def media_of(message: Message) -> Media | None:

@@ -38,10 +38,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 
-from tipbot import texts
+from tipbot import i18n, texts
 from tipbot.consult import erase
 from tipbot.consult.cards import render_card
-from tipbot.core import i18n
 from tipbot.core.db.models import ConsultRequest, OutboxMessage, OutboxStatus, StaffThreadMessage
 from tipbot.core.sender import Outcome, classify, send_text
 from tipbot.core.staff import stored_staff_chat
@@ -148,12 +147,7 @@ async def run_outbox(deps: Deps, bot: Bot) -> int:
     One worker at a time per process (kicks queue up behind it), so a request's messages
     keep their order; other replicas are kept apart by the lease.
     """
-    # Cards and thread messages speak the staff's language; a person's text came rendered.
-    with i18n.for_staff():
-        return await _run_batches(deps, bot)
-
-
-async def _run_batches(deps: Deps, bot: Bot) -> int:
+    # Texts come rendered in their reader's language; cards render in the staff language.
     sent = 0
     async with deps.state.outbox_lock:
         # Again while rows come due: sending may queue more (e.g. "delivered" in the thread).
@@ -370,13 +364,13 @@ async def _acknowledge(
     if "ack_reply_to" not in row.payload or row.request_id is None:
         return
     reply_to = row.payload["ack_reply_to"]
-    number = row.request_id
+    number, language = row.request_id, i18n.staff_language()
     if delivered:
-        text = texts.THREAD_DELIVERED.format(number=number)
+        text = texts.THREAD_DELIVERED.render(language, number=number)
     elif reason in {"blocked", "deactivated", "chat_not_found"}:
-        text = texts.THREAD_BLOCKED.format(number=number)
+        text = texts.THREAD_BLOCKED.render(language, number=number)
     else:
-        text = texts.THREAD_NOT_DELIVERED.format(number=number)
+        text = texts.THREAD_NOT_DELIVERED.render(language, number=number)
     enqueue(session, THREAD, now=now, request_id=row.request_id, text=text, reply_to=reply_to)
 
 

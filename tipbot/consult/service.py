@@ -20,11 +20,10 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tipbot import texts
+from tipbot import i18n, texts
 from tipbot.consult import erase, outbox
 from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM, clinic_time, format_age
 from tipbot.consult.media import Media, enqueue_copy
-from tipbot.core import i18n
 from tipbot.core.db.models import (
     ConsultRequest,
     OutboxMessage,
@@ -59,6 +58,7 @@ class FormAnswers:
     preferred_time: str = ""
     topic: str | None = None
     note: str | None = None
+    language: str | None = None  # the one the person fills the form in
 
 
 async def open_request_of(session: AsyncSession, user_id: int) -> ConsultRequest | None:
@@ -100,7 +100,7 @@ async def create_request(
         topic=answers.topic,
         note=answers.note,
         source=source,
-        language=i18n.current(),  # the form's: the person's language
+        language=answers.language,
         consent_at=now,
         status=RequestStatus.OPEN,
         reminders_sent=0,
@@ -127,8 +127,7 @@ async def cancel_request(
     request.status = RequestStatus.CANCELLED
     request.closed_at = now
     outbox.enqueue(session, outbox.CARD_EDIT, now=now, request_id=request.id)
-    with i18n.for_staff():
-        text = texts.THREAD_CANCELLED.format(number=request.id)
+    text = texts.THREAD_CANCELLED.render(i18n.staff_language(), number=request.id)
     outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=text)
     return request
 
@@ -152,19 +151,19 @@ async def relay_from_person(
     request = await open_request_of(session, user_id)
     if request is None:
         return None
-    name = html.escape(request.name)
+    name, staff = html.escape(request.name), i18n.staff_language()
     if media is not None:
-        with i18n.for_staff():
-            header = texts.THREAD_MEDIA.format(number=request.id, name=name, label=media.label)
+        header = texts.THREAD_MEDIA.render(
+            staff, number=request.id, name=name, label=media.label(staff)
+        )
         enqueue_copy(session, media, header, now=now, request_id=request.id)
     else:
         text = text or ""
         if len(text) > RELAY_LIMIT:
             text = text[:RELAY_LIMIT] + "…"
-        with i18n.for_staff():
-            message = texts.THREAD_RELAY.format(
-                number=request.id, name=name, text=html.escape(text)
-            )
+        message = texts.THREAD_RELAY.render(
+            staff, number=request.id, name=name, text=html.escape(text)
+        )
         outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=message)
     first = not request.relay_notice_sent
     request.relay_notice_sent = True
@@ -207,25 +206,22 @@ async def staff_action(
     if request.status not in allowed.get(action, ()):
         return ActionResult(ActionOutcome.NOT_POSSIBLE, request)
     number = request.id
-    person = i18n.language(await person_language(session, request))
+    person = await person_language(session, request)
     if action == CLAIM:
         request.status = RequestStatus.CLAIMED
         request.claimed_by, request.claimed_by_name, request.claimed_at = staff_id, staff_name, now
-        with person:
-            notice = texts.CONSULT_CLAIMED.format(staff=html.escape(staff_name), number=number)
+        notice = texts.CONSULT_CLAIMED.render(person, staff=html.escape(staff_name), number=number)
     elif action == UNCLAIM:
         request.status = RequestStatus.OPEN
         request.claimed_by = request.claimed_by_name = request.claimed_at = None
         request.reminders_sent, request.last_reminded_at = 0, now  # reminders start afresh
-        with person:
-            notice = texts.CONSULT_UNCLAIMED.format(number=number)
+        notice = texts.CONSULT_UNCLAIMED.render(person, number=number)
     else:
         request.status = RequestStatus.CLOSED
         request.closed_at = now
         if request.claimed_by is None:  # closed without a claim: record who closed it
             request.claimed_by, request.claimed_by_name = staff_id, staff_name
-        with person:
-            notice = texts.CONSULT_CLOSED.format(number=number)
+        notice = texts.CONSULT_CLOSED.render(person, number=number)
     request.updated_at = now
     outbox.enqueue(session, outbox.CARD_EDIT, now=now, request_id=number)
     outbox.enqueue(
@@ -234,17 +230,18 @@ async def staff_action(
     return ActionResult(ActionOutcome.DONE, request)
 
 
-async def person_language(session: AsyncSession, request: ConsultRequest) -> str | None:
+async def person_language(session: AsyncSession, request: ConsultRequest) -> str:
     """The person's language now (they may have changed it since), else the form's."""
     stored = await session.scalar(
         select(Subscriber.language).where(Subscriber.user_id == request.user_id)
     )
-    return stored or request.language
+    return i18n.resolve(stored or request.language)
 
 
 def card_removed(number: int) -> str:
-    with i18n.for_staff():
-        return texts.CARD_REMOVED.format(number=number)
+    """What a removed request's staff-group messages are edited to: in the staff language,
+    although the person's own /forget causes it."""
+    return texts.CARD_REMOVED.render(i18n.staff_language(), number=number)
 
 
 async def request_for_staff_message(
@@ -290,8 +287,7 @@ async def reply_to_person(
         return False
     language = await person_language(session, request)
     if media is not None:
-        with i18n.language(language):
-            header = texts.CONSULT_FROM_CLINIC_MEDIA
+        header = texts.CONSULT_FROM_CLINIC_MEDIA.render(language)
         enqueue_copy(
             session,
             media,
@@ -302,8 +298,7 @@ async def reply_to_person(
             ack_reply_to=staff_message_id,
         )
         return True
-    with i18n.language(language):
-        text = texts.CONSULT_FROM_CLINIC.format(text=html.escape(text))
+    text = texts.CONSULT_FROM_CLINIC.render(language, text=html.escape(text))
     outbox.enqueue(
         session,
         outbox.PERSON,
@@ -350,13 +345,13 @@ async def queue_reminders(
     )
     count = 0
     for request in due:
-        with i18n.for_staff():
-            text = texts.REMINDER.format(
-                number=request.id,
-                name=html.escape(request.name),
-                age=format_age(now - request.created_at),
-                since=clinic_time(request.created_at, zone, now),
-            )
+        text = texts.REMINDER.render(
+            i18n.staff_language(),
+            number=request.id,
+            name=html.escape(request.name),
+            age=format_age(now - request.created_at),
+            since=clinic_time(request.created_at, zone, now),
+        )
         outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=text)
         request.reminders_sent += 1
         request.last_reminded_at = now
@@ -376,7 +371,7 @@ async def forget_requests(session: AsyncSession, user_id: int, *, now: datetime)
             session,
             erase.ERASE,
             now=now,
-            text=texts.CARD_REMOVED.format(number=number),
+            text=card_removed(number),
             card_chat_id=chat_id,
             message_id=message_id,
         )

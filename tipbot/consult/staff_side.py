@@ -12,9 +12,9 @@ import html
 import logging
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from tipbot import texts
+from tipbot import i18n, texts
 from tipbot.consult import outbox
 from tipbot.consult.cards import (
     CLAIM,
@@ -40,30 +40,27 @@ from tipbot.core.callbacks import STAFF_PREFIX
 from tipbot.core.db.models import ConsultRequest
 from tipbot.core.ids import parse_id
 from tipbot.core.runtime import Context, Deps
-from tipbot.core.staff import StaffChat, StaffDirectory
+from tipbot.core.staff import StaffChat, StaffDirectory, is_staff_here, refuse, staff_only
 
 log = logging.getLogger(__name__)
 
 REMINDER_JOB_NAME = "consult-reminders"
 REMINDER_CHECK_SECONDS = 60
 # Message ids, not texts: a text is read when it is sent, in the staff's language.
-_DONE_TOAST = {CLAIM: "STAFF_CLAIMED", UNCLAIM: "STAFF_UNCLAIMED", CLOSE: "STAFF_CLOSED"}
+_DONE_TOAST = {
+    CLAIM: texts.STAFF_CLAIMED,
+    UNCLAIM: texts.STAFF_UNCLAIMED,
+    CLOSE: texts.STAFF_CLOSED,
+}
 
 
-async def _is_staff(update: Update, context: Context) -> bool:
-    return await context.deps.staff.is_staff(context.bot, update.effective_user.id)
-
-
+@staff_only
 async def card_button(update: Update, context: Context) -> None:
-    query = update.callback_query
-    if not await _is_staff(update, context):
-        log.info("card button refused user_id=%s", update.effective_user.id)
-        await query.answer(texts.STAFF_ONLY, show_alert=True)
-        return
+    query, staff = update.callback_query, i18n.staff_language()
     parts = query.data.split(":")
     number = parse_id(parts[2], ConsultRequest.id) if len(parts) == 3 else None
     if number is None or parts[1] not in _DONE_TOAST:
-        await query.answer(texts.STAFF_UNKNOWN_REQUEST.format(number="?"), show_alert=True)
+        await query.answer(texts.STAFF_UNKNOWN_REQUEST.render(staff, number="?"), show_alert=True)
         return
     action = parts[1]
     deps = context.deps
@@ -76,18 +73,20 @@ async def card_button(update: Update, context: Context) -> None:
             staff_name=update.effective_user.first_name,
             now=deps.clock.now(),
         )
-        status = status_label(result.request) if result.request else ""
+        status = status_label(result.request, staff) if result.request else ""
         holder = html.escape(result.request.claimed_by_name or "") if result.request else ""
     if result.outcome is ActionOutcome.DONE:
         outbox.kick(context.application)
-        await query.answer(getattr(texts, _DONE_TOAST[action]).format(number=number))
+        await query.answer(_DONE_TOAST[action].render(staff, number=number))
     elif result.outcome is ActionOutcome.UNKNOWN:
-        await query.answer(texts.STAFF_UNKNOWN_REQUEST.format(number=number), show_alert=True)
+        await query.answer(
+            texts.STAFF_UNKNOWN_REQUEST.render(staff, number=number), show_alert=True
+        )
     elif result.outcome is ActionOutcome.ALREADY_CLAIMED:
-        text = texts.STAFF_ALREADY_CLAIMED.format(number=number, staff=holder)
+        text = texts.STAFF_ALREADY_CLAIMED.render(staff, number=number, staff=holder)
         await query.answer(text, show_alert=True)
     else:
-        text = texts.STAFF_NOT_POSSIBLE.format(number=number, status=status)
+        text = texts.STAFF_NOT_POSSIBLE.render(staff, number=number, status=status)
         await query.answer(text, show_alert=True)
 
 
@@ -106,15 +105,16 @@ async def staff_reply(update: Update, context: Context) -> None:
     if request is None:  # staff talking among themselves
         return
     # The checks call Telegram, so they run between transactions, never inside one.
-    if not await _is_staff(update, context):
-        await message.reply_text(texts.STAFF_ONLY)
+    if not await is_staff_here(update, context):
+        await refuse(update, context)
         return
+    staff = i18n.staff_language()
     media = media_of(message)  # a photo, voice note, …: copied; its caption counts as text
     if media is None and message.text is None:
-        await message.reply_text(texts.STAFF_UNSUPPORTED_KIND.format(number=request.id))
+        await message.reply_text(texts.STAFF_UNSUPPORTED_KIND.render(staff, number=request.id))
         return
     if media is None and len(message.text) > STAFF_REPLY_LIMIT:
-        await message.reply_text(texts.STAFF_REPLY_TOO_LONG.format(limit=STAFF_REPLY_LIMIT))
+        await message.reply_text(texts.STAFF_REPLY_TOO_LONG.render(staff, limit=STAFF_REPLY_LIMIT))
         return
     async with deps.db.session() as session:
         request = await session.get(ConsultRequest, request.id, with_for_update=True)
@@ -128,53 +128,53 @@ async def staff_reply(update: Update, context: Context) -> None:
             now=deps.clock.now(),
             media=media,
         )
-        number, status = request.id, status_label(request)
+        number, status = request.id, status_label(request, staff)
     if not queued:
-        text = texts.THREAD_REQUEST_NOT_OPEN.format(number=number, status=status)
+        text = texts.THREAD_REQUEST_NOT_OPEN.render(staff, number=number, status=status)
         await message.reply_text(text)
         return
     outbox.kick(context.application)
 
 
+@staff_only
 async def list_requests(update: Update, context: Context) -> None:
-    if not await _is_staff(update, context):
-        await update.effective_message.reply_text(texts.STAFF_ONLY)
-        return
-    now = context.deps.clock.now()
+    staff, now = i18n.staff_language(), context.deps.clock.now()
     async with context.deps.db.session() as session:
         requests = await active_requests(session)
     if not requests:
-        await update.effective_message.reply_text(texts.STAFF_NO_OPEN_REQUESTS)
+        await update.effective_message.reply_text(texts.STAFF_NO_OPEN_REQUESTS.render(staff))
         return
     lines = [
-        texts.STAFF_OPEN_REQUEST_LINE.format(
+        texts.STAFF_OPEN_REQUEST_LINE.render(
+            staff,
             number=request.id,
             name=html.escape(request.name),
             age=format_age(now - request.created_at),
             since=clinic_time(request.created_at, context.deps.settings.clinic_zone, now),
-            holder=html.escape(request.claimed_by_name or texts.STAFF_HOLDER_NOBODY),
+            holder=html.escape(request.claimed_by_name or texts.STAFF_HOLDER_NOBODY.render(staff)),
         )
         for request in requests
     ]
     await update.effective_message.reply_text(
-        texts.STAFF_OPEN_REQUESTS.format(lines="\n".join(lines))
+        texts.STAFF_OPEN_REQUESTS.render(staff, lines="\n".join(lines))
     )
 
 
+@staff_only
 async def show_request(update: Update, context: Context) -> None:
-    if not await _is_staff(update, context):
-        await update.effective_message.reply_text(texts.STAFF_ONLY)
-        return
+    staff = i18n.staff_language()
     args = context.args or []
     number = parse_id(args[0].removeprefix("#"), ConsultRequest.id) if len(args) == 1 else None
     if number is None:
-        await update.effective_message.reply_text(texts.STAFF_REQUEST_USAGE)
+        await update.effective_message.reply_text(texts.STAFF_REQUEST_USAGE.render(staff))
         return
     deps = context.deps
     async with deps.db.session() as session:
         request = await repost_card(session, number, now=deps.clock.now())
     if request is None:
-        await update.effective_message.reply_text(texts.STAFF_UNKNOWN_REQUEST.format(number=number))
+        await update.effective_message.reply_text(
+            texts.STAFF_UNKNOWN_REQUEST.render(staff, number=number)
+        )
         return
     outbox.kick(context.application)
 
@@ -197,14 +197,14 @@ async def reminder_job(context: Context) -> None:
         outbox.kick(context.application)
 
 
-def staff_handlers(directory: StaffDirectory) -> list:
+def staff_handlers(directory: StaffDirectory) -> list[BaseHandler]:
+    """The card buttons, and staff replies to cards (the staff commands are in
+    ``tipbot.commands``)."""
     if directory.chat_id is None:
         return []
     staff_chat = StaffChat(directory)  # follows the group when it becomes a supergroup
     return [
         CallbackQueryHandler(card_button, pattern=f"^{STAFF_PREFIX}:"),
-        CommandHandler("requests", list_requests, filters=staff_chat),
-        CommandHandler("request", show_request, filters=staff_chat),
         MessageHandler(
             staff_chat & filters.REPLY & ~filters.COMMAND & ~filters.StatusUpdate.ALL, staff_reply
         ),

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from tipbot.core import i18n
+from tipbot import i18n
 
 MAX_TIP_LENGTH = 600
 MAX_COMMAND_DESCRIPTION = 256
@@ -89,11 +89,11 @@ class Library:
     missing: frozenset[str] = frozenset()
     original: Library | None = None
 
-    def localized(self, language: str | None = None) -> Library:
-        """The library as read in ``language`` (default: the current one): translated topics
-        and tips, English where the translation lacks one (listed in ``missing``)."""
+    def localized(self, language: str) -> Library:
+        """The library as read in ``language``: translated topics and tips, English where the
+        translation lacks one (listed in ``missing``)."""
         original = self.original or self
-        translation = original.translations.get(language or i18n.current())
+        translation = original.translations.get(language)
         return translation.library if translation else original
 
     @cached_property

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from tipbot import i18n
 from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library
@@ -62,11 +63,24 @@ class Deps:
 
 
 class Context(CallbackContext[ExtBot[None], dict, dict, dict]):
-    """PTB's context with typed access to the application's dependencies."""
+    """PTB's context with typed access to the application's dependencies, and the language
+    the update is answered in (set first of all, ``HandlerGroup.LANGUAGE``)."""
+
+    _language: str | None = None
 
     @property
     def deps(self) -> Deps:
         return self.bot_data[_DEPS_KEY]
+
+    @property
+    def language(self) -> str:
+        """The language to answer this update in: the person's in a private chat, the staff
+        language in the staff group. Staff-side output never reads it (see ``tipbot.i18n``)."""
+        return self._language or i18n.default_language()
+
+    @language.setter
+    def language(self, value: str) -> None:
+        self._language = value
 
 
 def attach(application: Application, deps: Deps) -> None:

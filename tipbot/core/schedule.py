@@ -11,8 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tipbot import texts
-from tipbot.core import i18n
+from tipbot import i18n, texts
 
 
 def occurrence(day: date, send_time: time, zone: ZoneInfo) -> datetime:
@@ -45,14 +44,14 @@ def local_date_of(due: datetime, send_time: time, zone: ZoneInfo | str) -> date:
     return local.date()
 
 
-def describe_when(due: datetime | None, zone: str, now: datetime) -> str:
-    """'today', 'tomorrow' or a date, in the person's own calendar."""
+def describe_when(due: datetime | None, zone: str, now: datetime, language: str) -> str:
+    """'today', 'tomorrow' or a date, in the person's own calendar and language."""
     if due is None:
-        return texts.NOT_SCHEDULED
+        return texts.NOT_SCHEDULED.render(language)
     tz = ZoneInfo(zone)
     days = (due.astimezone(tz).date() - now.astimezone(tz).date()).days
     if days == 0:
-        return texts.TODAY
+        return texts.TODAY.render(language)
     if days == 1:
-        return texts.TOMORROW
-    return texts.ON_DATE.format(date=i18n.weekday_date(due.astimezone(tz)))
+        return texts.TOMORROW.render(language)
+    return texts.ON_DATE.render(language, date=i18n.weekday_date(due.astimezone(tz), language))

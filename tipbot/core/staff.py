@@ -12,19 +12,26 @@ that did not see the migration itself follows within seconds.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, Message
+from telegram import Bot, Message, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import filters
 
+from tipbot import texts
 from tipbot.core.config import Settings
 from tipbot.core.db.models import BotSetting
+
+if TYPE_CHECKING:
+    from tipbot.core.runtime import Context
 
 log = logging.getLogger(__name__)
 
@@ -131,3 +138,45 @@ async def store_staff_chat(
     except IntegrityError:  # another replica recorded it a moment ago
         return False
     return True
+
+
+Handler = Callable[[Update, "Context"], Awaitable[None]]
+
+
+async def is_staff_here(update: Update, context: Context) -> bool:
+    """A staff member, writing in the staff group (where staff tools work)."""
+    staff, chat, user = context.deps.staff, update.effective_chat, update.effective_user
+    return bool(
+        chat
+        and user
+        and staff.is_staff_chat(chat.id)
+        and await staff.is_staff(context.bot, user.id)
+    )
+
+
+async def refuse(update: Update, context: Context) -> None:
+    """Tell a non-staff asker, in their own language, that the tool is the staff's."""
+    log.info(
+        "staff tool refused user_id=%s chat_id=%s",
+        update.effective_user and update.effective_user.id,
+        update.effective_chat and update.effective_chat.id,
+    )
+    text = texts.STAFF_ONLY.render(context.language)
+    if update.callback_query:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(text)
+
+
+def staff_only(handler: Handler) -> Handler:
+    """Run ``handler`` only for a staff member in the staff group; refuse anyone else. Checked
+    on every command and button press, never inferred from callback data."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: Context) -> None:
+        if not await is_staff_here(update, context):
+            await refuse(update, context)
+            return
+        await handler(update, context)
+
+    return guarded

@@ -9,10 +9,10 @@ from datetime import time, timedelta
 from telegram.ext import Application
 
 from tipbot.core.runtime import Context, Deps, run_at_start
-from tipbot.delivery import membership
+from tipbot.delivery.membership import membership_handler
 from tipbot.delivery.sweep import SweepReport, prune_deliveries, run_sweep
 
-__all__ = ["SweepReport", "prune_all", "register", "run_sweep"]
+__all__ = ["SweepReport", "membership_handler", "prune_all", "run_sweep", "schedule"]
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,8 @@ async def _prune_job(context: Context) -> None:
     await prune_all(context.deps)
 
 
-def register(application: Application) -> None:
+def schedule(application: Application) -> None:
+    """The sweep every minute and at start, the daily prune."""
     jobs = application.job_queue
     # APScheduler's max_instances=1 drops a tick while a long sweep still runs.
     jobs.run_repeating(
@@ -52,4 +53,3 @@ def register(application: Application) -> None:
     )
     run_at_start(jobs, _sweep_job, name="delivery-sweep-at-start")
     jobs.run_daily(_prune_job, time=PRUNE_AT, name="delivery-prune")
-    membership.register(application)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, ChatMemberHandler
+from telegram.ext import BaseHandler, ChatMemberHandler
 
 from tipbot.core.db.models import Subscriber, SubscriptionStatus
 from tipbot.core.runtime import Context
@@ -57,5 +57,6 @@ async def on_my_chat_member(update: Update, context: Context) -> None:
         log.info("subscriber user_id=%s bot membership now %s", change.chat.id, status)
 
 
-def register(application: Application) -> None:
-    application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+def membership_handler() -> BaseHandler:
+    """In ``HandlerGroup.AREAS``: a person blocked or unblocked the bot."""
+    return ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)

@@ -39,7 +39,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from telegram import Bot
 
-from tipbot.core import i18n, metrics
+from tipbot import i18n
+from tipbot.core import metrics
 from tipbot.core.bulk import BulkSend
 from tipbot.core.content import Library
 from tipbot.core.db.models import (
@@ -538,19 +539,19 @@ class _Sweep:
 
     async def send(self, claim: Claim) -> SendResult:
         tip_id, library = claim.tip_id, self.deps.library
-        with i18n.language(claim.language) as language:
-            key = (tip_id, language)
-            if key in self.rendered:
-                message, fallback = self.rendered[key]
-                if fallback:
-                    metrics.TIP_FALLBACKS.labels(language=language).inc()
-            else:
-                tip = library.tips.get(tip_id) if tip_id else None
-                if tip is None:  # removed from the library by a reload since the claim
-                    return SendResult(Outcome.FAILED, None, "unknown_tip")
-                text, keyboard = render_tip(library, tip)  # counts a fallback itself
-                message = Prepared.of(self.bot, text, keyboard)
-                self.rendered[key] = (message, tip_id in library.localized().missing)
+        language = i18n.resolve(claim.language)  # the subscriber's, stored
+        key = (tip_id, language)
+        if key in self.rendered:
+            message, fallback = self.rendered[key]
+            if fallback:
+                metrics.TIP_FALLBACKS.labels(language=language).inc()
+        else:
+            tip = library.tips.get(tip_id) if tip_id else None
+            if tip is None:  # removed from the library by a reload since the claim
+                return SendResult(Outcome.FAILED, None, "unknown_tip")
+            text, keyboard = render_tip(library, tip, language)  # counts a fallback itself
+            message = Prepared.of(self.bot, text, keyboard)
+            self.rendered[key] = (message, tip_id in library.localized(language).missing)
         return await self.deps.sending.send_bulk(
             self.bot,
             claim.chat_id,

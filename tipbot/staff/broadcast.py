@@ -21,8 +21,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from tipbot import texts
-from tipbot.core import i18n
+from tipbot import i18n, texts
 from tipbot.core.bulk import BulkSend
 from tipbot.core.db.models import (
     Broadcast,
@@ -54,14 +53,15 @@ class Progress:
 
     @property
     def text(self) -> str:
-        with i18n.for_staff():  # also when a restart resumes it, outside any update
-            return texts.BROADCAST_PROGRESS.format(
-                id=self.broadcast_id,
-                sent=f"{self.sent:,}",
-                total=f"{self.total:,}",
-                blocked=f"{self.blocked:,}",
-                failed=f"{self.failed:,}",
-            )
+        """For the staff group, so in the staff language (also when a restart resumes it)."""
+        return texts.BROADCAST_PROGRESS.render(
+            i18n.staff_language(),
+            id=self.broadcast_id,
+            sent=f"{self.sent:,}",
+            total=f"{self.total:,}",
+            blocked=f"{self.blocked:,}",
+            failed=f"{self.failed:,}",
+        )
 
 
 # ----------------------------------------------------------------------------- services
@@ -303,14 +303,14 @@ async def run_broadcast(application: Application, broadcast_id: int) -> None:
         progress.failed,
     )
     if chat_id and message_id:
-        with i18n.for_staff():
-            done = texts.BROADCAST_DONE.format(
-                id=broadcast_id,
-                sent=f"{progress.sent:,}",
-                total=f"{progress.total:,}",
-                blocked=f"{progress.blocked:,}",
-                failed=f"{progress.failed:,}",
-            )
+        done = texts.BROADCAST_DONE.render(
+            i18n.staff_language(),
+            id=broadcast_id,
+            sent=f"{progress.sent:,}",
+            total=f"{progress.total:,}",
+            blocked=f"{progress.blocked:,}",
+            failed=f"{progress.failed:,}",
+        )
         await _edit(bot, chat_id, message_id, done)
 
 

@@ -1,7 +1,8 @@
 """Staff tools in the staff group: /stats, /broadcast (preview → confirm), /reload.
 
-Authority is checked on every command and every button press (staff group + staff member),
-never inferred from callback data.
+Authority is checked on every command and every button press (``staff_only``: staff group +
+staff member), never inferred from callback data. Everything here is written in the staff
+language.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import re
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from tipbot import texts
+from tipbot import i18n, texts
 from tipbot.core.callbacks import BROADCAST_PREFIX
 from tipbot.core.db.models import Broadcast
 from tipbot.core.ids import parse_id
-from tipbot.core.runtime import Context, run_at_start
+from tipbot.core.runtime import Context
+from tipbot.core.staff import staff_only
 from tipbot.staff import broadcast
 from tipbot.staff.library import reload_library
 from tipbot.staff.stats import Stats, gather_stats
@@ -28,80 +30,57 @@ log = logging.getLogger(__name__)
 MAX_PROBLEMS_SHOWN = 20
 
 
-async def _is_staff_here(update: Update, context: Context) -> bool:
-    deps = context.deps
-    chat, user = update.effective_chat, update.effective_user
-    return bool(
-        chat
-        and user
-        and deps.staff.is_staff_chat(chat.id)
-        and await deps.staff.is_staff(context.bot, user.id)
-    )
-
-
-async def _refuse(update: Update) -> None:
-    log.info(
-        "staff tool refused user_id=%s chat_id=%s",
-        update.effective_user and update.effective_user.id,
-        update.effective_chat and update.effective_chat.id,
-    )
-    if update.callback_query:
-        await update.callback_query.answer(texts.STAFF_ONLY, show_alert=True)
-    else:
-        await update.effective_message.reply_text(texts.STAFF_ONLY)
-
-
 # ----------------------------------------------------------------------------- /stats
 
 
-def _counts(counts: dict[str, int]) -> str:
+def _counts(counts: dict[str, int], language: str) -> str:
     if not counts:
-        return texts.STATS_NONE
+        return texts.STATS_NONE.render(language)
     return ", ".join(f"{html.escape(key)} {value:,}" for key, value in sorted(counts.items()))
 
 
-def _duration(value: timedelta | None) -> str:
+def _duration(value: timedelta | None, language: str) -> str:
     if value is None:
-        return texts.STATS_NONE
+        return texts.STATS_NONE.render(language)
     minutes = int(value.total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
-def render_stats(stats: Stats) -> str:
-    sources = {(source or texts.STATS_DIRECT): count for source, count in stats.sources}
+def render_stats(stats: Stats, language: str) -> str:
+    direct = texts.STATS_DIRECT.render(language)
+    sources = {(source or direct): count for source, count in stats.sources}
     votes = "\n".join(
-        texts.STATS_VOTE_LINE.format(topic=html.escape(v.topic), up=v.up, down=v.down)
+        texts.STATS_VOTE_LINE.render(language, topic=html.escape(v.topic), up=v.up, down=v.down)
         for v in stats.votes_by_topic
     )
     least_liked = "\n".join(
-        texts.STATS_TIP_LINE.format(tip=html.escape(t.tip_id), up=t.up, down=t.down)
+        texts.STATS_TIP_LINE.render(language, tip=html.escape(t.tip_id), up=t.up, down=t.down)
         for t in stats.least_liked
     )
-    return texts.STATS.format(
-        subscribers=_counts(stats.subscribers),
+    return texts.STATS.render(
+        language,
+        subscribers=_counts(stats.subscribers, language),
         new_this_week=f"{stats.new_this_week:,}",
-        sources=_counts(sources),
+        sources=_counts(sources, language),
         tips_sent=f"{stats.tips_sent_week:,}",
         tips_unknown=f"{stats.tips_unknown_week:,}",
-        votes=votes or f"  {texts.STATS_NONE}",
-        least_liked=least_liked or f"  {texts.STATS_NONE}",
-        requests=_counts(stats.requests),
-        median_claim=_duration(stats.median_time_to_claim),
+        votes=votes or f"  {texts.STATS_NONE.render(language)}",
+        least_liked=least_liked or f"  {texts.STATS_NONE.render(language)}",
+        requests=_counts(stats.requests, language),
+        median_claim=_duration(stats.median_time_to_claim, language),
     )
 
 
+@staff_only
 async def stats_command(update: Update, context: Context) -> None:
-    if not await _is_staff_here(update, context):
-        await _refuse(update)
-        return
     deps = context.deps
     async with deps.db.session() as session:
         stats = await gather_stats(session, deps.clock.now())
-    text = render_stats(stats)
+    text = render_stats(stats, i18n.staff_language())
     if deps.staff.moved_to is not None:  # until the operator updates the environment
-        text += texts.STATS_STAFF_CHAT_MOVED.format(
-            old=deps.settings.staff_chat_id, new=deps.staff.moved_to
+        text += texts.STATS_STAFF_CHAT_MOVED.render(
+            i18n.staff_language(), old=deps.settings.staff_chat_id, new=deps.staff.moved_to
         )
     await update.effective_message.reply_text(text)
 
@@ -137,18 +116,18 @@ def _announcement(update: Update) -> tuple[str, int]:
     return part.text_html, len(rest)
 
 
+@staff_only
 async def broadcast_command(update: Update, context: Context) -> None:
-    if not await _is_staff_here(update, context):
-        await _refuse(update)
-        return
     text, length = _announcement(update)
     message = update.effective_message
     if not text:
-        await message.reply_text(texts.BROADCAST_USAGE)
+        await message.reply_text(texts.BROADCAST_USAGE.render(i18n.staff_language()))
         return
     if length > broadcast.MAX_TEXT_LENGTH:
         await message.reply_text(
-            texts.BROADCAST_TOO_LONG.format(length=length, limit=broadcast.MAX_TEXT_LENGTH)
+            texts.BROADCAST_TOO_LONG.render(
+                i18n.staff_language(), length=length, limit=broadcast.MAX_TEXT_LENGTH
+            )
         )
         return
     deps = context.deps
@@ -157,39 +136,39 @@ async def broadcast_command(update: Update, context: Context) -> None:
             session, text, update.effective_user.id, deps.clock.now()
         )
     if draft.total == 0:
-        await message.reply_text(texts.BROADCAST_NO_RECIPIENTS)
+        await message.reply_text(texts.BROADCAST_NO_RECIPIENTS.render(i18n.staff_language()))
         return
     count = f"{draft.total:,}"
     keyboard = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    texts.BUTTON_BROADCAST_SEND.format(count=count),
+                    texts.BUTTON_BROADCAST_SEND.render(i18n.staff_language(), count=count),
                     callback_data=f"{BROADCAST_PREFIX}:send:{draft.id}",
                 ),
                 InlineKeyboardButton(
-                    texts.BUTTON_BROADCAST_CANCEL,
+                    texts.BUTTON_BROADCAST_CANCEL.render(i18n.staff_language()),
                     callback_data=f"{BROADCAST_PREFIX}:cancel:{draft.id}",
                 ),
             ]
         ]
     )
     await message.reply_text(
-        texts.BROADCAST_PREVIEW.format(count=count, text=text),
+        texts.BROADCAST_PREVIEW.render(i18n.staff_language(), count=count, text=text),
         reply_markup=keyboard,
     )
     log.info("broadcast draft id=%s by user_id=%s", draft.id, update.effective_user.id)
 
 
+@staff_only
 async def broadcast_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    if not await _is_staff_here(update, context):
-        await _refuse(update)
-        return
     _, action, raw_id = query.data.split(":")
     broadcast_id = parse_id(raw_id, Broadcast.id)
     if broadcast_id is None:
-        await query.answer(texts.BROADCAST_NOT_A_DRAFT, show_alert=True)
+        await query.answer(
+            texts.BROADCAST_NOT_A_DRAFT.render(i18n.staff_language()), show_alert=True
+        )
         return
     deps = context.deps
     async with deps.db.session() as session:
@@ -198,44 +177,40 @@ async def broadcast_button(update: Update, context: Context) -> None:
         else:
             done = await broadcast.cancel(session, broadcast_id)
     if not done:
-        await query.answer(texts.BROADCAST_NOT_A_DRAFT, show_alert=True)
+        await query.answer(
+            texts.BROADCAST_NOT_A_DRAFT.render(i18n.staff_language()), show_alert=True
+        )
         return
     if action == "send":
-        await query.answer(texts.BROADCAST_SENDING_ALERT)
+        await query.answer(texts.BROADCAST_SENDING_ALERT.render(i18n.staff_language()))
         await query.edit_message_reply_markup(None)
         log.info("broadcast id=%s confirmed by user_id=%s", broadcast_id, query.from_user.id)
         broadcast.start_worker(context.application, broadcast_id)
     else:
         await query.answer()
-        await query.edit_message_text(texts.BROADCAST_CANCELLED)
+        await query.edit_message_text(texts.BROADCAST_CANCELLED.render(i18n.staff_language()))
 
 
 # ----------------------------------------------------------------------------- /reload
 
 
+@staff_only
 async def reload_command(update: Update, context: Context) -> None:
-    if not await _is_staff_here(update, context):
-        await _refuse(update)
-        return
     result = await reload_library(context.deps)
     if result.ok:
-        reply = texts.RELOAD_OK.format(
-            tips=len(result.library.tips), topics=len(result.library.topics)
+        reply = texts.RELOAD_OK.render(
+            i18n.staff_language(), tips=len(result.library.tips), topics=len(result.library.topics)
         )
     else:
         shown = result.problems[:MAX_PROBLEMS_SHOWN]
         if len(result.problems) > len(shown):
             shown.append(f"… and {len(result.problems) - len(shown)} more")
         problems = "\n".join(f"• {html.escape(problem)}" for problem in shown)
-        reply = texts.RELOAD_FAILED.format(problems=problems)
+        reply = texts.RELOAD_FAILED.render(i18n.staff_language(), problems=problems)
     await update.effective_message.reply_text(reply)
 
 
-def register(application: Application) -> None:
-    application.add_handler(CommandHandler("stats", stats_command))
-    application.add_handler(CommandHandler("broadcast", broadcast_command))
-    application.add_handler(CommandHandler("reload", reload_command))
-    application.add_handler(
+def button_handlers() -> list[BaseHandler]:
+    return [
         CallbackQueryHandler(broadcast_button, pattern=rf"^{BROADCAST_PREFIX}:(send|cancel):\d+$")
-    )
-    run_at_start(application.job_queue, broadcast.resume_broadcasts, name="resume-broadcasts")
+    ]

@@ -13,25 +13,24 @@ import logging
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application, ChatMemberHandler, CommandHandler
+from telegram.ext import BaseHandler, ChatMemberHandler
 
-from tipbot import texts
+from tipbot import i18n, texts
 from tipbot.core.config import Settings
 from tipbot.core.runtime import Context
 
 log = logging.getLogger(__name__)
 
 _ABSENT = {ChatMember.LEFT, ChatMember.BANNED}
-#: Its own handler group: the subscriber membership handler (group 0) sees the same updates.
-HANDLER_GROUP = 1
 
 
-async def chatid_command(update: Update, _context: Context) -> None:
+async def chatid_command(update: Update, context: Context) -> None:
+    """In a group, for whoever sets the clinic up: the staff language; else the person's."""
     chat, user = update.effective_chat, update.effective_user
     if chat.type == ChatType.PRIVATE:
-        text = texts.CHATID_PRIVATE.format(user_id=user.id)
+        text = texts.CHATID_PRIVATE.render(context.language, user_id=user.id)
     else:
-        text = texts.CHATID_GROUP.format(chat_id=chat.id)
+        text = texts.CHATID_GROUP.render(i18n.staff_language(), chat_id=chat.id)
     await update.effective_message.reply_text(text)
 
 
@@ -46,11 +45,13 @@ def joined(update: Update) -> bool:
 
 
 def greeting(settings: Settings, chat_id: int, added_by: int | None) -> str | None:
-    """What to say in a group the bot was just added to (None: stay quiet)."""
+    """What to say in a group the bot was just added to (None: stay quiet); in the staff
+    language, since it is addressed to the clinic setting the bot up."""
+    language = i18n.staff_language()
     if chat_id == settings.staff_chat_id:
-        return texts.GROUP_ADDED_STAFF
+        return texts.GROUP_ADDED_STAFF.render(language)
     if settings.staff_chat_id is None or added_by in settings.staff_user_ids:
-        return texts.GROUP_ADDED_CONFIGURE.format(chat_id=chat_id)
+        return texts.GROUP_ADDED_CONFIGURE.render(language, chat_id=chat_id)
     return None
 
 
@@ -74,9 +75,6 @@ async def on_added_to_group(update: Update, context: Context) -> None:
         log.warning("could not greet group chat_id=%s: %s", chat.id, exc)
 
 
-def register(application: Application) -> None:
-    application.add_handler(CommandHandler("chatid", chatid_command))
-    application.add_handler(
-        ChatMemberHandler(on_added_to_group, ChatMemberHandler.MY_CHAT_MEMBER),
-        group=HANDLER_GROUP,
-    )
+def joined_group_handler() -> BaseHandler:
+    """``HandlerGroup.MEMBERSHIP``: the bot added to a group."""
+    return ChatMemberHandler(on_added_to_group, ChatMemberHandler.MY_CHAT_MEMBER)

@@ -1,20 +1,24 @@
 """The subscriber area: everything a person does in a private chat, apart from the
-consultation form."""
+consultation form. Its commands are in ``tipbot.commands``; ``tipbot.app`` places its other
+handlers in the pipeline."""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+from telegram.ext import BaseHandler
 
-from tipbot.subscriber import guard, language, lifecycle, ondemand, settings, start
+from tipbot.subscriber import language, lifecycle, ondemand, settings
+from tipbot.subscriber.guard import flood_handler, group_redirect_handler
+from tipbot.subscriber.language import language_handler
+
+__all__ = ["button_handlers", "flood_handler", "group_redirect_handler", "language_handler"]
 
 
-def register(application: Application) -> None:
-    """Each update's language, flood control and the group redirect, /start and /help,
-    settings, on-demand tips, and pause/resume/stop/mydata/forget. Their filters do not
-    overlap."""
-    language.register(application)
-    guard.register(application)
-    start.register(application)
-    settings.register(application)
-    ondemand.register(application)
-    lifecycle.register(application)
+def button_handlers() -> list[BaseHandler]:
+    """Settings, language, tip and pause/stop/forget buttons (their patterns do not overlap),
+    and a shared location."""
+    return (
+        settings.button_handlers()
+        + language.button_handlers()
+        + ondemand.button_handlers()
+        + lifecycle.button_handlers()
+    )

@@ -5,24 +5,17 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CommandHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import ApplicationHandlerStop, BaseHandler, CommandHandler, TypeHandler, filters
 
 from tipbot import texts
 from tipbot.commands import group_redirected
-from tipbot.core.runtime import Context, deps_of
+from tipbot.core.runtime import Context, Deps
 from tipbot.core.staff import StaffChat
 from tipbot.subscriber.floodguard import FloodGuard, Verdict
 
 log = logging.getLogger(__name__)
 
 GROUP_DEEP_LINK_PAYLOAD = "group"
-FLOOD_GROUP = -3  # before every other handler but the staff group's migration (-4)
 
 
 def make_flood_control(guard: FloodGuard):
@@ -41,15 +34,17 @@ def make_flood_control(guard: FloodGuard):
         if await _writes_to_clinic(update, context):
             # Never dropped: it goes through the outbox, which sends at the staff group's pace.
             if verdict is Verdict.WARN:
-                await context.bot.send_message(chat.id, texts.SLOW_DOWN_CLINIC)
+                await context.bot.send_message(
+                    chat.id, texts.SLOW_DOWN_CLINIC.render(context.language)
+                )
             return
         if verdict is Verdict.WARN:
             log.info("flood control: muting user_id=%s", user.id)
         query = update.callback_query
         if query is not None:
-            await query.answer(texts.SLOW_DOWN)
+            await query.answer(texts.SLOW_DOWN.render(context.language))
         elif verdict is Verdict.WARN and chat is not None and chat.type == chat.PRIVATE:
-            await context.bot.send_message(chat.id, texts.SLOW_DOWN)
+            await context.bot.send_message(chat.id, texts.SLOW_DOWN.render(context.language))
         raise ApplicationHandlerStop
 
     return flood_control
@@ -73,16 +68,19 @@ async def _writes_to_clinic(update: Update, context: Context) -> bool:
 async def private_chat_only(update: Update, context: Context) -> None:
     """Settings are personal: point group members to a private chat, never subscribe a group."""
     link = f"https://t.me/{context.bot.username}?start={GROUP_DEEP_LINK_PAYLOAD}"
-    await update.effective_message.reply_text(texts.PRIVATE_CHAT_ONLY.format(link=link))
+    await update.effective_message.reply_text(
+        texts.PRIVATE_CHAT_ONLY.render(context.language, link=link)
+    )
 
 
-def register(application: Application) -> None:
-    deps = deps_of(application)
-    guard = FloodGuard(deps.settings.user_rate_per_minute)
-    application.add_handler(TypeHandler(Update, make_flood_control(guard)), group=FLOOD_GROUP)
+def flood_handler(deps: Deps) -> BaseHandler:
+    """``HandlerGroup.FLOOD``: every update, after the language is known."""
+    return TypeHandler(Update, make_flood_control(FloodGuard(deps.settings.user_rate_per_minute)))
+
+
+def group_redirect_handler(deps: Deps) -> BaseHandler:
+    """The private commands sent in a group (not the staff group): point to a private chat."""
     groups = filters.ChatType.GROUPS
     if deps.settings.staff_chat_id is not None:
         groups = groups & ~StaffChat(deps.staff)
-    application.add_handler(
-        CommandHandler(group_redirected(deps.library), private_chat_only, filters=groups)
-    )
+    return CommandHandler(group_redirected(deps.library), private_chat_only, filters=groups)

@@ -1,9 +1,10 @@
 """Which language each update is answered in, and /language to change it.
 
-Before any other handler (group -5, ahead of flood control, so even "slow down" is in the
-person's language) the current language is set for the update: the staff group speaks
+Before any other handler (``HandlerGroup.LANGUAGE``, so even "slow down" is in the person's
+language) ``context.language`` is set for the update: the staff group speaks
 ``TIPBOT_STAFF_LANGUAGE``; a person speaks their stored language, or, before anything is
-stored about them, what their Telegram app says (``language_code``).
+stored about them, what their Telegram app says (``language_code``). Replies to the person
+render in it; staff-side output never does (it names the staff language itself).
 """
 
 from __future__ import annotations
@@ -12,17 +13,13 @@ import html
 
 from sqlalchemy import bindparam, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, TypeHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, TypeHandler
 
-from tipbot import texts
-from tipbot.core import i18n
+from tipbot import i18n, texts
 from tipbot.core.callbacks import LANGUAGE_DATA
 from tipbot.core.db.models import Subscriber
 from tipbot.core.runtime import Context, Deps
 from tipbot.subscriber.service import person_for_on_demand, set_language
-
-LANGUAGE_GROUP = -5  # before every other group: the staff migration (-4), flood control (-3), …
-
 
 # Built once: this runs for every update of every person.
 _STORED_LANGUAGE = select(Subscriber.language).where(Subscriber.user_id == bindparam("user_id"))
@@ -35,14 +32,14 @@ async def stored_language(deps: Deps, user_id: int) -> str | None:
 
 
 async def speak_their_language(update: Update, context: Context) -> None:
-    """Set the language for the rest of this update (its own task: nothing leaks)."""
+    """Set the language this update is answered in (its own context: nothing leaks)."""
     deps, chat, user = context.deps, update.effective_chat, update.effective_user
     if chat is not None and deps.staff.is_staff_chat(chat.id):
-        i18n.use(i18n.staff_language())
+        context.language = i18n.staff_language()
     elif user is not None:
         private = chat is None or chat.type == chat.PRIVATE  # groups: no row to look up
         stored = await stored_language(deps, user.id) if private else None
-        i18n.use(stored or user.language_code)
+        context.language = i18n.resolve(stored or user.language_code)
 
 
 async def choose_language(deps: Deps, user_id: int, code: str, telegram_code: str | None) -> str:
@@ -79,10 +76,10 @@ def known_language(text: str) -> str | None:
 
 
 async def language_command(update: Update, context: Context) -> None:
-    message = update.effective_message
+    message, language = update.effective_message, context.language
     if not context.args:
         await message.reply_text(
-            texts.LANGUAGE_PROMPT.format(language=i18n.language_name(i18n.current())),
+            texts.LANGUAGE_PROMPT.render(language, language=i18n.language_name(language)),
             reply_markup=language_keyboard(),
         )
         return
@@ -90,32 +87,39 @@ async def language_command(update: Update, context: Context) -> None:
     code = known_language(typed)
     if code is None:
         await message.reply_text(
-            texts.LANGUAGE_UNKNOWN.format(text=html.escape(typed[:32])),
+            texts.LANGUAGE_UNKNOWN.render(language, text=html.escape(typed[:32])),
             reply_markup=language_keyboard(),
         )
         return
-    await _switch(update, context, code)
-    await message.reply_text(texts.LANGUAGE_SET.format(language=i18n.language_name(code)))
+    language = await _switch(update, context, code)
+    await message.reply_text(texts.LANGUAGE_SET.render(language, language=i18n.language_name(code)))
 
 
 async def language_button(update: Update, context: Context) -> None:
     query = update.callback_query
     code = query.data.removeprefix(LANGUAGE_DATA)
     if code not in i18n.languages():
-        await query.answer(texts.BUTTON_NOT_VALID)
+        await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
-    await _switch(update, context, code)
+    language = await _switch(update, context, code)
     await query.answer()
-    await query.edit_message_text(texts.LANGUAGE_SET.format(language=i18n.language_name(code)))
+    await query.edit_message_text(
+        texts.LANGUAGE_SET.render(language, language=i18n.language_name(code))
+    )
 
 
-async def _switch(update: Update, context: Context, code: str) -> None:
+async def _switch(update: Update, context: Context, code: str) -> str:
+    """Store the new language; the rest of this update answers in it too."""
     user = update.effective_user
-    i18n.use(await choose_language(context.deps, user.id, code, user.language_code))
+    stored = await choose_language(context.deps, user.id, code, user.language_code)
+    context.language = i18n.resolve(stored)
+    return context.language
 
 
-def register(application: Application) -> None:
-    application.add_handler(TypeHandler(Update, speak_their_language), group=LANGUAGE_GROUP)
-    private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("language", language_command, filters=private))
-    application.add_handler(CallbackQueryHandler(language_button, pattern=rf"^{LANGUAGE_DATA}"))
+def language_handler() -> BaseHandler:
+    """``HandlerGroup.LANGUAGE``: every update, before anything answers it."""
+    return TypeHandler(Update, speak_their_language)
+
+
+def button_handlers() -> list[BaseHandler]:
+    return [CallbackQueryHandler(language_button, pattern=rf"^{LANGUAGE_DATA}")]

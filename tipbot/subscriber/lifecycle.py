@@ -6,10 +6,9 @@ import html
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from tipbot import texts
-from tipbot.core import i18n
+from tipbot import i18n, texts
 from tipbot.core.callbacks import FORGET_DATA, STOP_DATA
 from tipbot.core.content import Library
 from tipbot.core.db.models import SubscriptionStatus
@@ -38,12 +37,14 @@ from tipbot.subscriber.settings import (
 )
 
 
-def confirm_keyboard(prefix: str, yes_label: str) -> InlineKeyboardMarkup:
+def confirm_keyboard(prefix: str, yes_label: str, language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(yes_label, callback_data=f"{prefix}yes"),
-                InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=f"{prefix}no"),
+                InlineKeyboardButton(
+                    texts.BUTTON_CANCEL.render(language), callback_data=f"{prefix}no"
+                ),
             ]
         ]
     )
@@ -63,20 +64,21 @@ async def pause_command(update: Update, context: Context) -> None:
     try:
         days = parse_pause_days(context.args or [])
     except ValueError:
-        await update.effective_message.reply_text(texts.PAUSE_INVALID)
+        await update.effective_message.reply_text(texts.PAUSE_INVALID.render(context.language))
         return
     subscriber = await change_subscriber(update, context, lambda row, now: pause(row, now, days))
     if subscriber is None:
         return
     if days is None:
-        await update.effective_message.reply_text(texts.PAUSED_OPEN)
+        await update.effective_message.reply_text(texts.PAUSED_OPEN.render(context.language))
         return
     local = subscriber.next_send_at.astimezone(ZoneInfo(subscriber.timezone))
     await update.effective_message.reply_text(
-        texts.PAUSED_DAYS.format(
-            days=texts.DAYS(days).format(days=days),
+        texts.PAUSED_DAYS.render(
+            context.language,
+            days=texts.DAYS.render(context.language, days, days=days),
             time=format_time(subscriber.send_time),
-            date=i18n.weekday_date(local),
+            date=i18n.weekday_date(local, context.language),
         ),
     )
 
@@ -89,16 +91,17 @@ async def resume_command(update: Update, context: Context) -> None:
         if was_paused:
             resume(subscriber, now)
     if subscriber is None:
-        await explain_not_subscribed(update)
+        await explain_not_subscribed(update, context.language)
         return
     if not was_paused:
-        await update.effective_message.reply_text(texts.NOT_PAUSED)
+        await update.effective_message.reply_text(texts.NOT_PAUSED.render(context.language))
         return
     await update.effective_message.reply_text(
-        texts.RESUMED.format(
+        texts.RESUMED.render(
+            context.language,
             time=format_time(subscriber.send_time),
             timezone=html.escape(zone_label(subscriber.timezone)),
-            when=describe_when(subscriber.next_send_at, subscriber.timezone, now),
+            when=describe_when(subscriber.next_send_at, subscriber.timezone, now, context.language),
         ),
     )
 
@@ -107,8 +110,10 @@ async def stop_command(update: Update, context: Context) -> None:
     if not await change_subscriber(update, context):
         return
     await update.effective_message.reply_text(
-        texts.STOP_CONFIRM,
-        reply_markup=confirm_keyboard(STOP_DATA, texts.BUTTON_STOP_YES),
+        texts.STOP_CONFIRM.render(context.language),
+        reply_markup=confirm_keyboard(
+            STOP_DATA, texts.BUTTON_STOP_YES.render(context.language), context.language
+        ),
     )
 
 
@@ -116,47 +121,59 @@ async def stop_button(update: Update, context: Context) -> None:
     query = update.callback_query
     answer = query.data.removeprefix(STOP_DATA)
     if answer not in {"yes", "no"}:
-        await query.answer(texts.BUTTON_NOT_VALID)
+        await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
     if answer == "no":
         await query.answer()
-        await query.edit_message_text(texts.KEPT)
+        await query.edit_message_text(texts.KEPT.render(context.language))
         return
     if not await change_subscriber(update, context, stop):
         return
     await query.answer()
-    await query.edit_message_text(texts.STOPPED)
+    await query.edit_message_text(texts.STOPPED.render(context.language))
 
 
-def mydata_text(data: PersonalData, library: Library, user_id: int) -> str:
+#: A consultation request's status as /mydata shows it.
+REQUEST_STATUS_TEXTS = {
+    "open": texts.REQUEST_STATUS_OPEN,
+    "claimed": texts.REQUEST_STATUS_CLAIMED,
+    "closed": texts.REQUEST_STATUS_CLOSED,
+    "cancelled": texts.REQUEST_STATUS_CANCELLED,
+}
+
+
+def mydata_text(data: PersonalData, library: Library, user_id: int, language: str) -> str:
+    none = texts.MYDATA_NONE.render(language)
     requests = ", ".join(
-        texts.MYDATA_REQUEST.format(
+        texts.MYDATA_REQUEST.render(
+            language,
             id=request.id,
-            status=getattr(texts, f"REQUEST_STATUS_{request.status.upper()}", request.status),
-            date=i18n.format_date(request.created_at),
+            status=REQUEST_STATUS_TEXTS[request.status].render(language),
+            date=i18n.format_date(request.created_at, language),
         )
         for request in data.consult_requests
     )
     subscriber = data.subscriber
     if subscriber is None:
-        return texts.MYDATA_NO_SUBSCRIPTION.format(
-            user_id=user_id, requests=requests or texts.MYDATA_NONE
+        return texts.MYDATA_NO_SUBSCRIPTION.render(
+            language, user_id=user_id, requests=requests or none
         )
-    return texts.MYDATA.format(
+    return texts.MYDATA.render(
+        language,
         user_id=user_id,
-        status=status_text(subscriber),
-        created=i18n.format_date(subscriber.created_at),
-        source=html.escape(subscriber.source or texts.MYDATA_NONE),
+        status=status_text(subscriber, language),
+        created=i18n.format_date(subscriber.created_at, language),
+        source=html.escape(subscriber.source or none),
         language=html.escape(i18n.language_name(i18n.resolve(subscriber.language))),
-        telegram_language=html.escape(subscriber.language_code or texts.MYDATA_NONE),
+        telegram_language=html.escape(subscriber.language_code or none),
         time=format_time(subscriber.send_time),
         timezone=html.escape(zone_label(subscriber.timezone)),
-        topics=topic_titles(subscriber, library),
+        topics=topic_titles(subscriber, library, language),
         daily=data.daily_tips,
         on_demand=data.on_demand_tips,
         up=data.votes_up,
         down=data.votes_down,
-        requests=requests or texts.MYDATA_NONE,
+        requests=requests or none,
     )
 
 
@@ -169,9 +186,11 @@ async def mydata_command(update: Update, context: Context) -> None:
             resume_if_pause_over(subscriber, now)
         data = await personal_data(session, user_id)
     if data.is_empty:
-        await update.effective_message.reply_text(texts.MYDATA_EMPTY)
+        await update.effective_message.reply_text(texts.MYDATA_EMPTY.render(context.language))
         return
-    await update.effective_message.reply_text(mydata_text(data, deps.library, user_id))
+    await update.effective_message.reply_text(
+        mydata_text(data, deps.library, user_id, context.language)
+    )
 
 
 async def forget_command(update: Update, context: Context) -> None:
@@ -179,11 +198,13 @@ async def forget_command(update: Update, context: Context) -> None:
     async with deps.db.session() as session:
         data = await personal_data(session, update.effective_user.id)
     if data.is_empty:
-        await update.effective_message.reply_text(texts.MYDATA_EMPTY)
+        await update.effective_message.reply_text(texts.MYDATA_EMPTY.render(context.language))
         return
     await update.effective_message.reply_text(
-        texts.FORGET_CONFIRM,
-        reply_markup=confirm_keyboard(FORGET_DATA, texts.BUTTON_FORGET_YES),
+        texts.FORGET_CONFIRM.render(context.language),
+        reply_markup=confirm_keyboard(
+            FORGET_DATA, texts.BUTTON_FORGET_YES.render(context.language), context.language
+        ),
     )
 
 
@@ -191,7 +212,7 @@ async def forget_button(update: Update, context: Context) -> None:
     query, deps = update.callback_query, context.deps
     answer = query.data.removeprefix(FORGET_DATA)
     if answer not in {"yes", "no"}:
-        await query.answer(texts.BUTTON_NOT_VALID)
+        await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
     if answer == "yes":
         async with deps.db.session() as session:
@@ -202,15 +223,12 @@ async def forget_button(update: Update, context: Context) -> None:
             if eraser.after_commit is not None:
                 eraser.after_commit(context.application)
     await query.answer()
-    await query.edit_message_text(texts.FORGOTTEN if answer == "yes" else texts.KEPT)
+    done = texts.FORGOTTEN if answer == "yes" else texts.KEPT
+    await query.edit_message_text(done.render(context.language))
 
 
-def register(application: Application) -> None:
-    private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("pause", pause_command, filters=private))
-    application.add_handler(CommandHandler("resume", resume_command, filters=private))
-    application.add_handler(CommandHandler("stop", stop_command, filters=private))
-    application.add_handler(CommandHandler("mydata", mydata_command, filters=private))
-    application.add_handler(CommandHandler("forget", forget_command, filters=private))
-    application.add_handler(CallbackQueryHandler(stop_button, pattern=rf"^{STOP_DATA}"))
-    application.add_handler(CallbackQueryHandler(forget_button, pattern=rf"^{FORGET_DATA}"))
+def button_handlers() -> list[BaseHandler]:
+    return [
+        CallbackQueryHandler(stop_button, pattern=rf"^{STOP_DATA}"),
+        CallbackQueryHandler(forget_button, pattern=rf"^{FORGET_DATA}"),
+    ]

@@ -5,18 +5,18 @@ from __future__ import annotations
 import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from tipbot import texts
 from tipbot.core import metrics
 from tipbot.core.callbacks import MORE_PREFIX, VOTE_PREFIX
 from tipbot.core.content import Library
-from tipbot.core.runtime import Context, deps_of
+from tipbot.core.runtime import Context
 from tipbot.subscriber.ondemand_service import VOTE_VALUES, VoteOutcome, give_tip, record_vote
 from tipbot.subscriber.picker import TOPIC_EMOJI, render_tip, tip_keyboard
 
 
-def topic_list_keyboard(library: Library) -> InlineKeyboardMarkup:
+def topic_list_keyboard(library: Library, language: str) -> InlineKeyboardMarkup:
     """One button per topic; pressing one is the same as "Another tip" of that topic."""
     return InlineKeyboardMarkup(
         [
@@ -26,7 +26,7 @@ def topic_list_keyboard(library: Library) -> InlineKeyboardMarkup:
                     callback_data=f"{MORE_PREFIX}:{topic.id}",
                 )
             ]
-            for topic in library.localized().topics.values()
+            for topic in library.localized(language).topics.values()
         ]
     )
 
@@ -43,7 +43,7 @@ async def send_tip(update: Update, context: Context, topic_id: str | None) -> No
             now=deps.clock.now(),
             language_code=user.language_code,
         )
-    text, keyboard = render_tip(deps.library, tip, vote)
+    text, keyboard = render_tip(deps.library, tip, context.language, vote)
     await update.effective_chat.send_message(text, reply_markup=keyboard)
     metrics.TIPS_SENT.labels(kind="on_demand").inc()
 
@@ -61,45 +61,48 @@ async def topic_command(update: Update, context: Context) -> None:
     if topic is not None:
         await send_tip(update, context, topic.id)
         return
-    text = texts.TOPIC_UNKNOWN.format(text=html.escape(name[:64])) if name else texts.TOPIC_LIST
-    await update.effective_message.reply_text(text, reply_markup=topic_list_keyboard(library))
+    language = context.language
+    text = (
+        texts.TOPIC_UNKNOWN.render(language, text=html.escape(name[:64]))
+        if name
+        else texts.TOPIC_LIST.render(language)
+    )
+    await update.effective_message.reply_text(
+        text, reply_markup=topic_list_keyboard(library, language)
+    )
 
 
 async def more_button(update: Update, context: Context) -> None:
     query = update.callback_query
     topic_id = query.data.removeprefix(f"{MORE_PREFIX}:")
     if topic_id not in context.deps.library.topics:
-        await query.answer(texts.BUTTON_NOT_VALID)
+        await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
     await query.answer()
     await send_tip(update, context, topic_id)
 
 
 async def vote_button(update: Update, context: Context) -> None:
-    query, deps = update.callback_query, context.deps
+    query, deps, language = update.callback_query, context.deps, context.language
     parts = query.data.split(":")
     tip = deps.library.tips.get(parts[1]) if len(parts) == 3 else None
     vote = {str(value): value for value in VOTE_VALUES}.get(parts[-1])
     if tip is None or vote is None:
-        await query.answer(texts.UNKNOWN_TIP if vote is not None else texts.BUTTON_NOT_VALID)
+        unknown = texts.UNKNOWN_TIP if vote is not None else texts.BUTTON_NOT_VALID
+        await query.answer(unknown.render(language))
         return
     async with deps.db.session() as session:
         outcome = await record_vote(session, update.effective_user.id, tip, vote)
     if outcome is VoteOutcome.NOT_KNOWN:
-        await query.answer(texts.NOT_SUBSCRIBED, show_alert=True)
+        await query.answer(texts.NOT_SUBSCRIBED.render(language), show_alert=True)
         return
-    await query.answer(texts.VOTE_THANKS)
+    await query.answer(texts.VOTE_THANKS.render(language))
     if outcome is VoteOutcome.STORED:
-        await query.edit_message_reply_markup(tip_keyboard(tip, vote))
+        await query.edit_message_reply_markup(tip_keyboard(tip, language, vote))
 
 
-def register(application: Application) -> None:
-    private = filters.ChatType.PRIVATE
-    library = deps_of(application).library
-    topic_commands = [command for topic in library.topics.values() for command in topic.commands]
-    application.add_handler(CommandHandler("tip", tip_command, filters=private))
-    application.add_handler(
-        CommandHandler(["topic", *topic_commands], topic_command, filters=private)
-    )
-    application.add_handler(CallbackQueryHandler(more_button, pattern=rf"^{MORE_PREFIX}:"))
-    application.add_handler(CallbackQueryHandler(vote_button, pattern=rf"^{VOTE_PREFIX}:"))
+def button_handlers() -> list[BaseHandler]:
+    return [
+        CallbackQueryHandler(more_button, pattern=rf"^{MORE_PREFIX}:"),
+        CallbackQueryHandler(vote_button, pattern=rf"^{VOTE_PREFIX}:"),
+    ]

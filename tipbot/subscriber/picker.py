@@ -101,29 +101,30 @@ def pick_tip(subscriber: Subscriber, library: Library, topic_id: str | None = No
 
 
 def render_tip(
-    library: Library, tip: Tip, vote: int | None = None
+    library: Library, tip: Tip, language: str, vote: int | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The tip as HTML with its source, and its buttons (showing the person's vote), in the
-    current language; a tip its translation lacks is shown in English, and counted."""
-    library = library.localized()
+    """The tip as HTML with its source, and its buttons (showing the person's vote), in
+    ``language``; a tip its translation lacks is shown in English, and counted."""
+    library = library.localized(language)
     if tip.id in library.missing:
         metrics.TIP_FALLBACKS.labels(language=library.language).inc()
     tip = library.tips[tip.id]
     topic = library.topics[tip.topic]
     reference = library.reference_of(tip)
-    text = texts.TIP.format(
+    text = texts.TIP.render(
+        language,
         emoji=TOPIC_EMOJI.get(topic.id, "💡"),
         title=html.escape(topic.title),
         text=html.escape(tip.text),
         url=html.escape(reference.url, quote=True),
         source=html.escape(reference.short),
     )
-    return text, tip_keyboard(tip, vote)
+    return text, tip_keyboard(tip, language, vote)
 
 
-def tip_keyboard(tip: Tip, vote: int | None = None) -> InlineKeyboardMarkup:
-    up = texts.BUTTON_VOTE_UP + (" ✓" if vote == 1 else "")
-    down = texts.BUTTON_VOTE_DOWN + (" ✓" if vote == -1 else "")
+def tip_keyboard(tip: Tip, language: str, vote: int | None = None) -> InlineKeyboardMarkup:
+    up = texts.BUTTON_VOTE_UP.render(language) + (" ✓" if vote == 1 else "")
+    down = texts.BUTTON_VOTE_DOWN.render(language) + (" ✓" if vote == -1 else "")
     return InlineKeyboardMarkup(
         [
             [
@@ -132,9 +133,12 @@ def tip_keyboard(tip: Tip, vote: int | None = None) -> InlineKeyboardMarkup:
             ],
             [
                 InlineKeyboardButton(
-                    texts.BUTTON_ANOTHER_TIP, callback_data=f"{MORE_PREFIX}:{tip.topic}"
+                    texts.BUTTON_ANOTHER_TIP.render(language),
+                    callback_data=f"{MORE_PREFIX}:{tip.topic}",
                 ),
-                InlineKeyboardButton(texts.BUTTON_CONSULT, callback_data=CONSULT_DATA),
+                InlineKeyboardButton(
+                    texts.BUTTON_CONSULT.render(language), callback_data=CONSULT_DATA
+                ),
             ],
         ]
     )

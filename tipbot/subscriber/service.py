@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tipbot.core import i18n
+from tipbot import i18n
 from tipbot.core.config import Settings
 from tipbot.core.content import Library
 from tipbot.core.db.models import (

@@ -19,10 +19,9 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from tipbot import texts
-from tipbot.core import i18n
+from tipbot import i18n, texts
 from tipbot.core.callbacks import SETTINGS_PREFIX, TIME_DATA, TIMEZONE_DATA, TOPIC_TOGGLE_DATA
 from tipbot.core.content import Library
 from tipbot.core.db.models import Subscriber, SubscriptionStatus
@@ -55,30 +54,31 @@ def local_now(zone: str, now: datetime) -> str:
     return now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
 
 
-def next_tip_text(subscriber: Subscriber, now: datetime) -> str:
+def next_tip_text(subscriber: Subscriber, now: datetime, language: str) -> str:
     if subscriber.next_send_at is None:
-        return texts.NO_NEXT_TIP
-    return texts.NEXT_TIP.format(
+        return texts.NO_NEXT_TIP.render(language)
+    return texts.NEXT_TIP.render(
+        language,
         time=format_time(subscriber.send_time),
-        when=describe_when(subscriber.next_send_at, subscriber.timezone, now),
+        when=describe_when(subscriber.next_send_at, subscriber.timezone, now, language),
     )
 
 
-def status_text(subscriber: Subscriber) -> str:
+def status_text(subscriber: Subscriber, language: str) -> str:
     if subscriber.status is SubscriptionStatus.PAUSED:
         if subscriber.paused_until is None:
-            return texts.STATUS_PAUSED_OPEN
+            return texts.STATUS_PAUSED_OPEN.render(language)
         until = subscriber.paused_until.astimezone(ZoneInfo(subscriber.timezone))
-        return texts.STATUS_PAUSED_UNTIL.format(date=i18n.format_date(until))
+        return texts.STATUS_PAUSED_UNTIL.render(language, date=i18n.format_date(until, language))
     return {
-        SubscriptionStatus.ACTIVE: texts.STATUS_ACTIVE,
-        SubscriptionStatus.STOPPED: texts.STATUS_STOPPED,
-        SubscriptionStatus.BLOCKED: texts.STATUS_BLOCKED,
+        SubscriptionStatus.ACTIVE: texts.STATUS_ACTIVE.render(language),
+        SubscriptionStatus.STOPPED: texts.STATUS_STOPPED.render(language),
+        SubscriptionStatus.BLOCKED: texts.STATUS_BLOCKED.render(language),
     }[subscriber.status]
 
 
-def topic_titles(subscriber: Subscriber, library: Library) -> str:
-    topics = library.localized().topics
+def topic_titles(subscriber: Subscriber, library: Library, language: str) -> str:
+    topics = library.localized(language).topics
     return ", ".join(
         html.escape(topics[topic].title) for topic in chosen_topics(subscriber, library)
     )
@@ -89,15 +89,17 @@ def time_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
 
 
-def location_keyboard() -> ReplyKeyboardMarkup:
+def location_keyboard(language: str) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
-        [[KeyboardButton(texts.BUTTON_SHARE_LOCATION, request_location=True)]],
+        [[KeyboardButton(texts.BUTTON_SHARE_LOCATION.render(language), request_location=True)]],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
 
 
-def topics_keyboard(subscriber: Subscriber, library: Library) -> InlineKeyboardMarkup:
+def topics_keyboard(
+    subscriber: Subscriber, library: Library, language: str
+) -> InlineKeyboardMarkup:
     chosen = set(chosen_topics(subscriber, library))
     return InlineKeyboardMarkup(
         [
@@ -107,25 +109,27 @@ def topics_keyboard(subscriber: Subscriber, library: Library) -> InlineKeyboardM
                     callback_data=f"{TOPIC_TOGGLE_DATA}{topic.id}",
                 )
             ]
-            for topic in library.localized().topics.values()
+            for topic in library.localized(language).topics.values()
         ]
     )
 
 
-def time_set_text(subscriber: Subscriber, now: datetime) -> str:
-    return texts.TIME_SET.format(
+def time_set_text(subscriber: Subscriber, now: datetime, language: str) -> str:
+    return texts.TIME_SET.render(
+        language,
         time=format_time(subscriber.send_time),
         timezone=html.escape(zone_label(subscriber.timezone)),
-        when=describe_when(subscriber.next_send_at, subscriber.timezone, now),
+        when=describe_when(subscriber.next_send_at, subscriber.timezone, now, language),
     )
 
 
-def timezone_set_text(subscriber: Subscriber, now: datetime) -> str:
-    return texts.TIMEZONE_SET.format(
+def timezone_set_text(subscriber: Subscriber, now: datetime, language: str) -> str:
+    return texts.TIMEZONE_SET.render(
+        language,
         timezone=html.escape(zone_label(subscriber.timezone)),
         local_time=local_now(subscriber.timezone, now),
         time=format_time(subscriber.send_time),
-        when=describe_when(subscriber.next_send_at, subscriber.timezone, now),
+        when=describe_when(subscriber.next_send_at, subscriber.timezone, now, language),
     )
 
 
@@ -140,11 +144,11 @@ async def subscribed_row(session: AsyncSession, user_id: int, now: datetime) -> 
     return subscriber if is_subscribed(subscriber) else None
 
 
-async def explain_not_subscribed(update: Update) -> None:
+async def explain_not_subscribed(update: Update, language: str) -> None:
     if update.callback_query:
-        await update.callback_query.answer(texts.NOT_SUBSCRIBED, show_alert=True)
+        await update.callback_query.answer(texts.NOT_SUBSCRIBED.render(language), show_alert=True)
     else:
-        await update.effective_message.reply_text(texts.NOT_SUBSCRIBED)
+        await update.effective_message.reply_text(texts.NOT_SUBSCRIBED.render(language))
 
 
 async def change_subscriber(
@@ -163,26 +167,31 @@ async def change_subscriber(
         if subscriber is not None and change is not None:
             change(subscriber, now)
     if subscriber is None:
-        await explain_not_subscribed(update)
+        await explain_not_subscribed(update, context.language)
     return subscriber
 
 
 # ----------------------------------------------------------------------------- prompts
 
 
-async def send_time_prompt(update: Update) -> None:
-    await update.effective_message.reply_text(texts.TIME_PROMPT, reply_markup=time_keyboard())
-
-
-async def send_timezone_prompt(update: Update) -> None:
+async def send_time_prompt(update: Update, language: str) -> None:
     await update.effective_message.reply_text(
-        texts.TIMEZONE_PROMPT, reply_markup=location_keyboard()
+        texts.TIME_PROMPT.render(language), reply_markup=time_keyboard()
     )
 
 
-async def send_topics_prompt(update: Update, subscriber: Subscriber, library: Library) -> None:
+async def send_timezone_prompt(update: Update, language: str) -> None:
     await update.effective_message.reply_text(
-        texts.TOPICS_PROMPT, reply_markup=topics_keyboard(subscriber, library)
+        texts.TIMEZONE_PROMPT.render(language), reply_markup=location_keyboard(language)
+    )
+
+
+async def send_topics_prompt(
+    update: Update, subscriber: Subscriber, library: Library, language: str
+) -> None:
+    await update.effective_message.reply_text(
+        texts.TOPICS_PROMPT.render(language),
+        reply_markup=topics_keyboard(subscriber, library, language),
     )
 
 
@@ -192,18 +201,18 @@ async def send_topics_prompt(update: Update, subscriber: Subscriber, library: Li
 async def time_command(update: Update, context: Context) -> None:
     if not context.args:
         if await change_subscriber(update, context):
-            await send_time_prompt(update)
+            await send_time_prompt(update, context.language)
         return
     value = parse_time(" ".join(context.args))
     if value is None:
-        await update.effective_message.reply_text(texts.TIME_INVALID)
+        await update.effective_message.reply_text(texts.TIME_INVALID.render(context.language))
         return
     subscriber = await change_subscriber(
         update, context, lambda row, now: set_send_time(row, value, now)
     )
     if subscriber:
         await update.effective_message.reply_text(
-            time_set_text(subscriber, context.deps.clock.now())
+            time_set_text(subscriber, context.deps.clock.now(), context.language)
         )
 
 
@@ -211,14 +220,14 @@ async def time_button(update: Update, context: Context) -> None:
     query = update.callback_query
     value = parse_time(query.data.removeprefix(TIME_DATA))
     if value is None:
-        await query.answer(texts.BUTTON_NOT_VALID)
+        await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
     subscriber = await change_subscriber(
         update, context, lambda row, now: set_send_time(row, value, now)
     )
     if subscriber:
         await query.answer()
-        text = time_set_text(subscriber, context.deps.clock.now())
+        text = time_set_text(subscriber, context.deps.clock.now(), context.language)
         await query.edit_message_text(text)
 
 
@@ -229,7 +238,7 @@ async def timezone_command(update: Update, context: Context) -> None:
     text = " ".join(context.args or [])
     if not text:
         if await change_subscriber(update, context):
-            await send_timezone_prompt(update)
+            await send_timezone_prompt(update, context.language)
         return
     lookup = parse_timezone(text)
     if lookup.zone is None:
@@ -242,10 +251,12 @@ async def timezone_command(update: Update, context: Context) -> None:
                 ]
             )
             await update.effective_message.reply_text(
-                texts.TIMEZONE_SUGGEST.format(text=shown), reply_markup=keyboard
+                texts.TIMEZONE_SUGGEST.render(context.language, text=shown), reply_markup=keyboard
             )
         else:
-            await update.effective_message.reply_text(texts.TIMEZONE_UNKNOWN.format(text=shown))
+            await update.effective_message.reply_text(
+                texts.TIMEZONE_UNKNOWN.render(context.language, text=shown)
+            )
         return
     await _apply_timezone(update, context, lookup.zone)
 
@@ -255,7 +266,7 @@ async def _apply_timezone(update: Update, context: Context, zone: str) -> None:
         update, context, lambda row, now: set_timezone(row, zone, now)
     )
     if subscriber:
-        text = timezone_set_text(subscriber, context.deps.clock.now())
+        text = timezone_set_text(subscriber, context.deps.clock.now(), context.language)
         await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
 
 
@@ -263,14 +274,14 @@ async def timezone_button(update: Update, context: Context) -> None:
     query = update.callback_query
     zone = query.data.removeprefix(TIMEZONE_DATA)
     if not zone_exists(zone):
-        await query.answer(texts.BUTTON_NOT_VALID)
+        await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
     subscriber = await change_subscriber(
         update, context, lambda row, now: set_timezone(row, zone, now)
     )
     if subscriber:
         await query.answer()
-        text = timezone_set_text(subscriber, context.deps.clock.now())
+        text = timezone_set_text(subscriber, context.deps.clock.now(), context.language)
         await query.edit_message_text(text)
 
 
@@ -292,7 +303,8 @@ async def location_shared(update: Update, context: Context) -> None:
     zone = await asyncio.to_thread(zone_at, location.latitude, location.longitude)
     if zone is None:
         await update.effective_message.reply_text(
-            texts.TIMEZONE_NOT_FOUND_AT_LOCATION, reply_markup=ReplyKeyboardRemove()
+            texts.TIMEZONE_NOT_FOUND_AT_LOCATION.render(context.language),
+            reply_markup=ReplyKeyboardRemove(),
         )
         return
     await _apply_timezone(update, context, zone)
@@ -304,40 +316,44 @@ async def location_shared(update: Update, context: Context) -> None:
 async def topics_command(update: Update, context: Context) -> None:
     subscriber = await change_subscriber(update, context)
     if subscriber:
-        await send_topics_prompt(update, subscriber, context.deps.library)
+        await send_topics_prompt(update, subscriber, context.deps.library, context.language)
 
 
 async def topic_toggle_button(update: Update, context: Context) -> None:
     query, deps, now = update.callback_query, context.deps, context.deps.clock.now()
     topic = deps.library.topics.get(query.data.removeprefix(TOPIC_TOGGLE_DATA))
     if topic is None:
-        await query.answer(texts.BUTTON_NOT_VALID)
+        await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
     async with deps.db.session() as session:
         subscriber = await subscribed_row(session, update.effective_user.id, now)
         outcome = toggle_topic(subscriber, topic.id, deps.library) if subscriber else None
     if subscriber is None:
-        await explain_not_subscribed(update)
+        await explain_not_subscribed(update, context.language)
         return
     if outcome is TopicToggle.LAST_ONE:
-        await query.answer(texts.TOPICS_LAST_ONE, show_alert=True)
+        await query.answer(texts.TOPICS_LAST_ONE.render(context.language), show_alert=True)
         return
-    template = texts.TOPIC_ON if outcome is TopicToggle.ON else texts.TOPIC_OFF
-    await query.answer(template.format(title=deps.library.localized().topics[topic.id].title))
-    await query.edit_message_reply_markup(topics_keyboard(subscriber, deps.library))
+    language = context.language
+    toast = texts.TOPIC_ON if outcome is TopicToggle.ON else texts.TOPIC_OFF
+    await query.answer(
+        toast.render(language, title=deps.library.localized(language).topics[topic.id].title)
+    )
+    await query.edit_message_reply_markup(topics_keyboard(subscriber, deps.library, language))
 
 
 # ----------------------------------------------------------------------------- /settings
 
 
-def settings_text(subscriber: Subscriber, library: Library, now: datetime) -> str:
-    return texts.SETTINGS.format(
-        status=status_text(subscriber),
+def settings_text(subscriber: Subscriber, library: Library, now: datetime, language: str) -> str:
+    return texts.SETTINGS.render(
+        language,
+        status=status_text(subscriber, language),
         time=format_time(subscriber.send_time),
         timezone=html.escape(zone_label(subscriber.timezone)),
         local_time=local_now(subscriber.timezone, now),
-        topics=topic_titles(subscriber, library),
-        next_tip=next_tip_text(subscriber, now),
+        topics=topic_titles(subscriber, library, language),
+        next_tip=next_tip_text(subscriber, now, language),
     )
 
 
@@ -348,11 +364,11 @@ async def settings_command(update: Update, context: Context) -> None:
         if subscriber is not None:
             resume_if_pause_over(subscriber, now)
     if subscriber is None:
-        await update.effective_message.reply_text(texts.NOT_SUBSCRIBED)
+        await update.effective_message.reply_text(texts.NOT_SUBSCRIBED.render(context.language))
         return
     await update.effective_message.reply_text(
-        settings_text(subscriber, deps.library, now),
-        reply_markup=settings_keyboard(),
+        settings_text(subscriber, deps.library, now, context.language),
+        reply_markup=settings_keyboard(context.language),
     )
 
 
@@ -361,30 +377,26 @@ async def settings_button(update: Update, context: Context) -> None:
     query = update.callback_query
     action = query.data.removeprefix(SETTINGS_PREFIX)
     if action not in {"time", "timezone", "topics"}:
-        await query.answer(texts.BUTTON_NOT_VALID)
+        await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
     subscriber = await change_subscriber(update, context)
     if subscriber is None:
         return
     await query.answer()
     if action == "time":
-        await send_time_prompt(update)
+        await send_time_prompt(update, context.language)
     elif action == "timezone":
-        await send_timezone_prompt(update)
+        await send_timezone_prompt(update, context.language)
     else:
-        await send_topics_prompt(update, subscriber, context.deps.library)
+        await send_topics_prompt(update, subscriber, context.deps.library, context.language)
 
 
-def register(application: Application) -> None:
-    private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("time", time_command, filters=private))
-    application.add_handler(CommandHandler("timezone", timezone_command, filters=private))
-    application.add_handler(CommandHandler("topics", topics_command, filters=private))
-    application.add_handler(CommandHandler("settings", settings_command, filters=private))
-    application.add_handler(MessageHandler(private & filters.LOCATION, location_shared))
-    application.add_handler(CallbackQueryHandler(settings_button, pattern=rf"^{SETTINGS_PREFIX}"))
-    application.add_handler(CallbackQueryHandler(time_button, pattern=rf"^{TIME_DATA}"))
-    application.add_handler(CallbackQueryHandler(timezone_button, pattern=rf"^{TIMEZONE_DATA}"))
-    application.add_handler(
-        CallbackQueryHandler(topic_toggle_button, pattern=rf"^{TOPIC_TOGGLE_DATA}")
-    )
+def button_handlers() -> list[BaseHandler]:
+    """The settings buttons, and a location shared in a private chat (sets the timezone)."""
+    return [
+        MessageHandler(filters.ChatType.PRIVATE & filters.LOCATION, location_shared),
+        CallbackQueryHandler(settings_button, pattern=rf"^{SETTINGS_PREFIX}"),
+        CallbackQueryHandler(time_button, pattern=rf"^{TIME_DATA}"),
+        CallbackQueryHandler(timezone_button, pattern=rf"^{TIMEZONE_DATA}"),
+        CallbackQueryHandler(topic_toggle_button, pattern=rf"^{TOPIC_TOGGLE_DATA}"),
+    ]

@@ -6,12 +6,10 @@ import html
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, filters
 
 from tipbot import texts
 from tipbot.commands import help_lines
 from tipbot.core.callbacks import SETTINGS_PREFIX
-from tipbot.core.deeplinks import CONSULT_DEEP_LINK
 from tipbot.core.runtime import Context
 from tipbot.core.schedule import describe_when
 from tipbot.subscriber.service import (
@@ -30,16 +28,20 @@ def campaign_source(args: list[str]) -> str | None:
     return args[0]
 
 
-def settings_keyboard() -> InlineKeyboardMarkup:
+def settings_keyboard(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.BUTTON_SET_TIME, callback_data=f"{SETTINGS_PREFIX}time"),
                 InlineKeyboardButton(
-                    texts.BUTTON_SET_TIMEZONE, callback_data=f"{SETTINGS_PREFIX}timezone"
+                    texts.BUTTON_SET_TIME.render(language), callback_data=f"{SETTINGS_PREFIX}time"
                 ),
                 InlineKeyboardButton(
-                    texts.BUTTON_SET_TOPICS, callback_data=f"{SETTINGS_PREFIX}topics"
+                    texts.BUTTON_SET_TIMEZONE.render(language),
+                    callback_data=f"{SETTINGS_PREFIX}timezone",
+                ),
+                InlineKeyboardButton(
+                    texts.BUTTON_SET_TOPICS.render(language),
+                    callback_data=f"{SETTINGS_PREFIX}topics",
                 ),
             ]
         ]
@@ -60,31 +62,25 @@ async def start(update: Update, context: Context) -> None:
             source=campaign_source(context.args or []),
             language_code=user.language_code,
         )
-    subscriber = result.subscriber
+    subscriber, language = result.subscriber, context.language
     template = {
-        SubscribeOutcome.NEW: texts.WELCOME,
-        SubscribeOutcome.RESUBSCRIBED: texts.WELCOME_BACK,
-        SubscribeOutcome.ALREADY: texts.ALREADY_SUBSCRIBED,
+        SubscribeOutcome.NEW: texts.WELCOME.render(language),
+        SubscribeOutcome.RESUBSCRIBED: texts.WELCOME_BACK.render(language),
+        SubscribeOutcome.ALREADY: texts.ALREADY_SUBSCRIBED.render(language),
     }[result.outcome]
     await update.effective_message.reply_text(
         template.format(
             time=format_time(subscriber.send_time),
             timezone=html.escape(subscriber.timezone),
-            when=describe_when(subscriber.next_send_at, subscriber.timezone, now),
+            when=describe_when(subscriber.next_send_at, subscriber.timezone, now, language),
         ),
-        reply_markup=settings_keyboard(),
+        reply_markup=settings_keyboard(language),
     )
 
 
 async def help_command(update: Update, context: Context) -> None:
     await update.effective_message.reply_text(
-        texts.HELP.format(commands=help_lines(context.deps.library)),
+        texts.HELP.render(
+            context.language, commands=help_lines(context.deps.library, context.language)
+        ),
     )
-
-
-def register(application: Application) -> None:
-    private = filters.ChatType.PRIVATE
-    # ``/start consult`` (the deep link) opens the consultation form without subscribing:
-    # asking the clinic a question is not asking for daily tips (see tipbot.consult.form).
-    application.add_handler(CommandHandler("start", start, filters=private & ~CONSULT_DEEP_LINK))
-    application.add_handler(CommandHandler("help", help_command, filters=private))

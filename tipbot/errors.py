@@ -44,8 +44,10 @@ async def on_error(update: object, context: Context) -> None:
         return
     try:
         if isinstance(update, Update) and update.callback_query:
-            await update.callback_query.answer(texts.ERROR_APOLOGY, show_alert=True)
+            await update.callback_query.answer(
+                texts.ERROR_APOLOGY.render(context.language), show_alert=True
+            )
         else:
-            await context.bot.send_message(chat_id, texts.ERROR_APOLOGY)
+            await context.bot.send_message(chat_id, texts.ERROR_APOLOGY.render(context.language))
     except TelegramError:
         log.warning("could not send the apology chat_id=%s", chat_id)

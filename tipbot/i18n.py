@@ -1,14 +1,17 @@
-"""Languages: gettext catalogs, the language of the update or job at hand, Babel formatting.
+"""Languages: gettext catalogs, texts rendered in a language the caller names, Babel formatting.
 
 Catalogs are standard gettext files, ``tipbot/locales/<lang>/LC_MESSAGES/tipbot.po`` (plus
 those in ``TIPBOT_LOCALES_DIR``). They are compiled in memory when the bot starts (Babel's
 ``read_po`` + ``write_mo``): a clinic edits a ``.po`` file and restarts, with no build step
 and no stale ``.mo`` file that could disagree with its ``.po``.
 
-The current language lives in a ``ContextVar``. PTB handles each update in its own asyncio
-task (``concurrent_updates``) and every task runs in a copy of the context, so the language
-set for one person's update never leaks into another's. Jobs run outside any update and set
-it themselves, per recipient, with ``with language(code):``.
+There is no "current language": a text (``Text``) is a message id, and
+``text.render(language, **fields)`` is the only way to get a string from it. A reply to a
+person renders in the update's language (``context.language``), everything in the staff group
+in ``staff_language()``, a job's message in its recipient's stored language. ``str(text)``
+raises, so a text used without naming a language fails loudly instead of picking one.
+
+A leaf: it imports nothing of tipbot's.
 """
 
 from __future__ import annotations
@@ -16,13 +19,12 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import re
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_format_date
@@ -30,30 +32,73 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from tipbot.core.config import ConfigError, Settings
-
 DOMAIN = "tipbot"
 SOURCE_LANGUAGE = "en"  # the language of the msgids in the code
-SHIPPED_LOCALES = Path(__file__).resolve().parents[1] / "locales"
+SHIPPED_LOCALES = Path(__file__).resolve().parent / "locales"
 _TAG = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
 
 
-def N_(message: str) -> str:
-    """Mark a text for extraction (``pybabel extract``); it is translated where it is read."""
-    return message
+_INCLUDE = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+_includes: dict[str, Text] = {}  # NAME -> text, for ``{NAME}`` inside another text
+_translated: dict[tuple[str, str], str] = {}  # (language, msgid) -> text; reset by setup()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message id (its English text); ``render`` gives it in a named language.
+
+    ``{NAME}`` (upper case) includes another text of ``tipbot.texts`` in the same language;
+    lower-case ``{field}`` placeholders are filled from ``render``'s keyword arguments.
+    """
+
+    msgid: str
+
+    def render(self, language: str, /, **fields: Any) -> str:
+        key = (language, self.msgid)
+        text = _translated.get(key)
+        if text is None:  # once per language: translate, then fill in the includes
+            text = _INCLUDE.sub(
+                lambda m: _includes[m[1]].render(language),
+                translations(language).gettext(self.msgid),
+            )
+            _translated[key] = text
+        return text.format(**fields) if fields else text
+
+    def __str__(self) -> str:
+        raise TypeError(f"render {self.msgid[:40]!r} in a named language: text.render(language)")
+
+    def __format__(self, spec: str) -> str:  # f"{text}" fails as loudly as str(text)
+        return str(self)
+
+
+@dataclass(frozen=True, slots=True)
 class Plural:
-    """A text with plural forms; ``texts.NAME(n)`` picks the form for ``n``."""
+    """A text with plural forms: ``render(language, count, **fields)``."""
 
     singular: str
     plural: str
+
+    def render(self, language: str, count: int, /, **fields: Any) -> str:
+        text = translations(language).ngettext(self.singular, self.plural, count)
+        return text.format(**fields) if fields else text
+
+    def __str__(self) -> str:
+        raise TypeError(f"render {self.singular[:40]!r} in a named language")
+
+
+def N_(message: str) -> Text:
+    """Mark a text for extraction (``pybabel extract``); render it where it is used."""
+    return Text(message)
 
 
 def ngettext(singular: str, plural: str) -> Plural:
     """Mark a text with plural forms for extraction (the same keyword ``pybabel`` knows)."""
     return Plural(singular, plural)
+
+
+def define_includes(texts: Mapping[str, Any]) -> None:
+    """The texts that ``{NAME}`` may include (``tipbot.texts`` registers its own)."""
+    _includes.update({name: value for name, value in texts.items() if isinstance(value, Text)})
 
 
 @dataclass
@@ -87,10 +132,9 @@ class Catalogs:
 
 
 _catalogs: Catalogs | None = None  # set by setup(); the shipped catalogs if never called
-_current: ContextVar[str | None] = ContextVar("tipbot_language", default=None)
 
 
-class LanguageError(ConfigError):
+class LanguageError(ValueError):
     """A configured language has no catalog; the message names what is available."""
 
 
@@ -134,19 +178,12 @@ def setup(*, default: str, staff: str | None = None, extra_locales: Path | None 
     catalogs.staff = staff or default
     global _catalogs
     _catalogs = catalogs
+    _translated.clear()
     return catalogs
 
 
 def catalogs() -> Catalogs:
     return _catalogs or setup(default=SOURCE_LANGUAGE)
-
-
-def setup_from(settings: Settings) -> Catalogs:
-    return setup(
-        default=settings.default_language,
-        staff=settings.staff_language,
-        extra_locales=settings.locales_dir,
-    )
 
 
 def telegram_code(language: str) -> str | None:
@@ -162,64 +199,37 @@ def resolve(code: str | None) -> str:
     return catalogs().resolve(code)
 
 
-def current() -> str:
-    """The language of the update or job at hand (the default outside of both)."""
-    return _current.get() or catalogs().default
-
-
-def use(code: str | None) -> str:
-    """Speak ``code`` (resolved) for the rest of this update's task; returns the language."""
-    resolved = catalogs().resolve(code)
-    _current.set(resolved)
-    return resolved
-
-
-@contextmanager
-def language(code: str | None) -> Iterator[str]:
-    """Speak ``code`` (resolved) inside the block: a job's message to one recipient."""
-    resolved = catalogs().resolve(code)
-    token = _current.set(resolved)
-    try:
-        yield resolved
-    finally:
-        _current.reset(token)
+def default_language() -> str:
+    """``TIPBOT_DEFAULT_LANGUAGE``: for people whose language the bot does not have."""
+    return catalogs().default
 
 
 def staff_language() -> str:
+    """``TIPBOT_STAFF_LANGUAGE``: everything the bot writes in the staff group."""
     return catalogs().staff
 
 
-def for_staff() -> AbstractContextManager[str]:
-    """Speak the staff group's language inside the block (cards, threads, reminders)."""
-    return language(catalogs().staff)
+def translations(language: str) -> _gettext.NullTranslations:
+    found = catalogs().translations.get(language)
+    return found if found is not None else _gettext.NullTranslations()
 
 
-def gettext(message: str) -> str:
-    translations = catalogs().translations.get(current())
-    return translations.gettext(message) if translations else message
-
-
-def ngettext_for(plural: Plural, count: int) -> str:
-    translations = catalogs().translations.get(current()) or _gettext.NullTranslations()
-    return translations.ngettext(plural.singular, plural.plural, count)
-
-
-def babel_locale(code: str | None = None) -> Locale:
+def babel_locale(code: str) -> Locale:
     """Babel's locale for a language (English for a code Babel does not know)."""
     try:
-        return Locale.parse(code or current())
+        return Locale.parse(code)
     except (UnknownLocaleError, ValueError):
         return Locale.parse(SOURCE_LANGUAGE)
 
 
-def format_date(value: date | datetime, style: str = "medium") -> str:
-    """A date as people of the current language write it (``Jun 12, 2026``, ``12 jun 2026``)."""
-    return _babel_format_date(value, style, locale=babel_locale())
+def format_date(value: date | datetime, language: str, style: str = "medium") -> str:
+    """A date as people of a language write it (``Jun 12, 2026``, ``12 jun 2026``)."""
+    return _babel_format_date(value, style, locale=babel_locale(language))
 
 
-def weekday_date(value: date | datetime) -> str:
-    """A short date with its weekday (``Fri, Jun 12``; ``vie, 12 jun``) in the current language."""
-    locale = babel_locale()
+def weekday_date(value: date | datetime, language: str) -> str:
+    """A short date with its weekday (``Fri, Jun 12``; ``vie, 12 jun``) in a language."""
+    locale = babel_locale(language)
     pattern = locale.datetime_skeletons.get("MMMEd")
     return _babel_format_date(value, pattern or "medium", locale=locale)
 
