@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from fakegram import Errors
-from tipbot.consult.form import expire_drafts
-from tipbot.consult.outbox import run_outbox
+from tipbot.consult.form_runner import expire_drafts
+from tipbot.consult.outbox_worker import run_outbox
 from tipbot.consult.staff_side import send_reminders
 from tipbot.core.db.models import (
     ConsultRequest,

@@ -13,16 +13,16 @@ from telegram.error import BadRequest, NetworkError
 
 from tipbot import cli
 from tipbot.consult.cards import render_card
-from tipbot.consult.outbox import backoff
+from tipbot.consult.erase import forget_requests
+from tipbot.consult.export import write_csv
+from tipbot.consult.outbox_worker import backoff
 from tipbot.consult.service import (
     FormAnswers,
     cancel_request,
     create_request,
-    forget_requests,
     relay_from_person,
     staff_action,
     valid_email,
-    write_csv,
 )
 from tipbot.core.db.models import ConsultRequest, OutboxMessage, RequestStatus
 from tipbot.core.sender import Outcome, classify

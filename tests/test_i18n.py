@@ -23,7 +23,7 @@ from telegram.error import BadRequest
 from tipbot import i18n, texts
 from tipbot.app import setup_languages
 from tipbot.cli import main
-from tipbot.consult.outbox import run_outbox
+from tipbot.consult.outbox_worker import run_outbox
 from tipbot.core import metrics
 from tipbot.core.config import PROJECT_CONTENT, ConfigError, Settings
 from tipbot.core.content import ContentError, load_library

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfoNotFoundError
 import pytest
 from sqlalchemy import func, select
 
-from tipbot.consult.service import forget_requests
+from tipbot.consult.erase import forget_requests
 from tipbot.core.db import Database
 from tipbot.core.db.models import (
     ConsultRequest,

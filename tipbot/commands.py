@@ -58,7 +58,7 @@ class Command:
 _P, _S = Scope.PRIVATE, Scope.STAFF
 _START, _SETTINGS = "tipbot.subscriber.start", "tipbot.subscriber.settings"
 _TIPS, _LIFECYCLE = "tipbot.subscriber.ondemand", "tipbot.subscriber.lifecycle"
-_FORM, _STAFF_SIDE = "tipbot.consult.form", "tipbot.consult.staff_side"
+_FORM, _STAFF_SIDE = "tipbot.consult.form_runner", "tipbot.consult.staff_side"
 _STAFF = "tipbot.staff.handlers"
 
 #: In menu order; /help shows them by section, in this order within a section.

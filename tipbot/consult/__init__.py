@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from telegram.ext import Application, BaseHandler
 
-from tipbot.consult import outbox
-from tipbot.consult.form import (
+from tipbot.consult import outbox, outbox_worker
+from tipbot.consult.erase import forget_requests
+from tipbot.consult.form_runner import (
     EXPIRY_CHECK_SECONDS,
     EXPIRY_JOB_NAME,
     expiry_job,
     form_step_handlers,
-    person_handlers,
-    relay_handler,
 )
 from tipbot.consult.migration import migration_handler
-from tipbot.consult.service import forget_requests, has_open_request
+from tipbot.consult.relay import person_handlers, relay_handler
+from tipbot.consult.service import has_open_request
 from tipbot.consult.staff_side import (
     REMINDER_CHECK_SECONDS,
     REMINDER_JOB_NAME,
@@ -41,7 +41,7 @@ def button_handlers(deps: Deps) -> list[BaseHandler]:
 
 def schedule(application: Application, deps: Deps) -> None:
     """The outbox, form expiry and reminder jobs, and what /forget and the flood guard ask."""
-    outbox.schedule(application)
+    outbox_worker.schedule(application)
     application.job_queue.run_repeating(
         expiry_job, interval=EXPIRY_CHECK_SECONDS, first=EXPIRY_CHECK_SECONDS, name=EXPIRY_JOB_NAME
     )

@@ -114,3 +114,9 @@ def card_keyboard(request: ConsultRequest, language: str) -> InlineKeyboardMarku
             ]
         )
     return None
+
+
+def card_removed(number: int) -> str:
+    """What a removed request's staff-group messages are edited to: in the staff language,
+    although the person's own /forget causes it."""
+    return texts.CARD_REMOVED.render(i18n.staff_language(), number=number)

@@ -1,4 +1,5 @@
-"""/forget in the staff group: the person's relayed messages and the staff's replies go too.
+"""/forget of consultation requests: the requests, what waits to be sent about them, and
+their messages in the staff group (the person's relayed messages and the staff's replies too).
 
 The card itself is edited to say the request was removed (the outbox's ``card_edit``); every
 other message of the request's thread is queued as an ``erase`` outbox row, so a crash or an
@@ -10,17 +11,19 @@ to the same "removed" line, and an older staff message is beyond any bot's reach
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import BadRequest
 
+from tipbot.consult import outbox
+from tipbot.consult.cards import card_removed
 from tipbot.core.db.models import ConsultRequest, OutboxMessage, StaffThreadMessage
 
 log = logging.getLogger(__name__)
 
-ERASE = "erase"
 _GONE = ("not found",)
 _NOT_DELETABLE = ("can't be deleted",)
 _NOT_EDITABLE = ("not found", "can't be edited", "not modified")
@@ -76,3 +79,38 @@ async def erase(bot: Bot, chat_id: int, message_id: int, removed: str) -> None:
         if not _says(error, _NOT_EDITABLE):
             raise
         log.info("staff message beyond reach chat_id=%s message_id=%s", chat_id, message_id)
+
+
+async def forget_requests(session: AsyncSession, user_id: int, *, now: datetime) -> int:
+    """Delete the person's requests (and what waits to be sent about them); posted cards are
+    edited to say the request was removed at the person's request. Returns how many."""
+    requests = list(
+        await session.scalars(select(ConsultRequest).where(ConsultRequest.user_id == user_id))
+    )
+    ids = [request.id for request in requests]
+    for number, chat_id, message_id in await thread_messages(session, requests):
+        outbox.enqueue(
+            session,
+            outbox.Kind.ERASE,
+            now=now,
+            text=card_removed(number),
+            card_chat_id=chat_id,
+            message_id=message_id,
+        )
+    await session.execute(
+        delete(OutboxMessage).where(
+            or_(OutboxMessage.request_id.in_(ids), OutboxMessage.chat_id == user_id)
+        )
+    )
+    for request in requests:
+        if request.staff_message_id is not None:
+            outbox.enqueue(
+                session,
+                outbox.Kind.CARD_EDIT,
+                now=now,
+                text=card_removed(request.id),
+                card_chat_id=request.staff_chat_id,
+                message_id=request.staff_message_id,
+            )
+    await session.execute(delete(ConsultRequest).where(ConsultRequest.id.in_(ids)))
+    return len(ids)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
+import csv
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time
 from typing import TextIO
 
-from tipbot.consult.service import requests_for_export, write_csv
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from tipbot.core.db import Database
-from tipbot.core.db.models import RequestStatus
+from tipbot.core.db.models import ConsultRequest, RequestStatus
 
 
 def _since(value: str) -> date:
@@ -53,3 +57,66 @@ async def export_requests(
         write_csv(requests, out)
     finally:
         await db.dispose()
+
+
+EXPORT_COLUMNS = (
+    "number",
+    "created_at",
+    "status",
+    "name",
+    "contact_kind",
+    "contact",
+    "preferred_time",
+    "topic",
+    "note",
+    "source",
+    "claimed_by",
+    "claimed_at",
+    "closed_at",
+)
+
+
+async def requests_for_export(
+    session: AsyncSession, *, since: date | None = None, status: RequestStatus | None = None
+) -> list[ConsultRequest]:
+    query = select(ConsultRequest).order_by(ConsultRequest.id)
+    if since is not None:
+        start = datetime.combine(since, time(0), tzinfo=UTC)
+        query = query.where(ConsultRequest.created_at >= start)
+    if status is not None:
+        query = query.where(ConsultRequest.status == status)
+    return list(await session.scalars(query))
+
+
+def _cell(text: str | None) -> str:
+    """Free text as a CSV cell a spreadsheet will not run as a formula."""
+    text = text or ""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def write_csv(requests: Iterable[ConsultRequest], out: TextIO) -> None:
+    """CSV for the clinic's CRM: one row per request, times in UTC ISO 8601."""
+
+    def iso(moment: datetime | None) -> str:
+        return moment.isoformat(timespec="seconds") if moment else ""
+
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for request in requests:
+        writer.writerow(
+            [
+                request.id,
+                iso(request.created_at),
+                request.status.value,
+                _cell(request.name),
+                request.contact_kind,
+                request.contact_value or "",
+                _cell(request.preferred_time),
+                request.topic or "",
+                _cell(request.note),
+                request.source or "",
+                request.claimed_by_name or "",
+                iso(request.claimed_at),
+                iso(request.closed_at),
+            ]
+        )

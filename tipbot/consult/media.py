@@ -80,11 +80,11 @@ def enqueue_copy(
     if media.kind in CAPTIONED:
         payload["caption"] = header_caption(header, media.caption)
     else:  # no caption possible: the header goes just before, as a message of its own
-        kind = outbox.THREAD if chat_id is None else outbox.PERSON
+        kind = outbox.Kind.THREAD if chat_id is None else outbox.Kind.PERSON
         outbox.enqueue(session, kind, now=now, request_id=request_id, chat_id=chat_id, text=header)
     outbox.enqueue(
         session,
-        outbox.COPY,
+        outbox.Kind.COPY,
         now=now,
         request_id=request_id,
         chat_id=chat_id,

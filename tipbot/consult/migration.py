@@ -89,14 +89,14 @@ async def move_requests(
         )
         card_queued = False
         for row in rows:
-            card_queued |= row.kind == outbox.CARD
+            card_queued |= row.kind == outbox.Kind.CARD
             # Message ids of the old group mean nothing in the new one: reply to the card.
             if "reply_to" in row.payload:
                 row.payload = {k: v for k, v in row.payload.items() if k != "reply_to"}
             if row.payload.get("ack_reply_to") is not None:
                 row.payload = {**row.payload, "ack_reply_to": None}
         if not card_queued:
-            outbox.enqueue(session, outbox.CARD, now=now, request_id=request.id)
+            outbox.enqueue(session, outbox.Kind.CARD, now=now, request_id=request.id)
         count += 1
     return count
 

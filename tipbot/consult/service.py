@@ -1,4 +1,5 @@
-"""Consultation services: plain async functions over a session and plain values.
+"""A request's life: create, relay, claim/unclaim/close, reply, remind. Plain async functions
+over a session and plain values (export and forgetting have modules of their own).
 
 Every change that staff or the person must hear about writes its outbox rows in the same
 transaction, so "committed" always implies "will be posted". Authority is the caller's
@@ -7,21 +8,18 @@ job (``deps.staff.is_staff``); these functions re-check the request's state ever
 
 from __future__ import annotations
 
-import csv
 import enum
 import html
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from typing import TextIO
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tipbot import i18n, texts
-from tipbot.consult import erase, outbox
+from tipbot.consult import outbox
 from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM, clinic_time, format_age
 from tipbot.consult.media import Media, enqueue_copy
 from tipbot.core.db.models import (
@@ -113,7 +111,7 @@ async def create_request(
             session.add(request)
     except IntegrityError:  # another replica stored this person's request a moment ago
         return await open_request_of(session, user_id), False
-    outbox.enqueue(session, outbox.CARD, now=now, request_id=request.id)
+    outbox.enqueue(session, outbox.Kind.CARD, now=now, request_id=request.id)
     return request, True
 
 
@@ -126,9 +124,9 @@ async def cancel_request(
         return None
     request.status = RequestStatus.CANCELLED
     request.closed_at = now
-    outbox.enqueue(session, outbox.CARD_EDIT, now=now, request_id=request.id)
+    outbox.enqueue(session, outbox.Kind.CARD_EDIT, now=now, request_id=request.id)
     text = texts.THREAD_CANCELLED.render(i18n.staff_language(), number=request.id)
-    outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=text)
+    outbox.enqueue(session, outbox.Kind.THREAD, now=now, request_id=request.id, text=text)
     return request
 
 
@@ -164,7 +162,7 @@ async def relay_from_person(
         message = texts.THREAD_RELAY.render(
             staff, number=request.id, name=name, text=html.escape(text)
         )
-        outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=message)
+        outbox.enqueue(session, outbox.Kind.THREAD, now=now, request_id=request.id, text=message)
     first = not request.relay_notice_sent
     request.relay_notice_sent = True
     return Relay(request.id, first)
@@ -223,9 +221,14 @@ async def staff_action(
             request.claimed_by, request.claimed_by_name = staff_id, staff_name
         notice = texts.CONSULT_CLOSED.render(person, number=number)
     request.updated_at = now
-    outbox.enqueue(session, outbox.CARD_EDIT, now=now, request_id=number)
+    outbox.enqueue(session, outbox.Kind.CARD_EDIT, now=now, request_id=number)
     outbox.enqueue(
-        session, outbox.PERSON, now=now, request_id=number, chat_id=request.user_id, text=notice
+        session,
+        outbox.Kind.PERSON,
+        now=now,
+        request_id=number,
+        chat_id=request.user_id,
+        text=notice,
     )
     return ActionResult(ActionOutcome.DONE, request)
 
@@ -236,12 +239,6 @@ async def person_language(session: AsyncSession, request: ConsultRequest) -> str
         select(Subscriber.language).where(Subscriber.user_id == request.user_id)
     )
     return i18n.resolve(stored or request.language)
-
-
-def card_removed(number: int) -> str:
-    """What a removed request's staff-group messages are edited to: in the staff language,
-    although the person's own /forget causes it."""
-    return texts.CARD_REMOVED.render(i18n.staff_language(), number=number)
 
 
 async def request_for_staff_message(
@@ -265,7 +262,7 @@ async def request_named_in(session: AsyncSession, bot_text: str | None) -> Consu
     in_flight = await session.scalar(
         select(OutboxMessage.id).where(
             OutboxMessage.request_id == number,
-            OutboxMessage.kind.in_((outbox.CARD, outbox.THREAD, outbox.COPY)),
+            OutboxMessage.kind.in_((outbox.Kind.CARD, outbox.Kind.THREAD, outbox.Kind.COPY)),
             OutboxMessage.locked_until.is_not(None),
         )
     )
@@ -301,7 +298,7 @@ async def reply_to_person(
     text = texts.CONSULT_FROM_CLINIC.render(language, text=html.escape(text))
     outbox.enqueue(
         session,
-        outbox.PERSON,
+        outbox.Kind.PERSON,
         now=now,
         request_id=request.id,
         chat_id=request.user_id,
@@ -321,7 +318,7 @@ async def repost_card(
 ) -> ConsultRequest | None:
     request = await session.get(ConsultRequest, request_id)
     if request is not None:
-        outbox.enqueue(session, outbox.CARD, now=now, request_id=request.id, repost=True)
+        outbox.enqueue(session, outbox.Kind.CARD, now=now, request_id=request.id, repost=True)
     return request
 
 
@@ -352,106 +349,8 @@ async def queue_reminders(
             age=format_age(now - request.created_at),
             since=clinic_time(request.created_at, zone, now),
         )
-        outbox.enqueue(session, outbox.THREAD, now=now, request_id=request.id, text=text)
+        outbox.enqueue(session, outbox.Kind.THREAD, now=now, request_id=request.id, text=text)
         request.reminders_sent += 1
         request.last_reminded_at = now
         count += 1
     return count
-
-
-async def forget_requests(session: AsyncSession, user_id: int, *, now: datetime) -> int:
-    """Delete the person's requests (and what waits to be sent about them); posted cards are
-    edited to say the request was removed at the person's request. Returns how many."""
-    requests = list(
-        await session.scalars(select(ConsultRequest).where(ConsultRequest.user_id == user_id))
-    )
-    ids = [request.id for request in requests]
-    for number, chat_id, message_id in await erase.thread_messages(session, requests):
-        outbox.enqueue(
-            session,
-            erase.ERASE,
-            now=now,
-            text=card_removed(number),
-            card_chat_id=chat_id,
-            message_id=message_id,
-        )
-    await session.execute(
-        delete(OutboxMessage).where(
-            or_(OutboxMessage.request_id.in_(ids), OutboxMessage.chat_id == user_id)
-        )
-    )
-    for request in requests:
-        if request.staff_message_id is not None:
-            outbox.enqueue(
-                session,
-                outbox.CARD_EDIT,
-                now=now,
-                text=card_removed(request.id),
-                card_chat_id=request.staff_chat_id,
-                message_id=request.staff_message_id,
-            )
-    await session.execute(delete(ConsultRequest).where(ConsultRequest.id.in_(ids)))
-    return len(ids)
-
-
-EXPORT_COLUMNS = (
-    "number",
-    "created_at",
-    "status",
-    "name",
-    "contact_kind",
-    "contact",
-    "preferred_time",
-    "topic",
-    "note",
-    "source",
-    "claimed_by",
-    "claimed_at",
-    "closed_at",
-)
-
-
-async def requests_for_export(
-    session: AsyncSession, *, since: date | None = None, status: RequestStatus | None = None
-) -> list[ConsultRequest]:
-    query = select(ConsultRequest).order_by(ConsultRequest.id)
-    if since is not None:
-        start = datetime.combine(since, time(0), tzinfo=UTC)
-        query = query.where(ConsultRequest.created_at >= start)
-    if status is not None:
-        query = query.where(ConsultRequest.status == status)
-    return list(await session.scalars(query))
-
-
-def _cell(text: str | None) -> str:
-    """Free text as a CSV cell a spreadsheet will not run as a formula."""
-    text = text or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def write_csv(requests: Iterable[ConsultRequest], out: TextIO) -> None:
-    """CSV for the clinic's CRM: one row per request, times in UTC ISO 8601."""
-
-    def iso(moment: datetime | None) -> str:
-        return moment.isoformat(timespec="seconds") if moment else ""
-
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for request in requests:
-        writer.writerow(
-            [
-                request.id,
-                iso(request.created_at),
-                request.status.value,
-                _cell(request.name),
-                request.contact_kind,
-                request.contact_value or "",
-                _cell(request.preferred_time),
-                request.topic or "",
-                _cell(request.note),
-                request.source or "",
-                request.claimed_by_name or "",
-                iso(request.claimed_at),
-                iso(request.closed_at),
-            ]
-        )
