@@ -18,24 +18,35 @@ from hypothesis import strategies as st
 from fakegram.formatting import parse_html, utf16_len
 from tipbot import texts
 from tipbot.core.callbacks import (
-    BROADCAST_PREFIX,
-    CONSULT_DATA,
-    FORGET_DATA,
-    FORM_PREFIX,
-    MORE_PREFIX,
-    REQUEST_PREFIX,
-    SETTINGS_PREFIX,
-    STAFF_PREFIX,
-    STOP_DATA,
-    TIME_DATA,
-    TIMEZONE_DATA,
-    TOPIC_TOGGLE_DATA,
-    VOTE_PREFIX,
+    BroadcastAction,
+    CardAction,
+    ConfirmForget,
+    ConfirmStop,
+    FormAction,
+    MoreTips,
+    OpenSetting,
+    RequestAction,
+    SetTime,
+    SetTimezone,
+    StartConsult,
+    ToggleTopic,
+    Vote,
 )
 from tipbot.core.db.models import Broadcast, ConsultRequest, Subscriber
 from tipbot.core.ids import INT32_MAX, INT64_MAX, column_max, parse_id, parse_number
 
 HUGE = "99999999999999999999"
+# The wire format, spelled out: forged data is written as a client could send it.
+VOTE_PREFIX, MORE_PREFIX, FORM_PREFIX = Vote.PREFIX, MoreTips.PREFIX, FormAction.PREFIX
+REQUEST_PREFIX, STAFF_PREFIX = RequestAction.PREFIX, CardAction.PREFIX
+BROADCAST_PREFIX, CONSULT_DATA = BroadcastAction.PREFIX, StartConsult().pack()
+SETTINGS_PREFIX, TIME_DATA, TIMEZONE_DATA = (
+    f"{OpenSetting.PREFIX}:",
+    f"{SetTime.PREFIX}:",
+    f"{SetTimezone.PREFIX}:",
+)
+TOPIC_TOGGLE_DATA, STOP_DATA = f"{ToggleTopic.PREFIX}:", f"{ConfirmStop.PREFIX}:"
+FORGET_DATA = f"{ConfirmForget.PREFIX}:"
 
 settings.register_profile("ci", max_examples=40, deadline=None, database=None, print_blob=True)
 settings.register_profile("thorough", max_examples=1000, deadline=None, print_blob=True)

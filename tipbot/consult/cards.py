@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from tipbot import i18n, texts
-from tipbot.core.callbacks import STAFF_PREFIX
+from tipbot.core.callbacks import CardAction
 from tipbot.core.content import Library
 from tipbot.core.db.models import ConsultRequest, RequestStatus
 
-# Callback data of the card's buttons: ``staff:<action>:<request id>``. It only names the
-# request; who may act and whether the action fits the request's state is checked anew.
+# The card's actions (``CardAction``). Its data only names the request; who may act and
+# whether the action fits the request's state is checked anew.
 CLAIM, UNCLAIM, CLOSE = "claim", "unclaim", "close"
 
 
@@ -93,7 +93,7 @@ def render_card(
 
 def card_keyboard(request: ConsultRequest, language: str) -> InlineKeyboardMarkup | None:
     def button(label: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=f"{STAFF_PREFIX}:{action}:{request.id}")
+        return InlineKeyboardButton(label, callback_data=CardAction(action, request.id).pack())
 
     if request.status is RequestStatus.OPEN:
         return InlineKeyboardMarkup(

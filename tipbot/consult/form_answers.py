@@ -54,7 +54,7 @@ from tipbot.consult.service import (
     create_request,
     valid_email,
 )
-from tipbot.core.callbacks import FORM_PREFIX
+from tipbot.core.callbacks import FormAction
 from tipbot.core.runtime import Context
 
 
@@ -251,9 +251,9 @@ STEPS: dict[str, list[BaseHandler]] = {
     STEP_NAMES[NOTE]: _answer(got_note, ask_note),
     STEP_NAMES[CONSENT]: _answer(got_consent, ask_consent),
     STEP_NAMES[CONFIRM]: [
-        CallbackQueryHandler(confirm, pattern=f"^{FORM_PREFIX}:confirm$"),
-        CallbackQueryHandler(edit, pattern=f"^{FORM_PREFIX}:edit$"),
-        CallbackQueryHandler(cancel, pattern=f"^{FORM_PREFIX}:cancel$"),
+        CallbackQueryHandler(confirm, pattern=FormAction("confirm").exactly()),
+        CallbackQueryHandler(edit, pattern=FormAction("edit").exactly()),
+        CallbackQueryHandler(cancel, pattern=FormAction("cancel").exactly()),
         MessageHandler(NOT_A_COMMAND, repeat_summary),
     ],
 }

@@ -36,7 +36,7 @@ from tipbot.consult.service import (
     NOTE_LIMIT,
     FormAnswers,
 )
-from tipbot.core.callbacks import FORM_PREFIX, REQUEST_PREFIX
+from tipbot.core.callbacks import FormAction, RequestAction
 from tipbot.core.db.models import ConsultRequest, RequestStatus
 from tipbot.core.runtime import Context
 from tipbot.core.schedule import describe_when
@@ -135,14 +135,15 @@ async def show_summary(update: Update, context: Context) -> int:
     buttons = [
         InlineKeyboardButton(
             texts.BUTTON_CONSULT_CONFIRM.render(context.language),
-            callback_data=f"{FORM_PREFIX}:confirm",
+            callback_data=FormAction("confirm").pack(),
         ),
         InlineKeyboardButton(
-            texts.BUTTON_CONSULT_EDIT.render(context.language), callback_data=f"{FORM_PREFIX}:edit"
+            texts.BUTTON_CONSULT_EDIT.render(context.language),
+            callback_data=FormAction("edit").pack(),
         ),
         InlineKeyboardButton(
             texts.BUTTON_CONSULT_CANCEL.render(context.language),
-            callback_data=f"{FORM_PREFIX}:cancel",
+            callback_data=FormAction("cancel").pack(),
         ),
     ]
     await update.effective_chat.send_message(summary, reply_markup=InlineKeyboardMarkup([buttons]))
@@ -166,11 +167,11 @@ async def show_open_request(update: Update, context: Context, request: ConsultRe
     buttons = [
         InlineKeyboardButton(
             texts.BUTTON_CONSULT_ADD_NOTE.render(context.language),
-            callback_data=f"{REQUEST_PREFIX}:note:{request.id}",
+            callback_data=RequestAction("note", request.id).pack(),
         ),
         InlineKeyboardButton(
             texts.BUTTON_CONSULT_CANCEL_REQUEST.render(context.language),
-            callback_data=f"{REQUEST_PREFIX}:cancel:{request.id}",
+            callback_data=RequestAction("cancel", request.id).pack(),
         ),
     ]
     await update.effective_chat.send_message(text, reply_markup=InlineKeyboardMarkup([buttons]))

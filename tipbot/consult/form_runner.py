@@ -37,7 +37,7 @@ from tipbot.consult.form_state import (
     clear_form,
     form_of,
 )
-from tipbot.core.callbacks import FORM_PREFIX
+from tipbot.core.callbacks import FormAction
 from tipbot.core.db.models import ConsultDraft
 from tipbot.core.runtime import Context, Deps
 
@@ -154,5 +154,5 @@ def form_step_handlers() -> list[BaseHandler]:
     private = filters.ChatType.PRIVATE
     return [
         MessageHandler(private & NOT_A_COMMAND & filters.UpdateType.MESSAGE, continue_form),
-        CallbackQueryHandler(continue_form, pattern=f"^{FORM_PREFIX}:"),
+        CallbackQueryHandler(continue_form, pattern=FormAction.pattern()),
     ]

@@ -23,9 +23,7 @@ from tipbot.consult.service import (
     cancel_request,
     relay_from_person,
 )
-from tipbot.core.callbacks import CONSULT_DATA, FORM_PREFIX, REQUEST_PREFIX
-from tipbot.core.db.models import ConsultRequest
-from tipbot.core.ids import parse_id
+from tipbot.core.callbacks import FormAction, RequestAction, StartConsult
 from tipbot.core.runtime import Context
 
 
@@ -39,12 +37,11 @@ async def expired_form_button(update: Update, context: Context) -> None:
 async def open_request_button(update: Update, context: Context) -> None:
     """ "Add a note" / "Cancel the request" under the person's open request."""
     query = update.callback_query
-    _, action, raw_id = query.data.split(":")
-    number = parse_id(raw_id, ConsultRequest.id)
-    deps = context.deps
-    if number is None:
+    button, deps = RequestAction.parse(query.data), context.deps
+    if button is None:
         await query.answer(texts.CONSULT_REQUEST_GONE.render(context.language), show_alert=True)
         return
+    action, number = button.action, button.request_id
     if action == "note":
         request = await open_request(context, update.effective_user.id)
         if request is None or request.id != number:
@@ -107,7 +104,8 @@ def relay_handler() -> MessageHandler:
 def person_handlers() -> list[BaseHandler]:
     """The button under every tip, and those under the person's open request or summary."""
     return [
-        CallbackQueryHandler(begin, pattern=f"^{CONSULT_DATA}$"),
-        CallbackQueryHandler(open_request_button, pattern=rf"^{REQUEST_PREFIX}:(note|cancel):\d+$"),
-        CallbackQueryHandler(expired_form_button, pattern=f"^{FORM_PREFIX}:"),
+        # Before RequestAction, whose prefix ("consult") also begins this button's data.
+        CallbackQueryHandler(begin, pattern=StartConsult.parse),
+        CallbackQueryHandler(open_request_button, pattern=RequestAction.pattern()),
+        CallbackQueryHandler(expired_form_button, pattern=FormAction.pattern()),
     ]

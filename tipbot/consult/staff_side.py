@@ -36,7 +36,7 @@ from tipbot.consult.service import (
     request_named_in,
     staff_action,
 )
-from tipbot.core.callbacks import STAFF_PREFIX
+from tipbot.core.callbacks import CardAction
 from tipbot.core.db.models import ConsultRequest
 from tipbot.core.ids import parse_id
 from tipbot.core.runtime import Context, Deps
@@ -57,12 +57,11 @@ _DONE_TOAST = {
 @staff_only
 async def card_button(update: Update, context: Context) -> None:
     query, staff = update.callback_query, i18n.staff_language()
-    parts = query.data.split(":")
-    number = parse_id(parts[2], ConsultRequest.id) if len(parts) == 3 else None
-    if number is None or parts[1] not in _DONE_TOAST:
+    button = CardAction.parse(query.data)
+    if button is None:
         await query.answer(texts.STAFF_UNKNOWN_REQUEST.render(staff, number="?"), show_alert=True)
         return
-    action = parts[1]
+    action, number = button.action, button.request_id
     deps = context.deps
     async with deps.db.session() as session:
         result = await staff_action(
@@ -204,7 +203,7 @@ def staff_handlers(directory: StaffDirectory) -> list[BaseHandler]:
         return []
     staff_chat = StaffChat(directory)  # follows the group when it becomes a supergroup
     return [
-        CallbackQueryHandler(card_button, pattern=f"^{STAFF_PREFIX}:"),
+        CallbackQueryHandler(card_button, pattern=CardAction.pattern()),
         MessageHandler(
             staff_chat & filters.REPLY & ~filters.COMMAND & ~filters.StatusUpdate.ALL, staff_reply
         ),

@@ -1,25 +1,196 @@
-"""Every inline button's callback-data prefix, in one place, with the module that answers it.
+"""Every inline button's callback data, typed: one small frozen dataclass per button family.
 
-Telegram gives a button at most 64 bytes of callback data; the prefixes are short, the
-rest is an id. A stale button (after a restart or an update) lands in the fallback.
+``Vote(tip_id, value).pack()`` gives the string Telegram carries (at most 64 bytes);
+``Vote.parse(data)`` gives the value back, or None for data that is not a well-formed vote (a
+forged or stale button), so handlers never split strings themselves. A family's
+``pattern()`` routes its prefix to its handler, which answers a malformed one in its own
+words ("that request is no longer open"); data of no family falls through to the fallback's
+"this button is no longer valid". Ids are bounded by their database column: twenty digits
+are "not an id", never an overflow.
+
+The wire format is ``<prefix>:<field>:<field>``, the same strings earlier versions sent, so
+buttons already in people's chats keep working. The last field takes the rest of the data
+(a time, ``07:30``, has a colon of its own).
 """
 
-# The subscriber area; "sub:" namespaces the settings so no other button collides.
-VOTE_PREFIX = "vote"  # vote:<tip id>:<1|-1>            tipbot.subscriber.ondemand
-MORE_PREFIX = "more"  # more:<topic id>                 tipbot.subscriber.ondemand
-SETTINGS_PREFIX = "settings:"  # settings:<time|timezone|topics>  tipbot.subscriber.settings
-TIME_DATA = "sub:time:"  # sub:time:<HH:MM>             tipbot.subscriber.settings
-TIMEZONE_DATA = "sub:tz:"  # sub:tz:<zone>              tipbot.subscriber.settings
-TOPIC_TOGGLE_DATA = "sub:topic:"  # sub:topic:<topic id>  tipbot.subscriber.settings
-STOP_DATA = "sub:stop:"  # sub:stop:<yes|no>            tipbot.subscriber.lifecycle
-FORGET_DATA = "sub:forget:"  # sub:forget:<yes|no>      tipbot.subscriber.lifecycle
-LANGUAGE_DATA = "sub:lang:"  # sub:lang:<language>      tipbot.subscriber.language
+from __future__ import annotations
 
-# The consultation area
-CONSULT_DATA = "consult:start"  # under every tip        tipbot.consult.form
-FORM_PREFIX = "cform"  # cform:<confirm|edit|cancel>    tipbot.consult.form
-REQUEST_PREFIX = "consult"  # consult:<note|cancel>:<n> tipbot.consult.form
-STAFF_PREFIX = "staff"  # staff:<action>:<n>            tipbot.consult.staff_side
+import dataclasses
+import re
+import typing
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, ClassVar, Literal, Self
 
-# The staff area
-BROADCAST_PREFIX = "bcast"  # bcast:<send|cancel>:<n>   tipbot.staff.handlers
+from tipbot.core.db.models import Broadcast, ConsultRequest
+from tipbot.core.ids import parse_id
+
+MAX_BYTES = 64  # Telegram's limit for callback_data
+
+
+class CallbackData:
+    """Base of the button families; subclasses are frozen dataclasses with a ``PREFIX``."""
+
+    PREFIX: ClassVar[str]
+
+    def pack(self) -> str:
+        values = [str(getattr(self, field.name)) for field in dataclasses.fields(self)]
+        data = ":".join([self.PREFIX, *values])
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+        return data
+
+    @classmethod
+    def pattern(cls) -> re.Pattern[str]:
+        """The family's prefix, for a ``CallbackQueryHandler``."""
+        return re.compile(rf"^{re.escape(cls.PREFIX)}(:|$)")
+
+    def exactly(self) -> re.Pattern[str]:
+        """This one button's data, for a ``CallbackQueryHandler``."""
+        return re.compile(rf"^{re.escape(self.pack())}$")
+
+    @classmethod
+    def parse(cls, data: object) -> Self | None:
+        """The button's value, or None when ``data`` is not one of this family's."""
+        if not isinstance(data, str):
+            return None
+        names = [field.name for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
+        if not names:
+            return cls() if data == cls.PREFIX else None
+        if not data.startswith(cls.PREFIX + ":"):
+            return None
+        parts = data[len(cls.PREFIX) + 1 :].split(":", len(names) - 1)
+        if len(parts) != len(names):
+            return None
+        values = {}
+        for name, raw in zip(names, parts, strict=True):
+            value = _convert(_types(cls)[name], raw)
+            if value is None:
+                return None
+            values[name] = value
+        return cls(**values)
+
+
+@cache
+def _types(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, include_extras=True)
+
+
+def _convert(kind: Any, raw: str) -> object | None:
+    """``raw`` as the field's type: an id (``Annotated[int, column]``), one of a ``Literal``'s
+    choices, or a ``str`` (not empty)."""
+    if typing.get_origin(kind) is Annotated:
+        _, column = typing.get_args(kind)
+        return parse_id(raw, column)
+    if typing.get_origin(kind) is Literal:
+        for choice in typing.get_args(kind):
+            if str(choice) == raw:
+                return choice
+        return None
+    return raw or None
+
+
+# ----------------------------------------------------------------------------- subscriber
+
+
+@dataclass(frozen=True)
+class Vote(CallbackData):
+    PREFIX: ClassVar[str] = "vote"
+    tip_id: str
+    value: Literal[1, -1]
+
+
+@dataclass(frozen=True)
+class MoreTips(CallbackData):
+    """ "Another tip" of a topic (also the topic list's buttons)."""
+
+    PREFIX: ClassVar[str] = "more"
+    topic_id: str
+
+
+@dataclass(frozen=True)
+class OpenSetting(CallbackData):
+    PREFIX: ClassVar[str] = "settings"
+    setting: Literal["time", "timezone", "topics"]
+
+
+@dataclass(frozen=True)
+class SetTime(CallbackData):
+    PREFIX: ClassVar[str] = "sub:time"
+    time: str  # HH:MM
+
+
+@dataclass(frozen=True)
+class SetTimezone(CallbackData):
+    PREFIX: ClassVar[str] = "sub:tz"
+    zone: str
+
+
+@dataclass(frozen=True)
+class ToggleTopic(CallbackData):
+    PREFIX: ClassVar[str] = "sub:topic"
+    topic_id: str
+
+
+@dataclass(frozen=True)
+class ConfirmStop(CallbackData):
+    PREFIX: ClassVar[str] = "sub:stop"
+    answer: Literal["yes", "no"]
+
+
+@dataclass(frozen=True)
+class ConfirmForget(CallbackData):
+    PREFIX: ClassVar[str] = "sub:forget"
+    answer: Literal["yes", "no"]
+
+
+@dataclass(frozen=True)
+class ChooseLanguage(CallbackData):
+    PREFIX: ClassVar[str] = "sub:lang"
+    code: str
+
+
+# ----------------------------------------------------------------------------- consultation
+
+
+@dataclass(frozen=True)
+class StartConsult(CallbackData):
+    """ "Free consultation" under every tip."""
+
+    PREFIX: ClassVar[str] = "consult:start"
+
+
+@dataclass(frozen=True)
+class FormAction(CallbackData):
+    """The form's summary buttons."""
+
+    PREFIX: ClassVar[str] = "cform"
+    action: Literal["confirm", "edit", "cancel"]
+
+
+@dataclass(frozen=True)
+class RequestAction(CallbackData):
+    """Under the person's open request."""
+
+    PREFIX: ClassVar[str] = "consult"
+    action: Literal["note", "cancel"]
+    request_id: Annotated[int, ConsultRequest.id]
+
+
+@dataclass(frozen=True)
+class CardAction(CallbackData):
+    """A staff card's buttons; who may act is checked anew on every press."""
+
+    PREFIX: ClassVar[str] = "staff"
+    action: Literal["claim", "unclaim", "close"]
+    request_id: Annotated[int, ConsultRequest.id]
+
+
+# ----------------------------------------------------------------------------- staff
+
+
+@dataclass(frozen=True)
+class BroadcastAction(CallbackData):
+    PREFIX: ClassVar[str] = "bcast"
+    action: Literal["send", "cancel"]
+    broadcast_id: Annotated[int, Broadcast.id]

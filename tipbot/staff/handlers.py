@@ -16,9 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Messag
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from tipbot import i18n, texts
-from tipbot.core.callbacks import BROADCAST_PREFIX
-from tipbot.core.db.models import Broadcast
-from tipbot.core.ids import parse_id
+from tipbot.core.callbacks import BroadcastAction
 from tipbot.core.runtime import Context
 from tipbot.core.staff import staff_only
 from tipbot.staff import broadcast
@@ -144,11 +142,11 @@ async def broadcast_command(update: Update, context: Context) -> None:
             [
                 InlineKeyboardButton(
                     texts.BUTTON_BROADCAST_SEND.render(i18n.staff_language(), count=count),
-                    callback_data=f"{BROADCAST_PREFIX}:send:{draft.id}",
+                    callback_data=BroadcastAction("send", draft.id).pack(),
                 ),
                 InlineKeyboardButton(
                     texts.BUTTON_BROADCAST_CANCEL.render(i18n.staff_language()),
-                    callback_data=f"{BROADCAST_PREFIX}:cancel:{draft.id}",
+                    callback_data=BroadcastAction("cancel", draft.id).pack(),
                 ),
             ]
         ]
@@ -163,14 +161,13 @@ async def broadcast_command(update: Update, context: Context) -> None:
 @staff_only
 async def broadcast_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    _, action, raw_id = query.data.split(":")
-    broadcast_id = parse_id(raw_id, Broadcast.id)
-    if broadcast_id is None:
+    button = BroadcastAction.parse(query.data)
+    if button is None:
         await query.answer(
             texts.BROADCAST_NOT_A_DRAFT.render(i18n.staff_language()), show_alert=True
         )
         return
-    deps = context.deps
+    action, broadcast_id, deps = button.action, button.broadcast_id, context.deps
     async with deps.db.session() as session:
         if action == "send":
             done = await broadcast.confirm(session, broadcast_id, update.effective_chat.id)
@@ -211,6 +208,4 @@ async def reload_command(update: Update, context: Context) -> None:
 
 
 def button_handlers() -> list[BaseHandler]:
-    return [
-        CallbackQueryHandler(broadcast_button, pattern=rf"^{BROADCAST_PREFIX}:(send|cancel):\d+$")
-    ]
+    return [CallbackQueryHandler(broadcast_button, pattern=BroadcastAction.pattern())]

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, TypeHandler
 
 from tipbot import i18n, texts
-from tipbot.core.callbacks import LANGUAGE_DATA
+from tipbot.core.callbacks import ChooseLanguage
 from tipbot.core.db.models import Subscriber
 from tipbot.core.runtime import Context, Deps
 from tipbot.subscriber.service import person_for_on_demand, set_language
@@ -58,7 +58,7 @@ async def choose_language(deps: Deps, user_id: int, code: str, telegram_code: st
 
 def language_keyboard() -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(i18n.language_name(code), callback_data=f"{LANGUAGE_DATA}{code}")
+        InlineKeyboardButton(i18n.language_name(code), callback_data=ChooseLanguage(code).pack())
         for code in i18n.languages()
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
@@ -97,7 +97,8 @@ async def language_command(update: Update, context: Context) -> None:
 
 async def language_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    code = query.data.removeprefix(LANGUAGE_DATA)
+    button = ChooseLanguage.parse(query.data)
+    code = button.code if button else None
     if code not in i18n.languages():
         await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
@@ -122,4 +123,4 @@ def language_handler() -> BaseHandler:
 
 
 def button_handlers() -> list[BaseHandler]:
-    return [CallbackQueryHandler(language_button, pattern=rf"^{LANGUAGE_DATA}")]
+    return [CallbackQueryHandler(language_button, pattern=ChooseLanguage.pattern())]

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from tipbot import i18n, texts
-from tipbot.core.callbacks import FORGET_DATA, STOP_DATA
+from tipbot.core.callbacks import ConfirmForget, ConfirmStop
 from tipbot.core.content import Library
 from tipbot.core.db.models import SubscriptionStatus
 from tipbot.core.ids import parse_number
@@ -37,13 +37,15 @@ from tipbot.subscriber.settings import (
 )
 
 
-def confirm_keyboard(prefix: str, yes_label: str, language: str) -> InlineKeyboardMarkup:
+def confirm_keyboard(
+    family: type[ConfirmStop | ConfirmForget], yes_label: str, language: str
+) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(yes_label, callback_data=f"{prefix}yes"),
+                InlineKeyboardButton(yes_label, callback_data=family("yes").pack()),
                 InlineKeyboardButton(
-                    texts.BUTTON_CANCEL.render(language), callback_data=f"{prefix}no"
+                    texts.BUTTON_CANCEL.render(language), callback_data=family("no").pack()
                 ),
             ]
         ]
@@ -112,17 +114,18 @@ async def stop_command(update: Update, context: Context) -> None:
     await update.effective_message.reply_text(
         texts.STOP_CONFIRM.render(context.language),
         reply_markup=confirm_keyboard(
-            STOP_DATA, texts.BUTTON_STOP_YES.render(context.language), context.language
+            ConfirmStop, texts.BUTTON_STOP_YES.render(context.language), context.language
         ),
     )
 
 
 async def stop_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    answer = query.data.removeprefix(STOP_DATA)
-    if answer not in {"yes", "no"}:
+    button = ConfirmStop.parse(query.data)
+    if button is None:
         await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
+    answer = button.answer
     if answer == "no":
         await query.answer()
         await query.edit_message_text(texts.KEPT.render(context.language))
@@ -203,17 +206,18 @@ async def forget_command(update: Update, context: Context) -> None:
     await update.effective_message.reply_text(
         texts.FORGET_CONFIRM.render(context.language),
         reply_markup=confirm_keyboard(
-            FORGET_DATA, texts.BUTTON_FORGET_YES.render(context.language), context.language
+            ConfirmForget, texts.BUTTON_FORGET_YES.render(context.language), context.language
         ),
     )
 
 
 async def forget_button(update: Update, context: Context) -> None:
     query, deps = update.callback_query, context.deps
-    answer = query.data.removeprefix(FORGET_DATA)
-    if answer not in {"yes", "no"}:
+    button = ConfirmForget.parse(query.data)
+    if button is None:
         await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
+    answer = button.answer
     if answer == "yes":
         async with deps.db.session() as session:
             await forget_person(
@@ -229,6 +233,6 @@ async def forget_button(update: Update, context: Context) -> None:
 
 def button_handlers() -> list[BaseHandler]:
     return [
-        CallbackQueryHandler(stop_button, pattern=rf"^{STOP_DATA}"),
-        CallbackQueryHandler(forget_button, pattern=rf"^{FORGET_DATA}"),
+        CallbackQueryHandler(stop_button, pattern=ConfirmStop.pattern()),
+        CallbackQueryHandler(forget_button, pattern=ConfirmForget.pattern()),
     ]

@@ -9,10 +9,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from tipbot import texts
 from tipbot.core import metrics
-from tipbot.core.callbacks import MORE_PREFIX, VOTE_PREFIX
+from tipbot.core.callbacks import MoreTips, Vote
 from tipbot.core.content import Library
 from tipbot.core.runtime import Context
-from tipbot.subscriber.ondemand_service import VOTE_VALUES, VoteOutcome, give_tip, record_vote
+from tipbot.subscriber.ondemand_service import VoteOutcome, give_tip, record_vote
 from tipbot.subscriber.picker import TOPIC_EMOJI, render_tip, tip_keyboard
 
 
@@ -23,7 +23,7 @@ def topic_list_keyboard(library: Library, language: str) -> InlineKeyboardMarkup
             [
                 InlineKeyboardButton(
                     f"{TOPIC_EMOJI.get(topic.id, '💡')} {topic.title}",
-                    callback_data=f"{MORE_PREFIX}:{topic.id}",
+                    callback_data=MoreTips(topic.id).pack(),
                 )
             ]
             for topic in library.localized(language).topics.values()
@@ -74,7 +74,8 @@ async def topic_command(update: Update, context: Context) -> None:
 
 async def more_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    topic_id = query.data.removeprefix(f"{MORE_PREFIX}:")
+    button = MoreTips.parse(query.data)
+    topic_id = button.topic_id if button else None
     if topic_id not in context.deps.library.topics:
         await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
@@ -84,13 +85,13 @@ async def more_button(update: Update, context: Context) -> None:
 
 async def vote_button(update: Update, context: Context) -> None:
     query, deps, language = update.callback_query, context.deps, context.language
-    parts = query.data.split(":")
-    tip = deps.library.tips.get(parts[1]) if len(parts) == 3 else None
-    vote = {str(value): value for value in VOTE_VALUES}.get(parts[-1])
-    if tip is None or vote is None:
-        unknown = texts.UNKNOWN_TIP if vote is not None else texts.BUTTON_NOT_VALID
+    button = Vote.parse(query.data)
+    tip = deps.library.tips.get(button.tip_id) if button else None
+    if tip is None:
+        unknown = texts.UNKNOWN_TIP if button is not None else texts.BUTTON_NOT_VALID
         await query.answer(unknown.render(language))
         return
+    vote = button.value
     async with deps.db.session() as session:
         outcome = await record_vote(session, update.effective_user.id, tip, vote)
     if outcome is VoteOutcome.NOT_KNOWN:
@@ -103,6 +104,6 @@ async def vote_button(update: Update, context: Context) -> None:
 
 def button_handlers() -> list[BaseHandler]:
     return [
-        CallbackQueryHandler(more_button, pattern=rf"^{MORE_PREFIX}:"),
-        CallbackQueryHandler(vote_button, pattern=rf"^{VOTE_PREFIX}:"),
+        CallbackQueryHandler(more_button, pattern=MoreTips.pattern()),
+        CallbackQueryHandler(vote_button, pattern=Vote.pattern()),
     ]

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from tipbot import texts
 from tipbot.core import metrics
-from tipbot.core.callbacks import CONSULT_DATA, MORE_PREFIX, VOTE_PREFIX
+from tipbot.core.callbacks import MoreTips, StartConsult, Vote
 from tipbot.core.content import Library, Tip
 from tipbot.core.db.models import Subscriber
 
@@ -128,16 +128,16 @@ def tip_keyboard(tip: Tip, language: str, vote: int | None = None) -> InlineKeyb
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(up, callback_data=f"{VOTE_PREFIX}:{tip.id}:1"),
-                InlineKeyboardButton(down, callback_data=f"{VOTE_PREFIX}:{tip.id}:-1"),
+                InlineKeyboardButton(up, callback_data=Vote(tip.id, 1).pack()),
+                InlineKeyboardButton(down, callback_data=Vote(tip.id, -1).pack()),
             ],
             [
                 InlineKeyboardButton(
                     texts.BUTTON_ANOTHER_TIP.render(language),
-                    callback_data=f"{MORE_PREFIX}:{tip.topic}",
+                    callback_data=MoreTips(tip.topic).pack(),
                 ),
                 InlineKeyboardButton(
-                    texts.BUTTON_CONSULT.render(language), callback_data=CONSULT_DATA
+                    texts.BUTTON_CONSULT.render(language), callback_data=StartConsult().pack()
                 ),
             ],
         ]

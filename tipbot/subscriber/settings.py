@@ -22,7 +22,7 @@ from telegram import (
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from tipbot import i18n, texts
-from tipbot.core.callbacks import SETTINGS_PREFIX, TIME_DATA, TIMEZONE_DATA, TOPIC_TOGGLE_DATA
+from tipbot.core.callbacks import OpenSetting, SetTime, SetTimezone, ToggleTopic
 from tipbot.core.content import Library
 from tipbot.core.db.models import Subscriber, SubscriptionStatus
 from tipbot.core.runtime import Context
@@ -85,7 +85,7 @@ def topic_titles(subscriber: Subscriber, library: Library, language: str) -> str
 
 
 def time_keyboard() -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(t, callback_data=f"{TIME_DATA}{t}") for t in COMMON_TIMES]
+    buttons = [InlineKeyboardButton(t, callback_data=SetTime(t).pack()) for t in COMMON_TIMES]
     return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
 
 
@@ -106,7 +106,7 @@ def topics_keyboard(
             [
                 InlineKeyboardButton(
                     f"{'✅' if topic.id in chosen else '▫️'} {topic.title}",
-                    callback_data=f"{TOPIC_TOGGLE_DATA}{topic.id}",
+                    callback_data=ToggleTopic(topic.id).pack(),
                 )
             ]
             for topic in library.localized(language).topics.values()
@@ -218,7 +218,8 @@ async def time_command(update: Update, context: Context) -> None:
 
 async def time_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    value = parse_time(query.data.removeprefix(TIME_DATA))
+    button = SetTime.parse(query.data)
+    value = parse_time(button.time) if button else None
     if value is None:
         await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
@@ -246,7 +247,7 @@ async def timezone_command(update: Update, context: Context) -> None:
         if lookup.suggestions:
             keyboard = InlineKeyboardMarkup(
                 [
-                    [InlineKeyboardButton(zone, callback_data=f"{TIMEZONE_DATA}{zone}")]
+                    [InlineKeyboardButton(zone, callback_data=SetTimezone(zone).pack())]
                     for zone in lookup.suggestions
                 ]
             )
@@ -272,7 +273,8 @@ async def _apply_timezone(update: Update, context: Context, zone: str) -> None:
 
 async def timezone_button(update: Update, context: Context) -> None:
     query = update.callback_query
-    zone = query.data.removeprefix(TIMEZONE_DATA)
+    button = SetTimezone.parse(query.data)
+    zone = button.zone if button else ""
     if not zone_exists(zone):
         await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
@@ -321,7 +323,8 @@ async def topics_command(update: Update, context: Context) -> None:
 
 async def topic_toggle_button(update: Update, context: Context) -> None:
     query, deps, now = update.callback_query, context.deps, context.deps.clock.now()
-    topic = deps.library.topics.get(query.data.removeprefix(TOPIC_TOGGLE_DATA))
+    button = ToggleTopic.parse(query.data)
+    topic = deps.library.topics.get(button.topic_id) if button else None
     if topic is None:
         await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
@@ -375,10 +378,11 @@ async def settings_command(update: Update, context: Context) -> None:
 async def settings_button(update: Update, context: Context) -> None:
     """The welcome's and /settings' buttons open the same prompts as the bare commands."""
     query = update.callback_query
-    action = query.data.removeprefix(SETTINGS_PREFIX)
-    if action not in {"time", "timezone", "topics"}:
+    button = OpenSetting.parse(query.data)
+    if button is None:
         await query.answer(texts.BUTTON_NOT_VALID.render(context.language))
         return
+    action = button.setting
     subscriber = await change_subscriber(update, context)
     if subscriber is None:
         return
@@ -395,8 +399,8 @@ def button_handlers() -> list[BaseHandler]:
     """The settings buttons, and a location shared in a private chat (sets the timezone)."""
     return [
         MessageHandler(filters.ChatType.PRIVATE & filters.LOCATION, location_shared),
-        CallbackQueryHandler(settings_button, pattern=rf"^{SETTINGS_PREFIX}"),
-        CallbackQueryHandler(time_button, pattern=rf"^{TIME_DATA}"),
-        CallbackQueryHandler(timezone_button, pattern=rf"^{TIMEZONE_DATA}"),
-        CallbackQueryHandler(topic_toggle_button, pattern=rf"^{TOPIC_TOGGLE_DATA}"),
+        CallbackQueryHandler(settings_button, pattern=OpenSetting.pattern()),
+        CallbackQueryHandler(time_button, pattern=SetTime.pattern()),
+        CallbackQueryHandler(timezone_button, pattern=SetTimezone.pattern()),
+        CallbackQueryHandler(topic_toggle_button, pattern=ToggleTopic.pattern()),
     ]

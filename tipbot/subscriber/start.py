@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from tipbot import texts
 from tipbot.commands import help_lines
-from tipbot.core.callbacks import SETTINGS_PREFIX
+from tipbot.core.callbacks import OpenSetting
 from tipbot.core.runtime import Context
 from tipbot.core.schedule import describe_when
 from tipbot.subscriber.service import (
@@ -33,15 +33,15 @@ def settings_keyboard(language: str) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    texts.BUTTON_SET_TIME.render(language), callback_data=f"{SETTINGS_PREFIX}time"
+                    texts.BUTTON_SET_TIME.render(language), callback_data=OpenSetting("time").pack()
                 ),
                 InlineKeyboardButton(
                     texts.BUTTON_SET_TIMEZONE.render(language),
-                    callback_data=f"{SETTINGS_PREFIX}timezone",
+                    callback_data=OpenSetting("timezone").pack(),
                 ),
                 InlineKeyboardButton(
                     texts.BUTTON_SET_TOPICS.render(language),
-                    callback_data=f"{SETTINGS_PREFIX}topics",
+                    callback_data=OpenSetting("topics").pack(),
                 ),
             ]
         ]
