@@ -59,6 +59,23 @@ def status_label(request: ConsultRequest, language: str) -> str:
     }[request.status]
 
 
+def time_choice(answer: str, language: str) -> str:
+    """What the form stores for a preferred time: one of the offered options as its message
+    id (so staff read it in their language, the person in theirs), else the words typed."""
+    for option in texts.CONSULT_TIME_OPTIONS:
+        if answer == option.render(language):
+            return option.msgid
+    return answer
+
+
+def time_label(stored: str, language: str) -> str:
+    """A stored preferred time in ``language`` (typed words stay as typed)."""
+    for option in texts.CONSULT_TIME_OPTIONS:
+        if stored == option.msgid:
+            return option.render(language)
+    return stored
+
+
 def topic_label(topic_id: str | None, library: Library, language: str) -> str:
     """The topic's title (the id if the library no longer has it)."""
     if topic_id is None:
@@ -79,7 +96,7 @@ def render_card(
         status=status_label(request, language),
         name=html.escape(request.name),
         contact=html.escape(contact_label(request.contact_kind, request.contact_value, language)),
-        preferred_time=html.escape(request.preferred_time),
+        preferred_time=html.escape(time_label(request.preferred_time, language)),
         topic=html.escape(topic_label(request.topic, library, language)),
         note=_or_nothing(request.note, language),
         source=_or_nothing(request.source, language),

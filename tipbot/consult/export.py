@@ -11,6 +11,8 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tipbot import i18n
+from tipbot.consult.cards import time_label
 from tipbot.core.db import Database
 from tipbot.core.db.models import ConsultRequest, RequestStatus
 
@@ -111,7 +113,7 @@ def write_csv(requests: Iterable[ConsultRequest], out: TextIO) -> None:
                 _cell(request.name),
                 request.contact_kind,
                 request.contact_value or "",
-                _cell(request.preferred_time),
+                _cell(time_label(request.preferred_time, i18n.staff_language())),
                 request.topic or "",
                 _cell(request.note),
                 request.source or "",

@@ -17,6 +17,7 @@ from telegram.ext import (
 
 from tipbot import texts
 from tipbot.consult import outbox
+from tipbot.consult.cards import time_choice
 from tipbot.consult.form_questions import (
     ask_consent,
     ask_contact,
@@ -128,7 +129,7 @@ async def got_time(update: Update, context: Context) -> int:
     answer = await _text_answer(update, context, TIME_LIMIT)
     if answer is None:
         return await ask_time(update, context)
-    form_of(context).preferred_time = answer
+    form_of(context).preferred_time = time_choice(answer, context.language)
     return await ask_topic(update, context)
 
 

@@ -14,7 +14,7 @@ from telegram import (
 )
 
 from tipbot import texts
-from tipbot.consult.cards import contact_label, topic_label
+from tipbot.consult.cards import contact_label, time_label, topic_label
 from tipbot.consult.form_state import (
     CONFIRM,
     CONSENT,
@@ -128,7 +128,7 @@ async def show_summary(update: Update, context: Context) -> int:
         context.language,
         name=html.escape(form.name),
         contact=html.escape(contact_label(form.contact_kind, form.contact_value, context.language)),
-        preferred_time=html.escape(form.preferred_time),
+        preferred_time=html.escape(time_label(form.preferred_time, context.language)),
         topic=html.escape(topic_label(form.topic, context.deps.library, context.language)),
         note=html.escape(form.note) if form.note else texts.NOTHING.render(context.language),
     )
