@@ -61,7 +61,7 @@ def test_source_link_falls_back_from_pmid_to_doi_to_url():
     library = load_library(PROJECT_CONTENT)
     links = {}
     for tip_id in ("gutbrain-08", "exercise-01", "omega3-06"):
-        text, _ = render_tip(library, library.tips[tip_id])
+        text, _ = render_tip(library, library.tips[tip_id], "en")
         links[tip_id] = text.split('href="')[1].split('"')[0]
     assert links == {
         "gutbrain-08": "https://pubmed.ncbi.nlm.nih.gov/31123355/",

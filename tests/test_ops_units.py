@@ -79,7 +79,7 @@ def test_render_stats_escapes_and_formats():
         requests={"open": 2},
         median_time_to_claim=timedelta(hours=2, minutes=5),
     )
-    text = render_stats(stats)
+    text = render_stats(stats, "en")
     assert "active 12,345, blocked 3" in text
     assert "&lt;flyer&gt; 2" in text and "direct 10" in text
     assert "last 7 days: 70,000" in text
