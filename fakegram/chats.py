@@ -99,6 +99,10 @@ class Chats:
         if user_id == self.bot_id:
             user = self._bot_from
             status, extra = (chat.bot_status if isinstance(chat, FakeGroup) else "member"), {}
+            if isinstance(chat, FakeGroup) and status == "administrator":
+                extra = dict(chat.bot_rights)
+                if chat.type != "supergroup":  # a supergroup-only right
+                    extra.pop("can_manage_topics", None)
         else:
             known = self._users.get(user_id)
             if known is not None:

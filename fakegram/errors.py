@@ -69,6 +69,11 @@ class Errors:
         return Errors.bad_request("chat not found")
 
     @staticmethod
+    def thread_not_found() -> ApiError:
+        """A deleted topic, an unknown one, or ``message_thread_id=1`` (the General topic)."""
+        return Errors.bad_request("message thread not found")
+
+    @staticmethod
     def message_not_modified() -> ApiError:
         return Errors.bad_request(
             "message is not modified: specified new message content and reply markup are "

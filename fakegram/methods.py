@@ -8,7 +8,7 @@ parameter dict and returns the ``result`` or raises :class:`ApiError`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .actors import FakeChat, FakeGroup, FakeUser
 from .errors import Errors
@@ -22,14 +22,7 @@ DELETE_WINDOW_SECONDS = 48 * 3600
 MAX_CALLBACK_ANSWER_LENGTH = 200
 
 #: Methods accepted and recorded without further effect (answer ``true``).
-NO_OP_METHODS = (
-    "pinChatMessage",
-    "setMessageReaction",
-    "setMyDefaultAdministratorRights",
-    "setMyName",
-    "unpinAllChatMessages",
-    "unpinChatMessage",
-)
+NO_OP_METHODS = ("setMyDefaultAdministratorRights", "setMyName")
 
 
 _BUTTON_ACTIONS = (
@@ -46,7 +39,7 @@ _BUTTON_ACTIONS = (
 )
 
 #: Message fields that describe the envelope, not the content (not copied by copyMessage).
-_ENVELOPE_KEYS = frozenset(
+ENVELOPE_KEYS = frozenset(
     {
         "author_signature",
         "chat",
@@ -57,6 +50,7 @@ _ENVELOPE_KEYS = frozenset(
         "from",
         "has_protected_content",
         "is_topic_message",
+        "media_group_id",
         "message_id",
         "message_thread_id",
         "quote",
@@ -101,6 +95,18 @@ class BotApiMethods:
 
     def _changed_notify(self) -> None:
         raise NotImplementedError
+
+    if TYPE_CHECKING:  # provided by the Forums mixin
+
+        def has_right(self, chat: FakeChat, right: str) -> bool: ...
+
+        def _thread_of(
+            self, chat: FakeChat, p: Params, reply_to: dict[str, Any] | None
+        ) -> int | None: ...
+
+        def _in_thread(
+            self, chat: FakeChat, message: dict[str, Any], thread: int | None
+        ) -> None: ...
 
     # ------------------------------------------------------------------ helpers
     def _chat_param(self, p: Params, key: str = "chat_id") -> FakeChat:
@@ -189,11 +195,11 @@ class BotApiMethods:
             "chat": chat.chat_dict,
             "date": self._now(),
         }
-        if p.get("message_thread_id"):
-            message["message_thread_id"] = p["message_thread_id"]
         reply_to = self._reply_target(chat, p)
+        thread = self._thread_of(chat, p, reply_to)
         if reply_to is not None:
             message["reply_to_message"] = reply_to
+        self._in_thread(chat, message, thread)
         message.update(content)
         if inline is not None:
             message["reply_markup"] = inline
@@ -302,7 +308,7 @@ class BotApiMethods:
             if not self.record_messages:
                 return {"text": f"({verb} of message {p['message_id']})"}
             raise Errors.bad_request(f"message to {verb} not found")
-        content = {k: v for k, v in record.data.items() if k not in _ENVELOPE_KEYS}
+        content = {k: v for k, v in record.data.items() if k not in ENVELOPE_KEYS}
         if verb == "forward":
             sender = record.data.get("from")
             origin = {"type": "user", "sender_user": sender, "date": record.data["date"]}
@@ -375,7 +381,7 @@ class BotApiMethods:
         if self._now() - record.data["date"] >= DELETE_WINDOW_SECONDS:
             return False
         if isinstance(chat, FakeGroup) and not record.outgoing:
-            return chat.bot_status in ("administrator", "creator")
+            return self.has_right(chat, "can_delete_messages")
         return True
 
     # ------------------------------------------------------------------ callback queries

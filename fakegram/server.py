@@ -34,11 +34,13 @@ from .actors import FakeChat, FakeUser
 from .chats import Chats
 from .errors import ApiError, Errors
 from .faults import DropConnection, Faults
+from .forums import Forums
 from .media import Media
 from .methods import NO_OP_METHODS, BotApiMethods, PendingQuery
 from .models import Call, CallbackAnswer, FaultRule, WebhookDelivery
 from .params import read_params
 from .profile import Profile
+from .reactions import Reaction, Reactions
 from .recorder import Recorder
 from .signal import Signal
 from .signatures import unknown_parameters
@@ -62,7 +64,9 @@ def _api_table(cls: type) -> dict[str, tuple[str, str]]:
     return table
 
 
-class FakeTelegram(Faults, Updates, World, Recorder, Profile, Media, Chats, BotApiMethods):
+class FakeTelegram(
+    Faults, Updates, World, Recorder, Forums, Reactions, Profile, Media, Chats, BotApiMethods
+):
     """The emulated Bot API server plus the test-side API (users, groups, failures, waits).
 
     ``record_messages=False`` keeps only counters (no message storage) and ``max_calls`` bounds
@@ -137,6 +141,8 @@ class FakeTelegram(Faults, Updates, World, Recorder, Profile, Media, Chats, BotA
         self._faults: list[FaultRule] = []
         self._queries: dict[str, PendingQuery] = {}
         self.callback_answers: list[CallbackAnswer] = []
+        self.reaction_log: list[Reaction] = []
+        self._reactions: dict[tuple[int, int], tuple[str, ...]] = {}
         self.webhook_deliveries: list[WebhookDelivery] = []
         #: exceptions raised inside method implementations (answered as 500); assert it's empty
         self.internal_errors: list[Exception] = []

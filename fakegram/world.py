@@ -15,6 +15,7 @@ from .chats import member_dict
 from .formatting import command_entity
 from .methods import PendingQuery, embed
 from .models import StoredMessage
+from .topics import ForumTopic, thread_id
 
 if TYPE_CHECKING:
     from .signal import Signal
@@ -55,6 +56,10 @@ class World:
         def _require_recording(self, what: str) -> None:
             raise NotImplementedError
 
+        def _in_thread(
+            self, chat: FakeChat, message: dict[str, Any], thread: int | None
+        ) -> None: ...
+
     def user(
         self,
         first_name: str | None = None,
@@ -93,13 +98,19 @@ class World:
         username: str | None = None,
         supergroup: bool = True,
         bot_status: str = "administrator",
+        forum: bool = False,
     ) -> FakeGroup:
-        """Create a (super)group the bot is in with ``bot_status`` (default administrator)."""
+        """Create a (super)group the bot is in with ``bot_status`` (default administrator).
+        ``forum=True``: a supergroup with Topics on, where the administrator bot may also
+        manage topics (``group.promote_bot(...)`` to set its rights otherwise)."""
         ids = self._supergroup_ids if supergroup else self._group_ids
         chat_id = chat_id if chat_id is not None else self._free_id(ids)
         group = FakeGroup(
             self, chat_id, title, username=username, supergroup=supergroup, bot_status=bot_status
         )
+        if forum:
+            group.set_forum(True)
+            group.bot_rights["can_manage_topics"] = True
         self._register(group, username)
         return group
 
@@ -132,8 +143,10 @@ class World:
         content: dict[str, Any],
         *,
         reply_to: StoredMessage | None = None,
+        topic: ForumTopic | int | None = None,
     ) -> StoredMessage:
-        """Store a message a user sends and queue it for the bot (if the bot may see it)."""
+        """Store a message a user sends and queue it for the bot (if the bot may see it).
+        ``topic``: post in that topic of a forum (a reply goes to the replied message's)."""
         if isinstance(chat, FakeUser) and chat is not user:
             raise ValueError(f"{user!r} can't write in {chat!r}'s private chat")
         if chat is user and user.blocked:
@@ -148,6 +161,8 @@ class World:
         }
         if reply_to is not None:
             message["reply_to_message"] = embed(self._current(reply_to))
+        thread = self._user_thread(user, chat, topic, message.get("reply_to_message"))
+        self._in_thread(chat, message, thread)
         message.update(content)
         record = StoredMessage(message, self._next_seq(), outgoing=False)
         if self.record_messages:
@@ -156,6 +171,41 @@ class World:
             user.started = True
         if self._bot_receives(chat, message):
             self._new_update("message", message)
+        return record
+
+    def _user_thread(
+        self,
+        user: FakeUser,
+        chat: FakeChat,
+        topic: ForumTopic | int | None,
+        reply_to: dict[str, Any] | None,
+    ) -> int | None:
+        wanted = thread_id(topic)
+        if wanted is None:
+            wanted = (reply_to or {}).get("message_thread_id")
+        if wanted is None:
+            return None
+        if not isinstance(chat, FakeGroup) or not chat.is_forum:
+            raise ValueError(f"{chat!r} has no topics (set_forum() first)")
+        found = chat.topics.get(wanted)
+        if found is None or found.deleted:
+            raise LookupError(f"{chat!r} has no topic {wanted} (deleted or never created)")
+        status = chat.members.get(user.id, ("member", {}))[0]
+        if found.closed and status not in ("creator", "administrator"):
+            raise RuntimeError(f"topic {found.name!r} is closed; only admins can post there")
+        return wanted
+
+    def _user_edit(self, user: FakeUser, message: Any, changes: dict[str, Any]) -> StoredMessage:
+        """A user edits their message: stored in place, ``edited_message`` queued."""
+        record = self._current(message)
+        if record.outgoing or record.get("from", {}).get("id") != user.id:
+            raise ValueError(f"{user!r} can only edit their own messages, not {record!r}")
+        record.history.append(record.data)
+        data = {**record.data, **changes, "edit_date": self._now()}
+        record.data = {key: value for key, value in data.items() if value is not None}
+        chat = self.chat(record.chat_id)
+        if self._bot_receives(chat, record.data):
+            self._new_update("edited_message", record.data)
         return record
 
     def _next_file_id(self) -> int:
