@@ -7,9 +7,12 @@ parameters; the HTTP layer turns :class:`DropConnection` into a closed connectio
 from __future__ import annotations
 
 import asyncio
+import math
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
-from .errors import ApiError
+from .errors import ApiError, Errors
 from .models import FaultRule
 from .recorder import method_key
 
@@ -18,10 +21,36 @@ class DropConnection(Exception):
     """Raised by a ``drop()`` rule: the connection is closed instead of answered."""
 
 
+#: Telegram lets a bot post about 20 messages a minute into one group (FloodLimit in PTB).
+GROUP_MESSAGES_PER_MINUTE = 20
+
+
 class Faults:
-    """The fault rules (mixed into ``FakeTelegram``)."""
+    """The fault rules and the optional group flood limit (mixed into ``FakeTelegram``)."""
 
     _faults: list[FaultRule]
+    _clock: Callable[[], float]
+    _group_limit: int | None
+    _group_sends: dict[int, deque[float]]
+
+    def limit_group_sends(self, per_minute: int | None = GROUP_MESSAGES_PER_MINUTE) -> None:
+        """Answer 429 with ``retry_after`` to messages beyond ``per_minute`` into one group
+        within 60 s, as Telegram does; every topic of a forum counts against its group.
+        Off by default (``None`` switches it off again)."""
+        self._group_limit = per_minute
+        self._group_sends.clear()
+
+    def _count_group_send(self, chat_id: int) -> None:
+        """Called for each message the bot creates in a group (before storing it)."""
+        if self._group_limit is None:
+            return
+        now = self._clock()
+        sent = self._group_sends.setdefault(chat_id, deque())
+        while sent and now - sent[0] >= 60:
+            sent.popleft()
+        if len(sent) >= self._group_limit:
+            raise Errors.too_many_requests(max(1, math.ceil(60 - (now - sent[0]))))
+        sent.append(now)
 
     def fail(
         self,

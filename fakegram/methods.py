@@ -96,7 +96,9 @@ class BotApiMethods:
     def _changed_notify(self) -> None:
         raise NotImplementedError
 
-    if TYPE_CHECKING:  # provided by the Forums mixin
+    if TYPE_CHECKING:  # provided by the Forums and Faults mixins
+
+        def _count_group_send(self, chat_id: int) -> None: ...
 
         def has_right(self, chat: FakeChat, right: str) -> bool: ...
 
@@ -189,14 +191,16 @@ class BotApiMethods:
         self._ensure_can_send(chat)
         markup = p.get("reply_markup")
         inline = self._check_markup(markup)
+        reply_to = self._reply_target(chat, p)
+        thread = self._thread_of(chat, p, reply_to)
+        if isinstance(chat, FakeGroup):
+            self._count_group_send(chat.id)
         message: dict[str, Any] = {
             "message_id": chat._new_message_id(),
             "from": self._bot_from,
             "chat": chat.chat_dict,
             "date": self._now(),
         }
-        reply_to = self._reply_target(chat, p)
-        thread = self._thread_of(chat, p, reply_to)
         if reply_to is not None:
             message["reply_to_message"] = reply_to
         self._in_thread(chat, message, thread)
@@ -379,6 +383,8 @@ class BotApiMethods:
         """Telegram's rules for bots: only messages younger than 48 hours; in groups only the
         bot's own unless it is an administrator (private chats: both sides)."""
         if self._now() - record.data["date"] >= DELETE_WINDOW_SECONDS:
+            return False
+        if "forum_topic_created" in record.data:  # the topic's first message stays with it
             return False
         if isinstance(chat, FakeGroup) and not record.outgoing:
             return self.has_right(chat, "can_delete_messages")

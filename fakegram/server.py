@@ -139,6 +139,8 @@ class FakeTelegram(
         #: number of requests answered with an error, per method
         self.error_counts: Counter[str] = Counter()
         self._faults: list[FaultRule] = []
+        self._group_limit: int | None = None
+        self._group_sends: dict[int, deque[float]] = {}
         self._queries: dict[str, PendingQuery] = {}
         self.callback_answers: list[CallbackAnswer] = []
         self.reaction_log: list[Reaction] = []

@@ -270,6 +270,8 @@ async def test_delete_topic_removes_its_messages_and_then_thread_not_found(
     await bot.send_message(forum.id, "card", message_thread_id=thread)
     await staff.send("answer", chat=forum, topic=thread)
     general = await bot.send_message(forum.id, "stays")
+    with refused("message can't be deleted"):  # the topic's creation message
+        await bot.delete_message(forum.id, thread)
     forum.promote_bot(can_manage_topics=True, can_delete_messages=False)
     with refused("not enough rights to delete the topic"):
         await bot.delete_forum_topic(forum.id, thread)
@@ -339,13 +341,31 @@ async def test_pins_and_unpin_all_in_a_topic(tg: FakeTelegram, bot: Bot) -> None
         await bot.pin_chat_message(forum.id, card.message_id)
 
 
-async def test_forum_sends_follow_the_same_flood_rules(tg: FakeTelegram, bot: Bot) -> None:
-    """Scripted 429s match forum sends like any other (the fake has no built-in limiter)."""
-    forum = tg.group("Staff", forum=True)
-    topic = await bot.create_forum_topic(forum.id, "Request 1")
-    tg.fail("sendMessage", error=Errors.too_many_requests(3), chat_id=forum)
-    with pytest.raises(RetryAfter):
-        await bot.send_message(forum.id, "x", message_thread_id=topic.message_thread_id)
+async def test_all_topics_of_a_forum_share_the_group_flood_limit() -> None:
+    now = [1_700_000_000.0]
+    async with (
+        FakeTelegram(token=TOKEN, clock=lambda: now[0]) as tg,
+        Bot(TOKEN, base_url=tg.base_url) as bot,
+    ):
+        tg.limit_group_sends(20)
+        forum = tg.group("Staff", forum=True)
+        first = await bot.create_forum_topic(forum.id, "Request 1")
+        second = await bot.create_forum_topic(forum.id, "Request 2")
+        for index in range(20):
+            topic = first if index % 2 else second
+            await bot.send_message(forum.id, f"#{index}", message_thread_id=topic.message_thread_id)
+        with pytest.raises(RetryAfter) as raised:
+            await bot.send_message(forum.id, "one too many")
+        assert raised.value.retry_after.total_seconds() == 60
+        other = tg.group("Other")
+        await bot.send_message(other.id, "another group has its own budget")
+        now[0] += 60
+        await bot.send_message(
+            forum.id, "a minute later", message_thread_id=first.message_thread_id
+        )
+        tg.fail("sendMessage", error=Errors.too_many_requests(3), chat_id=forum)
+        with pytest.raises(RetryAfter):
+            await bot.send_message(forum.id, "scripted")
 
 
 # --------------------------------------------------------------------------- reactions
