@@ -7,7 +7,9 @@ See :class:`FakeTelegram` for the entry point.
 from .actors import FakeChat, FakeGroup, FakeUser
 from .errors import ApiError, Errors
 from .models import ButtonNotFound, Call, CallbackAnswer, FaultRule, StoredMessage, WebhookDelivery
+from .reactions import Reaction
 from .server import SECRET_HEADER, FakeTelegram, WebhookConfig
+from .topics import ForumTopic
 
 __all__ = [
     "SECRET_HEADER",
@@ -21,6 +23,8 @@ __all__ = [
     "FakeTelegram",
     "FakeUser",
     "FaultRule",
+    "ForumTopic",
+    "Reaction",
     "StoredMessage",
     "WebhookConfig",
     "WebhookDelivery",

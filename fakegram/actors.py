@@ -11,8 +11,11 @@ import bisect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .content import media_object
 from .formatting import command_entity, render_text
 from .models import ButtonNotFound, MessagePredicate, StoredMessage
+from .topics import DEFAULT_ADMIN_RIGHTS, ForumTopic, thread_id
+from .user_actions import UserActions
 
 if TYPE_CHECKING:
     from .server import FakeTelegram
@@ -46,6 +49,7 @@ class FakeChat:
         #: the ReplyKeyboardMarkup currently shown (set/removed by the bot's messages)
         self.reply_keyboard: dict[str, Any] | None = None
         self.menu_button: dict[str, Any] | None = None
+        self.pinned: list[int] = []  #: ids of pinned messages, the latest last
 
     @property
     def chat_dict(self) -> dict[str, Any]:
@@ -131,7 +135,7 @@ class FakeChat:
         )
 
 
-class FakeUser(FakeChat):
+class FakeUser(FakeChat, UserActions):
     """A Telegram user and their private chat with the bot (chat id == user id)."""
 
     type = "private"
@@ -191,8 +195,11 @@ class FakeUser(FakeChat):
         reply_to: StoredMessage | None = None,
         entities: list[dict[str, Any]] | None = None,
         parse_mode: str | None = None,
+        topic: ForumTopic | int | None = None,
     ) -> StoredMessage:
         """Send a text message (to the bot's private chat, or ``chat``); return it.
+        ``topic``: in that topic of a forum ``chat`` (default: General, or the topic of
+        ``reply_to``).
 
         A leading ``/command[@bot]`` gets its ``bot_command`` entity, as Telegram adds it.
         ``parse_mode`` (e.g. ``"HTML"``) stands for the client's formatting: the text is
@@ -208,12 +215,13 @@ class FakeUser(FakeChat):
             entities = [command] if command else None
         if entities:
             content["entities"] = entities
-        return self.tg._user_message(self, chat or self, content, reply_to=reply_to)
+        return self.tg._user_message(self, chat or self, content, reply_to=reply_to, topic=topic)
 
     async def reply(
         self, to: StoredMessage, text: str, *, chat: FakeChat | None = None
     ) -> StoredMessage:
-        """Reply to a message (``reply_to_message`` filled); chat defaults to the message's."""
+        """Reply to a message (``reply_to_message`` filled); chat defaults to the message's,
+        and in a forum the reply lands in the message's topic, as in Telegram."""
         target = chat or self.tg.chat(to.chat_id)
         return await self.send(text, chat=target, reply_to=to)
 
@@ -278,6 +286,7 @@ class FakeUser(FakeChat):
         caption: str | None = None,
         chat: FakeChat | None = None,
         reply_to: StoredMessage | None = None,
+        topic: ForumTopic | int | None = None,
         **fields: Any,
     ) -> StoredMessage:
         """Send a photo, document, voice note, video, sticker, location, … as a client would.
@@ -290,7 +299,7 @@ class FakeUser(FakeChat):
         content: dict[str, Any] = {kind: media_object(kind, self.tg._next_file_id(), fields)}
         if caption is not None:
             content["caption"] = caption
-        return self.tg._user_message(self, chat or self, content, reply_to=reply_to)
+        return self.tg._user_message(self, chat or self, content, reply_to=reply_to, topic=topic)
 
     async def block_bot(self) -> dict[str, Any]:
         """Block the bot: sends answer 403 and a ``my_chat_member`` (kicked) update is queued."""
@@ -330,13 +339,61 @@ class FakeGroup(FakeChat):
         self.permissions: dict[str, bool] = {"can_send_messages": True}
         #: set by ``migrate()``: every Bot API call naming this chat then answers ChatMigrated
         self.migrated_to: int | None = None
+        #: Topics switched on (``set_forum``); getChat and every message's chat show is_forum.
+        self.is_forum = False
+        #: topics by message_thread_id, deleted ones included (General, id 1, is not one)
+        self.topics: dict[int, ForumTopic] = {}
+        #: the bot's administrator rights here (``promote_bot``; getChatMember shows them)
+        self.bot_rights: dict[str, bool] = dict(DEFAULT_ADMIN_RIGHTS)
 
     @property
     def chat_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "type": self.type, "title": self.title}
         if self.username:
             data["username"] = self.username
+        if self.is_forum:
+            data["is_forum"] = True
         return data
+
+    # -- forums ---------------------------------------------------------------------------
+    def set_forum(self, enabled: bool = True) -> FakeGroup:
+        """Switch Topics on or off (a supergroup only; ``migrate()`` a basic group first).
+        Topics are kept while off, as Telegram keeps them. No update is sent."""
+        if enabled and self.type != "supergroup":
+            raise ValueError(f"{self!r} is a basic group; migrate() it to a supergroup first")
+        self.is_forum = enabled
+        # Message id 1 is taken before any topic exists (the group's first service message),
+        # as in Telegram: thread id 1 means the General topic, never a created one.
+        self._next_message_id = max(self._next_message_id, 2)
+        return self
+
+    def topic(self, thread_id: int) -> ForumTopic:
+        """The topic with this ``message_thread_id`` (``KeyError`` if there is none)."""
+        return self.topics[thread_id]
+
+    @property
+    def open_topics(self) -> list[ForumTopic]:
+        """Topics neither closed nor deleted, oldest first."""
+        return [t for t in self.topics.values() if not (t.closed or t.deleted)]
+
+    def thread(self, topic: ForumTopic | int | None) -> list[StoredMessage]:
+        """Every stored message of a topic (``None``: General), both directions, deleted
+        excluded, service messages included."""
+        wanted = thread_id(topic)
+        return [m for m in self._log if not m.deleted and m.get("message_thread_id") == wanted]
+
+    def promote_bot(self, **rights: bool) -> FakeGroup:
+        """Make the bot an administrator with ``rights`` over the defaults, e.g.
+        ``promote_bot(can_manage_topics=True, can_delete_messages=False)``. No update is sent
+        (``add_bot(status="administrator")`` queues one)."""
+        self.bot_status = "administrator"
+        self.bot_rights = {**DEFAULT_ADMIN_RIGHTS, **rights}
+        return self
+
+    def demote_bot(self) -> FakeGroup:
+        """Make the bot a plain member (no administrator rights)."""
+        self.bot_status = "member"
+        return self
 
     def add_member(self, user: FakeUser, status: str = "member", **fields: Any) -> FakeGroup:
         """Set ``user``'s membership (creator/administrator/member/restricted/left/kicked;
@@ -370,47 +427,6 @@ class FakeGroup(FakeChat):
 
     def __repr__(self) -> str:
         return f"<FakeGroup {self.id} {self.title!r}>"
-
-
-_MEDIA_DEFAULTS: dict[str, dict[str, Any]] = {
-    "document": {"file_name": "file.pdf", "mime_type": "application/pdf", "file_size": 1024},
-    "voice": {"duration": 3, "mime_type": "audio/ogg", "file_size": 4096},
-    "audio": {"duration": 30, "mime_type": "audio/mpeg", "file_size": 65536},
-    "video": {"width": 640, "height": 360, "duration": 5, "file_size": 65536},
-    "animation": {"width": 320, "height": 240, "duration": 2, "file_size": 8192},
-    "video_note": {"length": 240, "duration": 4, "file_size": 16384},
-    "sticker": {
-        "type": "regular",
-        "width": 512,
-        "height": 512,
-        "is_animated": False,
-        "is_video": False,
-        "emoji": "👍",
-    },
-}
-
-
-def media_object(kind: str, number: int, fields: dict[str, Any]) -> Any:
-    """The Message field for ``kind`` with Telegram's required keys (fields override)."""
-    ids = {"file_id": f"FAKE-{kind}-{number}", "file_unique_id": f"U{number}"}
-    if kind == "photo":  # a list of sizes, smallest first
-        sizes = [(90, 60), (320, 213), (1280, 853)]
-        return [
-            {
-                **ids,
-                "file_id": f"{ids['file_id']}-{w}",
-                "width": w,
-                "height": h,
-                "file_size": w * h // 10,
-                **fields,
-            }
-            for w, h in sizes
-        ]
-    if kind == "location":
-        return {"latitude": 52.52, "longitude": 13.405, **fields}
-    if kind == "dice":
-        return {"emoji": "🎲", "value": 4, **fields}
-    return {**ids, **_MEDIA_DEFAULTS.get(kind, {}), **fields}
 
 
 def _as_predicate(predicate: MessagePredicate | str | None) -> Callable[[StoredMessage], Any]:

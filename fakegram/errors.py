@@ -59,8 +59,19 @@ class Errors:
         return ApiError(400, f"Bad Request: {detail}")
 
     @staticmethod
+    def unknown_parameters(method: str, names: list[str]) -> ApiError:
+        """The fake's own refusal (real Telegram often ignores them): see ``signatures``."""
+        listed = ", ".join(names)
+        return Errors.bad_request(f"unknown parameter(s) of {method}: {listed}")
+
+    @staticmethod
     def chat_not_found() -> ApiError:
         return Errors.bad_request("chat not found")
+
+    @staticmethod
+    def thread_not_found() -> ApiError:
+        """A deleted topic, an unknown one, or ``message_thread_id=1`` (the General topic)."""
+        return Errors.bad_request("message thread not found")
 
     @staticmethod
     def message_not_modified() -> ApiError:

@@ -7,32 +7,14 @@ parameter dict and returns the ``result`` or raises :class:`ApiError`.
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from .actors import FakeChat, FakeGroup, FakeUser
 from .errors import Errors
-from .formatting import render_text, utf16_len
+from .formatting import render_text
 from .models import CallbackAnswer, StoredMessage
-
-if TYPE_CHECKING:
-    from collections import deque
-
-Params = dict[str, Any]
-
-
-def api(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Mark a method as the implementation of Bot API method ``name`` (canonical spelling)."""
-
-    def mark(func: Callable[..., Any]) -> Callable[..., Any]:
-        func._api_name = name  # type: ignore[attr-defined]
-        return func
-
-    return mark
-
+from .signatures import Params, api
 
 #: Bots may delete a message only within 48 hours of sending (then only edit it).
 DELETE_WINDOW_SECONDS = 48 * 3600
@@ -40,58 +22,8 @@ DELETE_WINDOW_SECONDS = 48 * 3600
 MAX_CALLBACK_ANSWER_LENGTH = 200
 
 #: Methods accepted and recorded without further effect (answer ``true``).
-NO_OP_METHODS = (
-    "pinChatMessage",
-    "setMessageReaction",
-    "setMyDefaultAdministratorRights",
-    "setMyName",
-    "unpinAllChatMessages",
-    "unpinChatMessage",
-)
+NO_OP_METHODS = ("setMyDefaultAdministratorRights", "setMyName")
 
-MAX_CAPTION_LENGTH = 1024
-
-_MEMBER_FIELDS: dict[str, dict[str, Any]] = {
-    "creator": {"is_anonymous": False},
-    "administrator": {
-        "can_be_edited": False,
-        "is_anonymous": False,
-        "can_manage_chat": True,
-        "can_delete_messages": True,
-        "can_manage_video_chats": True,
-        "can_restrict_members": True,
-        "can_promote_members": False,
-        "can_change_info": True,
-        "can_invite_users": True,
-        "can_post_stories": True,
-        "can_edit_stories": True,
-        "can_delete_stories": True,
-        "can_pin_messages": True,
-    },
-    "member": {},
-    "restricted": {
-        "is_member": True,
-        "can_send_messages": False,
-        "can_send_audios": False,
-        "can_send_documents": False,
-        "can_send_photos": False,
-        "can_send_videos": False,
-        "can_send_video_notes": False,
-        "can_send_voice_notes": False,
-        "can_send_polls": False,
-        "can_send_other_messages": False,
-        "can_add_web_page_previews": False,
-        "can_change_info": False,
-        "can_invite_users": False,
-        "can_pin_messages": False,
-        "can_manage_topics": False,
-        "can_edit_tag": False,
-        "can_react_to_messages": False,
-        "until_date": 0,
-    },
-    "left": {},
-    "kicked": {"until_date": 0},
-}
 
 _BUTTON_ACTIONS = (
     "callback_data",
@@ -107,7 +39,7 @@ _BUTTON_ACTIONS = (
 )
 
 #: Message fields that describe the envelope, not the content (not copied by copyMessage).
-_ENVELOPE_KEYS = frozenset(
+ENVELOPE_KEYS = frozenset(
     {
         "author_signature",
         "chat",
@@ -118,6 +50,7 @@ _ENVELOPE_KEYS = frozenset(
         "from",
         "has_protected_content",
         "is_topic_message",
+        "media_group_id",
         "message_id",
         "message_thread_id",
         "quote",
@@ -127,8 +60,6 @@ _ENVELOPE_KEYS = frozenset(
         "via_bot",
     }
 )
-
-_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 
 
 @dataclass(slots=True)
@@ -142,7 +73,8 @@ class PendingQuery:
 
 
 class BotApiMethods:
-    """Chat and message methods of the Bot API (mixed into ``FakeTelegram``)."""
+    """Sending, copying, editing and deleting messages; callback answers (mixed into
+    ``FakeTelegram``). Holds the helpers the other method mixins share."""
 
     # State provided by FakeTelegram (declared for readers and type checkers).
     bot_id: int
@@ -154,11 +86,6 @@ class BotApiMethods:
     _usernames: dict[str, FakeChat]
     _users: dict[int, FakeUser]
     _queries: dict[str, PendingQuery]
-    _commands: dict[tuple[str, str], list[dict[str, Any]]]
-    files: dict[str, dict[str, Any]]
-    _descriptions: dict[tuple[str, str], str]  # (kind, language code) -> text
-    _default_menu_button: dict[str, Any] | None
-    _updates: deque[dict[str, Any]]
 
     def _now(self) -> int:
         raise NotImplementedError
@@ -168,6 +95,20 @@ class BotApiMethods:
 
     def _changed_notify(self) -> None:
         raise NotImplementedError
+
+    if TYPE_CHECKING:  # provided by the Forums and Faults mixins
+
+        def _count_group_send(self, chat_id: int) -> None: ...
+
+        def has_right(self, chat: FakeChat, right: str) -> bool: ...
+
+        def _thread_of(
+            self, chat: FakeChat, p: Params, reply_to: dict[str, Any] | None
+        ) -> int | None: ...
+
+        def _in_thread(
+            self, chat: FakeChat, message: dict[str, Any], thread: int | None
+        ) -> None: ...
 
     # ------------------------------------------------------------------ helpers
     def _chat_param(self, p: Params, key: str = "chat_id") -> FakeChat:
@@ -250,17 +191,19 @@ class BotApiMethods:
         self._ensure_can_send(chat)
         markup = p.get("reply_markup")
         inline = self._check_markup(markup)
+        reply_to = self._reply_target(chat, p)
+        thread = self._thread_of(chat, p, reply_to)
+        if isinstance(chat, FakeGroup):
+            self._count_group_send(chat.id)
         message: dict[str, Any] = {
             "message_id": chat._new_message_id(),
             "from": self._bot_from,
             "chat": chat.chat_dict,
             "date": self._now(),
         }
-        if p.get("message_thread_id"):
-            message["message_thread_id"] = p["message_thread_id"]
-        reply_to = self._reply_target(chat, p)
         if reply_to is not None:
             message["reply_to_message"] = reply_to
+        self._in_thread(chat, message, thread)
         message.update(content)
         if inline is not None:
             message["reply_markup"] = inline
@@ -316,99 +259,6 @@ class BotApiMethods:
             if p.get(key) in (None, ""):
                 raise Errors.bad_request(f"{key} is empty")
 
-    # ------------------------------------------------------------------ bot & commands
-    @api("getMe")
-    def _get_me(self, p: Params) -> dict[str, Any]:
-        return self.bot_user
-
-    @api("logOut")
-    def _log_out(self, p: Params) -> bool:
-        return True
-
-    @api("close")
-    def _close(self, p: Params) -> bool:
-        return True
-
-    @api("setMyCommands")
-    def _set_my_commands(self, p: Params) -> bool:
-        commands = p.get("commands")
-        if not isinstance(commands, list) or len(commands) > 100:
-            raise Errors.bad_request("can't parse commands JSON object")
-        for command in commands:
-            if not isinstance(command, dict) or not _COMMAND_NAME.fullmatch(
-                str(command.get("command", ""))
-            ):
-                raise Errors.bad_request("BOT_COMMAND_INVALID")
-            if not str(command.get("description", "")).strip():
-                raise Errors.bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        key = _commands_key(p.get("scope"), p.get("language_code"))
-        if commands:
-            self._commands[key] = [dict(c) for c in commands]
-        else:
-            self._commands.pop(key, None)
-        return True
-
-    @api("getMyCommands")
-    def _get_my_commands(self, p: Params) -> list[dict[str, Any]]:
-        return self._commands.get(_commands_key(p.get("scope"), p.get("language_code")), [])
-
-    @api("deleteMyCommands")
-    def _delete_my_commands(self, p: Params) -> bool:
-        self._commands.pop(_commands_key(p.get("scope"), p.get("language_code")), None)
-        return True
-
-    # Telegram's limits: the "What can this bot do?" text and the profile's short one.
-    _DESCRIPTION_LIMITS: ClassVar[dict[str, int]] = {
-        "description": 512,
-        "short_description": 120,
-    }
-
-    def _set_description(self, kind: str, p: Params) -> bool:
-        text = str(p.get(kind) or "")
-        language = _language_code(p.get("language_code"))
-        if len(text) > self._DESCRIPTION_LIMITS[kind]:
-            raise Errors.bad_request(f"{kind} is too long")
-        if text:
-            self._descriptions[kind, language] = text
-        else:
-            self._descriptions.pop((kind, language), None)
-        return True
-
-    @api("setMyDescription")
-    def _set_my_description(self, p: Params) -> bool:
-        return self._set_description("description", p)
-
-    @api("setMyShortDescription")
-    def _set_my_short_description(self, p: Params) -> bool:
-        return self._set_description("short_description", p)
-
-    @api("getMyDescription")
-    def _get_my_description(self, p: Params) -> dict[str, str]:
-        key = ("description", _language_code(p.get("language_code")))
-        return {"description": self._descriptions.get(key, "")}
-
-    @api("getMyShortDescription")
-    def _get_my_short_description(self, p: Params) -> dict[str, str]:
-        key = ("short_description", _language_code(p.get("language_code")))
-        return {"short_description": self._descriptions.get(key, "")}
-
-    @api("setChatMenuButton")
-    def _set_chat_menu_button(self, p: Params) -> bool:
-        button = p.get("menu_button") or {"type": "default"}
-        if p.get("chat_id") is None:
-            self._default_menu_button = button
-        else:
-            self._chat_param(p).menu_button = button
-        return True
-
-    @api("getChatMenuButton")
-    def _get_chat_menu_button(self, p: Params) -> dict[str, Any]:
-        if p.get("chat_id") is not None:
-            button = self._chat_param(p).menu_button
-            if button is not None:
-                return button
-        return self._default_menu_button or {"type": "default"}
-
     # ------------------------------------------------------------------ sending
     @api("sendMessage")
     def _send_message(self, p: Params) -> dict[str, Any]:
@@ -453,57 +303,6 @@ class BotApiMethods:
         content = self._source_content(p, "forward")
         return self._bot_message(chat, content, p).data
 
-    @api("sendPhoto")
-    def _send_photo(self, p: Params) -> dict[str, Any]:
-        chat = self._chat_param(p)
-        file = self._input_file(p, "photo")
-        size = {"width": 1280, "height": 960, **file}
-        content = {"photo": [size], **self._caption(p)}
-        return self._bot_message(chat, content, p).data
-
-    @api("sendDocument")
-    def _send_document(self, p: Params) -> dict[str, Any]:
-        chat = self._chat_param(p)
-        content = {"document": self._input_file(p, "document"), **self._caption(p)}
-        return self._bot_message(chat, content, p).data
-
-    def _input_file(self, p: Params, key: str) -> dict[str, Any]:
-        """The file of ``key``: a multipart upload (given a new file_id), a known file_id or a
-        URL, as Telegram accepts them; ``attach://name`` points to the upload ``name``."""
-        value = p.get(key)
-        if isinstance(value, str) and value.startswith("attach://"):
-            value = p.get(value.removeprefix("attach://"))
-        if isinstance(value, dict):  # an upload, summarised by read_params
-            if not value.get("size"):
-                raise Errors.bad_request("file must be non-empty")
-            file_id = f"F{len(self.files) + 1:06d}-{key}"
-            file = {
-                "file_id": file_id,
-                "file_unique_id": file_id.lower(),
-                "file_size": value["size"],
-            }
-            if key == "document":
-                file |= {"file_name": value["filename"], "mime_type": value["content_type"]}
-            self.files[file_id] = file
-            return file
-        if isinstance(value, str) and value in self.files:
-            return self.files[value]
-        if isinstance(value, str) and value.startswith(("http://", "https://")):
-            return {"file_id": f"U{len(self.files) + 1:06d}", "file_unique_id": value[-16:]}
-        if value in (None, ""):
-            raise Errors.bad_request(f"there is no {key} in the request")
-        raise Errors.bad_request("wrong file identifier/HTTP URL specified")
-
-    def _caption(self, p: Params) -> dict[str, Any]:
-        if not p.get("caption"):
-            return {}
-        caption, entities = render_text(
-            p["caption"], p.get("parse_mode"), p.get("caption_entities")
-        )
-        if utf16_len(caption) > MAX_CAPTION_LENGTH:
-            raise Errors.bad_request("message caption is too long")
-        return {"caption": caption, **({"caption_entities": entities} if entities else {})}
-
     def _source_content(self, p: Params, verb: str) -> dict[str, Any]:
         """Content of ``from_chat_id``/``message_id`` (plus forward_origin for forwards)."""
         source_chat = self._chat_param(p, "from_chat_id")
@@ -513,7 +312,7 @@ class BotApiMethods:
             if not self.record_messages:
                 return {"text": f"({verb} of message {p['message_id']})"}
             raise Errors.bad_request(f"message to {verb} not found")
-        content = {k: v for k, v in record.data.items() if k not in _ENVELOPE_KEYS}
+        content = {k: v for k, v in record.data.items() if k not in ENVELOPE_KEYS}
         if verb == "forward":
             sender = record.data.get("from")
             origin = {"type": "user", "sender_user": sender, "date": record.data["date"]}
@@ -585,8 +384,10 @@ class BotApiMethods:
         bot's own unless it is an administrator (private chats: both sides)."""
         if self._now() - record.data["date"] >= DELETE_WINDOW_SECONDS:
             return False
+        if "forum_topic_created" in record.data:  # the topic's first message stays with it
+            return False
         if isinstance(chat, FakeGroup) and not record.outgoing:
-            return chat.bot_status in ("administrator", "creator")
+            return self.has_right(chat, "can_delete_messages")
         return True
 
     # ------------------------------------------------------------------ callback queries
@@ -615,85 +416,6 @@ class BotApiMethods:
         self._changed_notify()
         return True
 
-    # ------------------------------------------------------------------ chats & members
-    @api("getChat")
-    def _get_chat(self, p: Params) -> dict[str, Any]:
-        chat = self._chat_param(p)
-        info: dict[str, Any] = {
-            **chat.chat_dict,
-            **({"permissions": dict(chat.permissions)} if isinstance(chat, FakeGroup) else {}),
-            "accent_color_id": 0,
-            "max_reaction_count": 11,
-            "accepted_gift_types": {
-                "unlimited_gifts": False,
-                "limited_gifts": False,
-                "unique_gifts": False,
-                "premium_subscription": False,
-                "gifts_from_channels": False,
-            },
-        }
-        return info
-
-    @api("getChatMember")
-    def _get_chat_member(self, p: Params) -> dict[str, Any]:
-        chat = self._chat_param(p)
-        self._require(p, "user_id")
-        user_id = p["user_id"]
-        if not isinstance(user_id, int):
-            raise Errors.bad_request("invalid user_id specified")
-        return self._member(chat, user_id)
-
-    def _member(self, chat: FakeChat, user_id: int) -> dict[str, Any]:
-        """A ChatMember dict; users without a configured membership have status "left"."""
-        if user_id == self.bot_id:
-            user = self._bot_from
-            status, extra = (chat.bot_status if isinstance(chat, FakeGroup) else "member"), {}
-        else:
-            known = self._users.get(user_id)
-            if known is not None:
-                user = known.user_dict
-            else:
-                user = {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
-            if isinstance(chat, FakeGroup):
-                status, extra = chat.members.get(user_id, ("left", {}))
-            else:
-                status, extra = ("member" if user_id == chat.id else "left"), {}
-        return member_dict(user, status, extra)
-
-    @api("getChatAdministrators")
-    def _get_chat_administrators(self, p: Params) -> list[dict[str, Any]]:
-        chat = self._chat_param(p)
-        if not isinstance(chat, FakeGroup):
-            raise Errors.bad_request("there are no administrators in the private chat")
-        admins = ("creator", "administrator")
-        ids = [uid for uid, (status, _) in chat.members.items() if status in admins]
-        if chat.bot_status == "administrator":
-            ids.append(self.bot_id)
-        return [self._member(chat, user_id) for user_id in ids]
-
-    @api("getChatMemberCount")
-    def _get_chat_member_count(self, p: Params) -> int:
-        chat = self._chat_param(p)
-        if not isinstance(chat, FakeGroup):
-            return 2
-        present = ("creator", "administrator", "member", "restricted")
-        members = sum(1 for status, _ in chat.members.values() if status in present)
-        return members + (chat.bot_status in present)
-
-    @api("leaveChat")
-    def _leave_chat(self, p: Params) -> bool:
-        chat = self._chat_param(p)
-        if isinstance(chat, FakeGroup):
-            chat.bot_status = "left"
-        return True
-
-
-def member_dict(
-    user: dict[str, Any], status: str, extra: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """A ChatMember object with every field PTB requires for ``status``."""
-    return {"user": user, "status": status, **_MEMBER_FIELDS[status], **(extra or {})}
-
 
 def embed(record: StoredMessage) -> dict[str, Any]:
     """A message as nested in another one (Telegram doesn't nest reply_to_message twice)."""
@@ -703,16 +425,3 @@ def embed(record: StoredMessage) -> dict[str, Any]:
 def _same(current: Any, new: Any) -> bool:
     """Equality where "absent", ``None`` and empty lists/keyboards are the same."""
     return (current or None) == (new or None)
-
-
-def _language_code(value: Any) -> str:
-    """An ISO 639-1 code or empty (everyone else), as Telegram accepts it."""
-    code = str(value or "")
-    if code and not re.fullmatch(r"[a-z]{2}", code):
-        raise Errors.bad_request("LANG_CODE_INVALID")
-    return code
-
-
-def _commands_key(scope: Any, language_code: Any) -> tuple[str, str]:
-    scope = scope or {"type": "default"}
-    return json.dumps(scope, sort_keys=True), _language_code(language_code)

@@ -49,6 +49,9 @@ INT_FIELDS = frozenset(
         "duration",
         "from_chat_id",
         "heading",
+        "height",
+        "icon_color",
+        "length",
         "limit",
         "live_period",
         "max_connections",
@@ -60,6 +63,7 @@ INT_FIELDS = frozenset(
         "timeout",
         "until_date",
         "user_id",
+        "width",
     }
 )
 
@@ -71,12 +75,18 @@ BOOL_FIELDS = frozenset(
         "allow_sending_without_reply",
         "disable_notification",
         "disable_web_page_preview",
+        "disable_content_type_detection",
         "drop_pending_updates",
+        "for_channels",
+        "has_spoiler",
         "is_big",
         "protect_content",
+        "remove_caption",
+        "return_bots",
         "revoke_messages",
         "show_alert",
         "show_caption_above_media",
+        "supports_streaming",
     }
 )
 

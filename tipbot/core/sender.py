@@ -199,6 +199,12 @@ async def _with_retries(
 BULK = "bulk"
 #: 429s that PTB's limiter waits out (``retry_after``) before a send reports one.
 MAX_RETRIES = 3
+#: Bot API methods without a ``parse_mode`` parameter to which PTB still adds the
+#: ``Defaults(parse_mode=...)`` (its shared ``_send_message`` fills it in for every method).
+#: Telegram ignores it there; the fake refuses it (fakegram/signatures.py).
+WITHOUT_PARSE_MODE = frozenset(
+    {"editMessageReplyMarkup", "forwardMessage", "sendContact", "sendLocation", "sendSticker"}
+)
 #: Sends in flight = rate x Telegram's round trip (about 50 ms), so the rate, not the
 #: latency, sets the pace; at most 64 of PTB's 256 pooled connections
 #: (``ApplicationBuilder.connection_pool_size``), leaving the rest to handlers. More is not
@@ -306,6 +312,8 @@ class SendLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: Any,
     ) -> Any:
+        if endpoint in WITHOUT_PARSE_MODE:  # the dict PTB sends (args carries it too)
+            data.pop("parse_mode", None)
         if data.get("chat_id") is not None:  # what Telegram's overall limit counts
             await self.shared.acquire(bulk=rate_limit_args == BULK)
         return await super().process_request(callback, args, kwargs, endpoint, data, None)
