@@ -216,6 +216,9 @@ def test_review_since_sign_off_lists_only_what_changed(tips, capsys):
         ["| stress-02", "removed"],
     ]
     assert "Consulta a tu médico." in rows[0]
+    library = load_library(tips)
+    cited = {library.tips[t].reference for t in ("stress-03", "gutbrain-99")}
+    assert {line.split("**")[1] for line in lines if line.startswith("- **")} == cited
     assert 'tipbot check-content --sign-off "Dr. Name"' in out
 
     assert main(["check-content", str(tips)]) == 0

@@ -99,8 +99,8 @@ def warn_unsigned(library: Library) -> None:
     pending = signoff.unsigned(signoff.changes_since(library, last))
     if pending:
         log.warning(
-            "%d tips are not signed off: run tipbot check-content --review --since-signoff",
-            len(pending),
+            "%s: run tipbot check-content --review --since-signoff",
+            signoff.not_signed_off(len(pending)),
         )
 
 

@@ -85,7 +85,10 @@ def review_markdown(
     for row in review_rows(library, changes):
         lines.append("| " + " | ".join(cell(row[c]) for c in columns) + " |")
     lines += ["", "## References", ""]
+    listed = {library.tips[c.tip_id].reference for c in changes or () if c.kind != "removed"}
     for ref in library.references.values():
+        if changes is not None and ref.id not in listed:
+            continue  # the sheet of changes shows the sources of the tips it lists
         checked = cell(ref.verified)
         lines.append(f"- **{ref.id}**: {cell(ref.citation)} {ref.url} (checked: {checked})")
     lines += [

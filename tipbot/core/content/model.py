@@ -1,7 +1,7 @@
 """The tip library's model: references, topics, tips, a library and its translations.
 
-Plain frozen data, built only by the loader (``loading.py``) once it is valid; the bot reads
-it, and ``Library.localized`` gives the view in a person's language.
+Plain frozen data, built by ``validation.py`` and ``translations.py`` once the files are
+valid; the bot reads it, and ``Library.localized`` gives the view in a person's language.
 """
 
 from __future__ import annotations

@@ -161,6 +161,11 @@ def unsigned(changes: list[Change]) -> list[Change]:
     return [change for change in changes if change.kind != "removed"]
 
 
+def not_signed_off(count: int) -> str:
+    """``N tips are not signed off`` (``1 tip is …``): the check's and the warning's words."""
+    return f"{count} tip is not signed off" if count == 1 else f"{count} tips are not signed off"
+
+
 def status_line(library: Library) -> str:
     """One line for ``check-content``: how many tips are not signed off, and since what."""
     last = latest_signoff(library)
@@ -168,7 +173,7 @@ def status_line(library: Library) -> str:
     pending = unsigned(changes)
     if last is None:
         return (
-            f"sign-off: none recorded yet: {len(pending)} tips are not signed off "
+            f"sign-off: none recorded yet: {not_signed_off(len(pending))} "
             "(tipbot check-content --review --since-signoff)"
         )
     since = f"since the sign-off by {last.by} on {last.on.isoformat()}"
@@ -178,7 +183,7 @@ def status_line(library: Library) -> str:
         return f"sign-off: all {len(library.tips)} tips signed off by {last.by} on {last.on}{gone}"
     added = sum(change.kind == "added" for change in pending)
     return (
-        f"sign-off: {len(pending)} tips are not signed off ({added} added, "
+        f"sign-off: {not_signed_off(len(pending))} ({added} added, "
         f"{len(pending) - added} changed, {removed} removed {since}): "
         "tipbot check-content --review --since-signoff"
     )
