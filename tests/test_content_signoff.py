@@ -98,6 +98,15 @@ def test_sign_off_records_who_when_and_every_tip(tips, capsys):
     assert expected in capsys.readouterr().out
 
 
+def test_signing_the_shipped_file_drops_its_not_signed_note(tips):
+    shutil.copy(PROJECT_CONTENT.parent / "signoff.yaml", tips.parent / "signoff.yaml")
+    sign_off(tips)
+    text = (tips.parent / "signoff.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# Clinical sign-off of the tip library")
+    assert "No clinician has signed off" not in text
+    assert [s.by for s in read_signoffs(tips.parent / "signoff.yaml")] == ["Dr. Ana Ruiz"]
+
+
 def test_a_second_sign_off_is_appended_and_counts(tips):
     sign_off(tips, "Dr. Ana Ruiz")
     edit(tips, lambda raw: tip(raw, "omega3-02").update(text="Eat oily fish twice a week."))

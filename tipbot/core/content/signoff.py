@@ -201,7 +201,10 @@ def record_signoff(library: Library, by: str, clock: Clock) -> SignOff:
     signoffs.append(signoff)
     data = {"signoffs": [{"by": s.by, "date": s.on.isoformat(), "tips": s.tips} for s in signoffs]}
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-    path.write_text(_header(path) + body, encoding="utf-8")
+    try:
+        path.write_text(_header(path) + body, encoding="utf-8")
+    except OSError as exc:
+        raise ContentError([f"{path}: cannot write: {exc.strerror or exc}"]) from None
     return signoff
 
 
