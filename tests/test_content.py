@@ -179,15 +179,17 @@ def test_review_sheet_in_markdown(capsys):
     assert main(["check-content", str(PROJECT_CONTENT), "--review"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert "| id | topic | text | source | basis |" in lines
+    # The Spanish text is beside the English: a clinician's sign-off covers it too.
+    assert "| id | topic | text | text_es | source | basis |" in lines
     rows = [line for line in lines if line.startswith("| ") and "---" not in line]
     assert len(rows) == len(library.tips) + 1  # the header and one row per tip
     assert rows[1].startswith("| prebiotics-01 | prebiotics | What is a prebiotic?")
     assert (
         "Gibson GR, Hutkins R" in rows[1] and "https://doi.org/10.1038/nrgastro.2017.75" in rows[1]
     )
-    assert "selectively utilized" in rows[1].split(" | ")[4]
-    assert all(row.count(" | ") == 4 for row in rows)  # no stray pipes split a cell
+    assert rows[1].split(" | ")[3].startswith("¿Qué es un prebiótico?")
+    assert "selectively utilized" in rows[1].split(" | ")[5]
+    assert all(row.count(" | ") == 5 for row in rows)  # no stray pipes split a cell
     assert "## Sign-off" in out and "(checked: PMC article page PMC7719906" in out
 
 

@@ -16,14 +16,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tipbot.core.clock import Clock, SystemClock
 from tipbot.core.config import ConfigError, Settings, load_settings
-from tipbot.core.content import (
-    ContentError,
-    Library,
-    load_library,
-    review_csv,
-    review_markdown,
-)
+from tipbot.core.content import ContentError, Library, load_library, signoff
 from tipbot.core.logs import setup_logging
 
 if TYPE_CHECKING:
@@ -56,6 +51,11 @@ def _settings() -> Settings:
     return load_settings()
 
 
+def _clock() -> Clock:
+    """The clock that dates a sign-off (a test replaces it)."""
+    return SystemClock()
+
+
 def cmd_run(_args: argparse.Namespace) -> int:
     from tipbot.app import build_application, setup_languages
     from tipbot.core.db import Database
@@ -70,6 +70,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     setup_logging(settings.log_level, fmt=settings.log_format, secrets=secrets)
     library = load_library(settings.content)
     log.info("tip library: %d tips in %d topics", len(library.tips), len(library.topics))
+    warn_unsigned(library)
     log.info("database: %s", describe_location(settings.database_url))
     new_file = sqlite_file(settings.database_url)
     if new_file is not None and not new_file.exists():
@@ -84,6 +85,22 @@ def cmd_run(_args: argparse.Namespace) -> int:
     application = build_application(settings, library=library)
     asyncio.run(Runner(application, settings, webhook_secret=webhook_secret).serve())
     return EXIT_OK
+
+
+def warn_unsigned(library: Library) -> None:
+    """A warning at start while a tip is new or changed since the clinical sign-off; the bot
+    still runs (an unreadable ``signoff.yaml`` counts every tip as not signed off)."""
+    try:
+        last = signoff.latest_signoff(library)
+    except ContentError as exc:
+        log.warning("%s: counting every tip as not signed off", "; ".join(exc.problems))
+        last = None
+    pending = signoff.unsigned(signoff.changes_since(library, last))
+    if pending:
+        log.warning(
+            "%s: run tipbot check-content --review --since-signoff",
+            signoff.not_signed_off(len(pending)),
+        )
 
 
 async def _migrate(db: Database) -> None:
@@ -113,17 +130,41 @@ async def _require_database(url: str) -> None:
 def cmd_check_content(args: argparse.Namespace) -> int:
     settings = _settings()
     path = Path(args.path) if args.path else settings.content
+    if args.since_signoff and not args.review:
+        print("tipbot: --since-signoff goes with --review", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.sign_off is not None and args.review:
+        print("tipbot: --sign-off records a sign-off; run it without --review", file=sys.stderr)
+        return EXIT_CONFIG
     library = load_library(path)
-    if args.review:
-        sheet = review_csv(library) if args.format == "csv" else review_markdown(library)
-        sys.stdout.write(sheet)
+    if args.sign_off is not None:
+        record = signoff.record_signoff(library, args.sign_off, _clock())
+        where = signoff.signoff_path(library)
+        print(f"{where}: signed off {len(record.tips)} tips by {record.by} on {record.on}")
         return EXIT_OK
+    if args.review:
+        return print_review(library, since_signoff=args.since_signoff, fmt=args.format)
     print(library.summary())
     complete = check_languages(library, settings.locales_dir)
+    print(signoff.status_line(library))
     if args.strict and not complete:
         print("incomplete translations (--strict): see above", file=sys.stderr)
         return EXIT_CONTENT
     print("OK")
+    return EXIT_OK
+
+
+def print_review(library: Library, *, since_signoff: bool, fmt: str) -> int:
+    from tipbot.content_review import review_csv, review_markdown
+
+    changes = last = None
+    if since_signoff:
+        last = signoff.latest_signoff(library)
+        changes = signoff.changes_since(library, last)
+    if fmt == "csv":
+        sys.stdout.write(review_csv(library, changes))
+    else:
+        sys.stdout.write(review_markdown(library, changes, last))
     return EXIT_OK
 
 
@@ -216,6 +257,13 @@ def cmd_export_requests(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _signer(value: str) -> str:
+    name = " ".join(value.split())
+    if not name:
+        raise argparse.ArgumentTypeError("say who signs off, e.g. --sign-off 'Dr. Ana Ruiz'")
+    return name
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tipbot",
@@ -244,6 +292,18 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("markdown", "csv"),
         default="markdown",
         help="review sheet format (default: markdown)",
+    )
+    check.add_argument(
+        "--since-signoff",
+        action="store_true",
+        help="with --review: only the tips added or changed since the last clinical sign-off",
+    )
+    check.add_argument(
+        "--sign-off",
+        metavar="NAME",
+        type=_signer,
+        help="record that NAME (the clinician) signed off every tip as it is now, dated today, "
+        "in signoff.yaml beside the library",
     )
     check.add_argument(
         "--strict", action="store_true", help="also fail when a translation is incomplete"

@@ -1,0 +1,44 @@
+"""Loading the library from its files: ``tips.yaml`` and every ``tips.<lang>.yaml``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tipbot.core.content.model import ContentError, Library
+from tipbot.core.content.translations import parse_translation, translation_paths
+from tipbot.core.content.validation import parse_library
+
+
+def load_library(path: str | Path) -> Library:
+    """Read and validate the library and its translations, raising ``ContentError`` with
+    every problem found."""
+    path = Path(path)
+    library = parse_library(read_yaml(path), path)
+    problems: list[str] = []
+    for translation_path in translation_paths(path):
+        try:
+            translation = parse_translation(read_yaml(translation_path), translation_path, library)
+        except ContentError as exc:
+            problems += exc.problems
+            continue
+        library.translations[translation.language] = translation
+    if problems:
+        raise ContentError(problems)
+    return library
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContentError([f"{path}: file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError([f"{path}: cannot read: {exc}"]) from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        reason = getattr(exc, "problem", None) or "malformed YAML"
+        raise ContentError([f"{path}: malformed YAML{at}: {reason}"]) from None
