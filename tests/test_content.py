@@ -51,6 +51,20 @@ def test_shipped_library_is_complete():
     assert all("2026" in ref.verified for ref in library.references.values())
 
 
+def test_omega3_and_exercise_last_a_month_each_in_neutral_spanish():
+    """Issue 26: 30 tips a topic, and Spanish without Peninsular-only words."""
+    library = load_library(PROJECT_CONTENT)
+    spanish = yaml.safe_load(PROJECT_CONTENT.with_name("tips.es.yaml").read_text("utf-8"))
+    texts = {tip["id"]: tip["text"].lower() for tip in spanish["tips"]}
+    peninsular = ("alubias", "patatas", "nevera", "gachas", "matrona", "colza", "manteca")
+    peninsular += ("tensión alta", "aparca", "apuntarte", "zumo", "ordenador", "coger")
+    for topic in ("omega3", "exercise"):
+        tips = library.tips_by_topic[topic]
+        assert len(tips) >= 30
+        for tip in tips:
+            assert not [word for word in peninsular if word in texts[tip.id]], tip.id
+
+
 def test_check_content_prints_a_summary(capsys):
     assert main(["check-content", str(PROJECT_CONTENT)]) == 0
     out = capsys.readouterr().out
