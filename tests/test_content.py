@@ -16,9 +16,10 @@ from tipbot.core.config import PROJECT_CONTENT
 from tipbot.core.content import MAX_TIP_LENGTH, load_library
 from tipbot.subscriber.picker import render_tip
 
-# The article's references kept in the library, each checked against its PubMed/PMC page.
-# (Appleton 2018 was dropped: no stored copy of its own page confirmed its PMID.)
+# The clinic article's five references, all in the library. Four were checked against their
+# PubMed/PMC pages; Appleton 2018's PMID is as the article gives it (its `verified` says so).
 ARTICLE_REFERENCES = {
+    "appleton2018": ("31043907", None),
     "madison2019": ("32395568", "10.1016/j.cobeha.2019.01.011"),
     "albander2020": ("33086688", "10.3390/ijerph17207618"),
     "dalile2019": ("31123355", "10.1038/s41575-019-0157-3"),
@@ -43,6 +44,9 @@ def test_shipped_library_is_complete():
     for topic in ("prebiotics", "omega3", "exercise", "stress"):
         assert len(library.tips_by_topic[topic]) >= 15
     assert len(library.tips_by_topic["gutbrain"]) >= 10
+    # issue 26: half a year of tips for these two topics
+    assert len(library.tips_by_topic["prebiotics"]) >= 30
+    assert len(library.tips_by_topic["gutbrain"]) >= 20
     assert library.topic_for_command("probiotics").id == "prebiotics"
     for ref_id, ids in ARTICLE_REFERENCES.items():
         assert (library.references[ref_id].pmid, library.references[ref_id].doi) == ids
