@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from tipbot.core.api_health import BotApiMonitor
 from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library
@@ -18,7 +19,6 @@ from tipbot.core.db import Database
 from tipbot.core.erasure import Eraser
 from tipbot.core.sender import SendPolicy
 from tipbot.core.staff import StaffDirectory
-from tipbot.core.transport import BotApiMonitor
 
 _DEPS_KEY = "deps"
 
