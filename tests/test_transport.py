@@ -10,12 +10,14 @@ monitor (``core/api_health.py``) counts and logs.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import io
 import logging
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession, web
@@ -31,6 +33,7 @@ from telegram.error import (
 )
 from telegram.request import BaseRequest
 
+import tipbot
 from fakegram import Errors
 from tests.conftest import TOKEN
 from tests.test_ops_web import free_port
@@ -355,3 +358,16 @@ async def test_the_token_never_reaches_the_logs(tg, make_bot, client, caplog):
         assert any(TOKEN_SECRET in message for name, message in raw if name == "httpx")
     assert "sendMessage" in written.getvalue()
     assert TOKEN_SECRET not in written.getvalue()
+
+
+def test_no_module_imports_ptb_private_modules():
+    """``telegram._utils`` and the like change without notice between PTB releases: tipbot
+    uses PTB's public names only (the transport reads ``BaseRequest.DEFAULT_NONE``'s class)."""
+    private: list[str] = []
+    for path in Path(tipbot.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            private += [f"{path.name}: {n}" for n in names if n.startswith("telegram._")]
+    assert private == []
