@@ -1,18 +1,25 @@
 """The database layer's own promises, on whichever database the suite runs (SQLite or
 PostgreSQL): transactions commit or roll back whole, reads never wait for the writers, and
-SQLite statements keep their rows, counts and ids through the one-trip connection; and a
-PostgreSQL connection the server dropped is replaced (before use when it sat idle)."""
+statements keep their rows, counts and ids; and a PostgreSQL connection the server dropped is
+replaced (before use when it sat idle).
+
+On SQLite the promises are a contract over both connection paths: the one-trip connection
+(``core/db/sqlite.py``, on aiosqlite's private API) and plain aiosqlite, the fallback when
+that API is not the one the shim was written for (which logs one warning)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, date, datetime
 
+import aiosqlite
 import pytest
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from tipbot.core.db import engine as engine_module
+from tipbot.core.db import sqlite as sqlite_module
 from tipbot.core.db.engine import Database
 from tipbot.core.db.models import Delivery, Subscriber, SubscriptionStatus, TipView
 from tipbot.core.db.sqlite import OneTripConnection
@@ -21,6 +28,22 @@ from tipbot.subscriber.language import stored_language
 from tipbot.subscriber.service import subscribe
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+PATHS = ["one-trip", "stock"]
+
+
+@pytest.fixture(params=PATHS)
+def path(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+async def db(path, database_url):
+    """The suite's database; on SQLite once per connection path (PostgreSQL has one)."""
+    if path == "stock" and not database_url.startswith("sqlite"):
+        pytest.skip("one connection path on PostgreSQL")
+    database = Database(database_url, one_trip=path == "one-trip")
+    yield database
+    await database.dispose()
 
 
 async def _person(db, settings, library, user_id: int = 1) -> None:
@@ -64,16 +87,17 @@ async def test_a_language_read_does_not_wait_for_an_open_write(db, settings, lib
     assert await stored_language(deps, 999) is None
 
 
-async def test_rows_counts_and_ids_survive_the_round_trip(db, settings, library):
+async def test_rows_counts_and_ids_survive_the_round_trip(db, path, settings, library):
     """What SQLAlchemy reads off a cursor: rows, rowcount of an UPDATE, new primary keys,
-    and executemany (the sweep's path) — through ``OneTripConnection`` on SQLite."""
+    and executemany (the sweep's path) — on SQLite through either connection path."""
     for user_id in (1, 2, 3):
         await _person(db, settings, library, user_id)
     async with db.session() as session:
         connection = await session.connection()
         raw = await connection.get_raw_connection()
         if db.is_sqlite:
-            assert isinstance(raw.driver_connection, OneTripConnection)
+            assert isinstance(raw.driver_connection, aiosqlite.Connection)
+            assert isinstance(raw.driver_connection, OneTripConnection) is (path == "one-trip")
         changed = await connection.execute(
             update(Subscriber)
             .where(Subscriber.user_id.in_([1, 2]))
@@ -96,6 +120,71 @@ async def test_rows_counts_and_ids_survive_the_round_trip(db, settings, library)
         )
         assert sorted(rows) == [(1, 1), (2, 2), (3, 3)]
         assert sorted(paused) == [1, 2]
+
+
+async def test_sqlite_pragmas_hold_on_both_paths(db):
+    """WAL, foreign keys and secure delete are set per connection, whichever path it is."""
+    if not db.is_sqlite:
+        pytest.skip("SQLite")
+    async with db.engine.connect() as connection:
+        assert await connection.scalar(text("PRAGMA journal_mode")) == "wal"
+        assert await connection.scalar(text("PRAGMA foreign_keys")) == 1
+        assert await connection.scalar(text("PRAGMA secure_delete")) == 1
+
+
+@pytest.fixture
+def fresh_check():
+    """Forget the once-per-process answer about aiosqlite, before and after the test."""
+    sqlite_module._unsupported_once.cache_clear()
+    yield
+    sqlite_module._unsupported_once.cache_clear()
+
+
+def test_the_installed_aiosqlite_is_the_one_the_shim_was_written_for():
+    assert sqlite_module.unsupported_because() is None
+
+
+async def _changed_execute(self, function):  # lost *args/**kwargs: not the shim's shape
+    return function()
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value", "reason"),
+    [
+        ("__version__", "0.23.0", "aiosqlite 0.23.0 is installed"),
+        ("__version__", "1.0rc1", "aiosqlite 1.0rc1 is installed"),
+        ("Connection._execute", _changed_execute, "no longer takes"),
+        ("Connection._execute", None, "gone"),
+        ("Connection._conn", None, "_conn is no longer a property"),
+    ],
+)
+def test_a_different_private_api_is_detected(monkeypatch, attribute, value, reason):
+    owner = aiosqlite.Connection if attribute.startswith("Connection.") else aiosqlite
+    monkeypatch.setattr(owner, attribute.removeprefix("Connection."), value)
+    assert reason in sqlite_module.unsupported_because()
+
+
+async def test_another_aiosqlite_falls_back_to_plain_aiosqlite_with_one_warning(
+    database_url, settings, library, monkeypatch, caplog, fresh_check
+):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite")
+    monkeypatch.setattr(aiosqlite, "__version__", "0.23.0")
+    caplog.set_level(logging.WARNING, logger=sqlite_module.__name__)
+    databases = [Database(database_url), Database(database_url)]
+    try:
+        for user_id, db in enumerate(databases, start=1):
+            await _person(db, settings, library, user_id)
+            async with db.engine.connect() as connection:
+                raw = await connection.get_raw_connection()
+                assert not isinstance(raw.driver_connection, OneTripConnection)
+                assert await connection.scalar(select(Subscriber.language).limit(1)) == "es"
+    finally:
+        for db in databases:
+            await db.dispose()
+    [warning] = [r for r in caplog.records if r.name == sqlite_module.__name__]
+    assert "aiosqlite 0.23.0" in warning.getMessage()
+    assert "using plain aiosqlite" in warning.getMessage()
 
 
 async def _backend_pid(db) -> int:

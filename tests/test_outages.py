@@ -24,8 +24,8 @@ from fakegram import Errors
 from tests.conftest import TOKEN
 from tests.test_ops_web import free_port
 from tipbot.app import build_application, deps_of
+from tipbot.core.api_health import BotApiMonitor
 from tipbot.core.config import PROJECT_CONTENT, ConfigError
-from tipbot.core.transport import BotApiMonitor
 from tipbot.runner import Runner
 
 TOKEN_SECRET = TOKEN.split(":")[1]

@@ -1,15 +1,23 @@
-"""The transport contract: aiohttp and httpx behave alike for every answer Telegram can give.
+"""The transport contract: aiohttp (the default) and httpx (``TIPBOT_HTTP_CLIENT=httpx``)
+behave alike for every answer Telegram can give.
 
-Each test runs PTB's real ``Bot`` over both clients, against the fake Bot API or a small
-aiohttp server on 127.0.0.1, and checks the PTB exception and that its text (with its whole
-traceback) never holds the token.
+Each test runs PTB's real ``Bot`` over both clients (the ``client`` fixture), against the fake
+Bot API or a small aiohttp server on 127.0.0.1, and checks the PTB exception and that its text
+(with its whole traceback) never holds the token: timeouts, network errors, 5xx, 429's
+``retry_after``, uploads, a proxy, the token kept out of the logs, and what the Bot API
+monitor (``core/api_health.py``) counts and logs.
 """
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import io
+import logging
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession, web
@@ -25,9 +33,12 @@ from telegram.error import (
 )
 from telegram.request import BaseRequest
 
+import tipbot
 from fakegram import Errors
 from tests.conftest import TOKEN
 from tests.test_ops_web import free_port
+from tipbot.core.api_health import BotApiMonitor
+from tipbot.core.logs import OutageTracebackFilter, RedactingFilter
 from tipbot.core.transport import AiohttpRequest, GuardedHTTPXRequest, make_request
 
 CLIENTS = ["aiohttp", "httpx"]
@@ -250,3 +261,113 @@ def test_client_and_proxy_settings(make_settings):
     assert isinstance(application.bot.request, GuardedHTTPXRequest)
     application = build_application(make_settings())
     assert isinstance(application.bot.request, AiohttpRequest)
+
+
+class ManualTime:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def test_the_monitor_counts_answers_and_outages_alike(tg, make_bot, client, caplog):
+    """What ``/healthz`` and the outage log lines are built from: answers (an error Telegram
+    answered included) and outages (5xx, no connection), summarised once a window."""
+    caplog.set_level(logging.INFO, logger="tipbot")
+    time = ManualTime()
+    monitor = BotApiMonitor(time)
+    alice = tg.user("Alice")
+    bot = await make_bot(tg.url, request=make_request(client, pool_size=4, monitor=monitor))
+    await bot.send_message(alice.id, "hi")
+    assert monitor.last_success_at == time.now
+    assert monitor.problem(timedelta(minutes=2)) is None
+    time.now += timedelta(seconds=1)
+    await raises(BadRequest, bot.send_message(424242, "hi"))  # an answer, not an outage
+    assert (monitor.last_success_at, monitor.failing_since) == (time.now, None)
+    tg.fail("sendMessage", error=Errors.server_error(), times=3)
+    for _ in range(3):
+        time.now += timedelta(seconds=1)
+        await raises(NetworkError, bot.send_message(alice.id, "hi"))
+    assert monitor.failing_since == time.now - timedelta(seconds=2)
+    assert monitor.last_failure == "sendMessage: Internal Server Error"
+    time.now += timedelta(minutes=3)
+    assert monitor.problem(timedelta(minutes=2)) == (
+        "last successful Bot API call 183 s ago (last error: sendMessage: Internal Server Error)"
+    )
+    await bot.send_message(alice.id, "again")
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("tipbot")] == [
+        "Bot API unreachable: sendMessage failed (Internal Server Error); retrying, "
+        "counts follow once a minute",
+        "Bot API unreachable: 3 failed sendMessage in the last 182 s (Internal Server Error)",
+        "Bot API answers again after 182 s of failures",
+    ]
+    assert monitor.problem(timedelta(minutes=2)) is None
+
+
+async def test_the_monitor_counts_a_refused_connection(make_bot, client):
+    time = ManualTime()
+    monitor = BotApiMonitor(time)
+    monitor.succeeded()
+    url = f"http://127.0.0.1:{free_port()}"
+    bot = await make_bot(url, request=make_request(client, pool_size=2, monitor=monitor))
+    time.now += timedelta(seconds=1)
+    await raises(NetworkError, bot.send_message(1, "hi"))
+    assert monitor.failing_since == time.now
+    assert monitor.last_failure.startswith("sendMessage: ")
+    assert TOKEN_SECRET not in monitor.last_failure
+
+
+async def test_the_token_never_reaches_the_logs(tg, make_bot, client, caplog):
+    """Everything logged at DEBUG while the bot sends, uploads, is refused, times out and
+    finds no server: tipbot's own lines never hold the token; httpx's request lines do, and
+    the log handler's filter (``core/logs.py``, as ``setup_logging`` installs it) removes it."""
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")
+    raw: list[tuple[str, str]] = []  # (logger, message) as logged, before any filter
+    recorder = logging.Handler()
+    recorder.emit = lambda record: raw.append((record.name, record.getMessage()))
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.addFilter(OutageTracebackFilter())
+    handler.addFilter(RedactingFilter([TOKEN]))
+    logging.getLogger().addHandler(recorder)
+    logging.getLogger().addHandler(handler)
+    monitor = BotApiMonitor()
+    monitor.succeeded()
+    try:
+        alice = tg.user("Alice")
+        bot = await make_bot(tg.url, request=make_request(client, pool_size=4, monitor=monitor))
+        await bot.send_message(alice.id, "hi")
+        await bot.send_document(alice.id, InputFile(b"a,b\n", filename="notes.csv"))
+        tg.fail("sendMessage", error=Errors.bad_gateway())
+        await raises(NetworkError, bot.send_message(alice.id, "hi"))
+        tg.fail("sendMessage", error=Errors.too_many_requests(3))
+        await raises(RetryAfter, bot.send_message(alice.id, "hi"))
+        tg.delay("sendMessage", 1.0, times=1)
+        await raises(TimedOut, bot.send_message(alice.id, "hi", read_timeout=0.2))
+        refused = await make_bot(f"http://127.0.0.1:{free_port()}")
+        await raises(NetworkError, refused.send_message(1, "hi"))
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().removeHandler(recorder)
+    ours = [message for name, message in raw if name.startswith("tipbot")]
+    assert ours, "the monitor logged the outage"
+    assert all(TOKEN_SECRET not in message for message in ours)
+    if client == "httpx":  # it logs each request's URL, the token in it
+        assert any(TOKEN_SECRET in message for name, message in raw if name == "httpx")
+    assert "sendMessage" in written.getvalue()
+    assert TOKEN_SECRET not in written.getvalue()
+
+
+def test_no_module_imports_ptb_private_modules():
+    """``telegram._utils`` and the like change without notice between PTB releases: tipbot
+    uses PTB's public names only (the transport reads ``BaseRequest.DEFAULT_NONE``'s class)."""
+    private: list[str] = []
+    for path in Path(tipbot.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            private += [f"{path.name}: {n}" for n in names if n.startswith("telegram._")]
+    assert private == []

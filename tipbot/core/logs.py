@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from telegram.error import TelegramError
 
-from tipbot.core.transport import is_outage
+from tipbot.core.api_health import is_outage
 
 
 class RedactingFilter(logging.Filter):

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from tipbot import i18n
+from tipbot.core.api_health import BotApiMonitor
 from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library
@@ -19,7 +20,6 @@ from tipbot.core.db import Database
 from tipbot.core.erasure import Eraser
 from tipbot.core.sender import SendPolicy
 from tipbot.core.staff import StaffDirectory
-from tipbot.core.transport import BotApiMonitor
 
 _DEPS_KEY = "deps"
 

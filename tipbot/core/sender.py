@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import inspect
 import logging
 import math
 import time
@@ -119,10 +120,13 @@ class Prepared:
 
     ``Bot.send_message`` serializes the keyboard and parses Telegram's answer into a
     ``Message`` on every call: with the defaults it applies, 44 % of the sweep's CPU per tip
-    (``bench/README.md``). A bulk send needs neither, only the message id.
+    (``bench/README.md``). A bulk send needs neither, only the message id. The text and
+    keyboard are kept too, for the stock path (``send_prepared(..., prepared=False)``).
     """
 
     fields: dict[str, Any]
+    text: str = ""
+    reply_markup: InlineKeyboardMarkup | None = None
 
     @classmethod
     def of(cls, bot: Bot, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> Prepared:
@@ -136,15 +140,53 @@ class Prepared:
             fields["link_preview_options"] = defaults.link_preview_options.to_json()
         if reply_markup is not None:
             fields["reply_markup"] = reply_markup.to_json()
-        return cls(fields)
+        return cls(fields, text, reply_markup)
+
+
+# ----------------------------------------------------- prepared sends: the one boundary
+# The fast path calls PTB's public ``Bot.do_api_request("sendMessage", ...)``, which warns
+# (a ``PTBUserWarning``, attributed to its caller) that ``Bot.send_message`` exists. Only
+# that warning, from this module, is silenced: ``warnings.catch_warnings()`` around the call
+# would not do, as it swaps the process's filters for the length of an ``await`` while other
+# tasks run. Where ``do_api_request`` is not the one this was written for, bulk sends take
+# the stock path, ``bot.send_message``: the same request (tests/test_sender_contract.py).
+
+_PREPARED_WARNING = r"Please use 'Bot\.sendMessage' instead of 'Bot\.do_api_request"
+
+
+def _prepared_sends_supported() -> bool:
+    """Whether ``ExtBot.do_api_request`` is the coroutine, with the arguments, used here."""
+    method = getattr(ExtBot, "do_api_request", None)
+    if not inspect.iscoroutinefunction(method):
+        return False
+    return {"endpoint", "api_kwargs", "rate_limit_args"} <= inspect.signature(
+        method
+    ).parameters.keys()
+
+
+#: Whether bulk sends may take the prepared path (else ``bot.send_message``, with a warning).
+PREPARED_SENDS = _prepared_sends_supported()
+
+
+def _silence_prepared_warning() -> None:
+    warnings.filterwarnings(
+        "ignore", message=_PREPARED_WARNING, category=PTBUserWarning, module=rf"{__name__}\Z"
+    )
+
+
+_silence_prepared_warning()  # for every caller of send_prepared (the bot, tests, bench)
 
 
 def allow_prepared_sends() -> None:
-    """``do_api_request`` asks callers to use the typed method when there is one;
-    ``send_prepared`` uses it on purpose, for the raw answer. Called when the bot is built."""
-    warnings.filterwarnings(
-        "ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning
-    )
+    """Silence ``do_api_request``'s "use Bot.sendMessage" warning for this module's calls
+    only (message, category and module), again if the filters were reset; and say so when
+    bulk sends must take the stock path. Called when the bot is built; idempotent."""
+    _silence_prepared_warning()
+    if not PREPARED_SENDS:
+        log.warning(
+            "this python-telegram-bot's Bot.do_api_request is not the one tipbot's prepared "
+            "sends were written for: daily tips and broadcasts use Bot.send_message (slower)"
+        )
 
 
 async def send_prepared(
@@ -154,17 +196,34 @@ async def send_prepared(
     *,
     attempts: int = 3,
     backoff: float = 0.5,
+    prepared: bool = True,
     **fields: Any,
 ) -> SendResult:
-    """``send_text`` for a prepared message, marked bulk for the rate limiter."""
+    """``send_text`` for a prepared message, marked bulk for the rate limiter.
 
-    async def send() -> int:
-        answer = await bot.do_api_request(
-            "sendMessage",
-            api_kwargs={"chat_id": chat_id, **message.fields, **fields},
-            rate_limit_args=BULK,
-        )
-        return answer["message_id"]
+    ``prepared=False`` (or a PTB without the expected ``do_api_request``) sends it through
+    ``bot.send_message`` instead: the same request, built and answered the stock way."""
+    if prepared and PREPARED_SENDS:
+
+        async def send() -> int:
+            answer = await bot.do_api_request(
+                "sendMessage",
+                api_kwargs={"chat_id": chat_id, **message.fields, **fields},
+                rate_limit_args=BULK,
+            )
+            return answer["message_id"]
+
+    else:
+
+        async def send() -> int:
+            sent = await bot.send_message(
+                chat_id,
+                message.text,
+                reply_markup=message.reply_markup,
+                rate_limit_args=BULK,
+                **fields,
+            )
+            return sent.message_id
 
     return await _with_retries(send, chat_id, attempts, backoff)
 
@@ -221,6 +280,8 @@ class SendPolicy:
     """One policy for every sender, from the configured overall rate."""
 
     rate: int
+    #: Bulk sends as prepared ``do_api_request`` calls (fast); ``False``: ``bot.send_message``.
+    prepared: bool = True
 
     @property
     def paid(self) -> bool:
@@ -244,7 +305,7 @@ class SendPolicy:
         """A daily tip or a broadcast: yields to replies, paid above the free rate."""
         if self.paid:
             kwargs["allow_paid_broadcast"] = True
-        return await send_prepared(bot, chat_id, message, **kwargs)
+        return await send_prepared(bot, chat_id, message, prepared=self.prepared, **kwargs)
 
 
 class SharedRate:

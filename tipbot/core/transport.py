@@ -6,36 +6,32 @@ timeouts to ``TimedOut`` and of other client errors to ``NetworkError``, multipa
 ``InputFile``, a proxy, and ``initialize``/``shutdown``. ``TIPBOT_HTTP_CLIENT=httpx`` keeps
 PTB's own client.
 
-Both clients also (a) scrub the bot token out of every exception they raise (Bot API URLs
-are ``…/bot<token>/method``, and client errors quote URLs) and (b) tell a ``BotApiMonitor``
-whether Telegram answered, which ``/healthz`` and the outage log lines are built from.
+Both clients also (a) scrub the bot token out of every exception they raise
+(``core/redaction.py``) and (b) tell a ``BotApiMonitor`` whether Telegram answered
+(``core/api_health.py``), which ``/healthz`` and the outage log lines are built from. One
+contract (``tests/test_transport.py``) runs every behaviour against both clients.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 import math
-import re
-from collections import Counter
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
-from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from tipbot.core.api_health import BotApiMonitor, is_outage
 from tipbot.core.config import ConfigError
+from tipbot.core.redaction import redact, scrub
 
-log = logging.getLogger(__name__)
-
-#: A bot token: the bot id, a colon and (from @BotFather) 35 letters, digits, '-' or '_'.
-TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
-REDACTED = "[redacted]"
+#: What PTB passes for a timeout the caller left unset (``BaseRequest.DEFAULT_NONE``, a
+#: ``DefaultValue``): its class, read off the public attribute instead of ``telegram._utils``.
+_Unset = type(BaseRequest.DEFAULT_NONE)
+#: A timeout argument of ``do_request``: seconds, ``None`` (no limit) or ``DEFAULT_NONE``.
+Timeout = float | None | Any
 
 #: PTB's defaults (``HTTPXRequest``, ``ApplicationBuilder``), kept so both clients behave alike.
 READ_TIMEOUT = WRITE_TIMEOUT = CONNECT_TIMEOUT = 5.0
@@ -54,158 +50,9 @@ POOL_TIMEOUT_MESSAGE = (
 )
 
 
-def redact(text: str) -> str:
-    """``text`` with every bot token replaced by '[redacted]'."""
-    return TOKEN_PATTERN.sub(REDACTED, text)
-
-
 def pool_size_for(rate: int) -> int:
     """Connections for ``rate`` sends/s at a slow round trip, plus room for handlers' replies."""
     return min(MAX_POOL_SIZE, math.ceil(rate * SLOW_ROUND_TRIP) + HANDLER_CONNECTIONS)
-
-
-def _scrub(error: TelegramError) -> TelegramError:
-    """Remove the token from ``error``'s text; drop a cause whose text holds it."""
-    error.message = redact(error.message)
-    error.args = tuple(redact(a) if isinstance(a, str) else a for a in error.args)
-    cause: BaseException | None = error.__cause__ or error.__context__
-    while cause is not None:
-        if TOKEN_PATTERN.search(f"{cause!s} {cause!r}"):
-            error.__cause__ = error.__context__ = None
-            error.__suppress_context__ = True
-            break
-        cause = cause.__cause__ or cause.__context__
-    return error
-
-
-def failure_class(error: TelegramError) -> str:
-    """A short label for grouping failures: the client's error class, else Telegram's text."""
-    if isinstance(error, Conflict):
-        return "409 Conflict"
-    cause = error.__cause__
-    if cause is not None:
-        return type(cause).__name__
-    if isinstance(error, TimedOut):
-        return "TimedOut"
-    return error.message[:80]
-
-
-def is_outage(error: TelegramError) -> bool:
-    """Whether ``error`` means Telegram did not (usefully) answer; other errors are answers."""
-    if isinstance(error, BadRequest):  # a NetworkError subclass in PTB, but an answer
-        return False
-    return isinstance(error, NetworkError | InvalidToken | Conflict)
-
-
-def _log_first(method: str, error: TelegramError) -> None:
-    """The line for the first failure of its class; later ones are counted."""
-    if isinstance(error, Conflict):
-        log.warning(
-            "another copy of this bot is running with the same token (Telegram answered %s "
-            "with 409 Conflict): stop the other copy; retrying",
-            method,
-        )
-    elif isinstance(error, InvalidToken):
-        log.error(
-            "Telegram rejected TIPBOT_TOKEN (revoked?) on %s: get a new one from @BotFather "
-            "and restart",
-            method,
-        )
-    else:
-        log.warning(
-            "Bot API unreachable: %s failed (%s); retrying, counts follow once a minute",
-            method,
-            error.message[:200],
-        )
-
-
-class BotApiMonitor:
-    """When the Bot API last answered, and failures summarised once a minute per class.
-
-    Before the first answer the runner reports each start-up attempt itself, so nothing is
-    logged here; afterwards a failure class is logged once when it appears and then as one
-    count per ``window``, instead of PTB's traceback per retry.
-    """
-
-    def __init__(
-        self,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
-        *,
-        window: timedelta = timedelta(seconds=60),
-    ) -> None:
-        self._now = now
-        self.window = window
-        self.last_success_at: datetime | None = None
-        self.last_failure: str | None = None
-        self.failing_since: datetime | None = None
-        self._counts: Counter[tuple[str, str]] = Counter()
-        self._window_start: datetime | None = None
-        self._logged_at: dict[tuple[str, str], datetime] = {}
-
-    def succeeded(self) -> None:
-        now = self._now()
-        self.last_success_at = now
-        if self.failing_since is not None:
-            self._flush(now)
-            seconds = (now - self.failing_since).total_seconds()
-            log.info("Bot API answers again after %d s of failures", seconds)
-            self.failing_since = None
-            self.last_failure = None
-        elif self._window_start is not None and now - self._window_start >= self.window:
-            self._flush(now)
-
-    def failed(self, method: str, error: TelegramError) -> None:
-        now = self._now()
-        kind = failure_class(error)
-        self.last_failure = f"{method}: {error.message}"[:300]
-        if self.last_success_at is None:
-            return
-        if not isinstance(error, Conflict) and self.failing_since is None:
-            self.failing_since = now
-        if self._window_start is not None and now - self._window_start >= self.window:
-            self._flush(now)  # the window is over: its counts; this failure opens the next
-        key = (method, kind)
-        logged = self._logged_at.get(key)
-        if logged is None or now - logged > self.window:
-            _log_first(method, error)
-            self._logged_at[key] = now
-        self._counts[key] += 1
-        if self._window_start is None:
-            self._window_start = now
-
-    def _flush(self, now: datetime) -> None:
-        seconds = (now - self._window_start).total_seconds() if self._window_start else 0
-        for (method, kind), count in sorted(self._counts.items()):
-            self._logged_at[method, kind] = now
-            if kind == "409 Conflict":
-                log.warning(
-                    "another copy of this bot is running with the same token: "
-                    "%d %s refused in the last %d s (409 Conflict)",
-                    count,
-                    method,
-                    seconds,
-                )
-            else:
-                log.warning(
-                    "Bot API unreachable: %d failed %s in the last %d s (%s)",
-                    count,
-                    method,
-                    seconds,
-                    kind,
-                )
-        self._counts.clear()
-        self._window_start = None
-
-    def problem(self, max_age: timedelta) -> str | None:
-        """Why the bot cannot count on Telegram now, for ``/healthz``; ``None`` when it can."""
-        if self.last_success_at is None:
-            reason = f" (last error: {self.last_failure})" if self.last_failure else ""
-            return f"the Bot API has not answered yet{reason}"
-        age = self._now() - self.last_success_at
-        if age > max_age:
-            reason = f" (last error: {self.last_failure})" if self.last_failure else ""
-            return f"last successful Bot API call {int(age.total_seconds())} s ago{reason}"
-        return None
 
 
 class _Guarded(BaseRequest):
@@ -217,7 +64,7 @@ class _Guarded(BaseRequest):
         try:
             result = await super().post(url, *args, **kwargs)
         except TelegramError as error:
-            self._report(url, _scrub(error))
+            self._report(url, scrub(error))
             raise
         if self.monitor is not None:
             self.monitor.succeeded()
@@ -227,7 +74,7 @@ class _Guarded(BaseRequest):
         try:
             return await super().retrieve(url, *args, **kwargs)
         except TelegramError as error:
-            _scrub(error)
+            scrub(error)
             raise
 
     def _report(self, url: str, error: TelegramError) -> None:
@@ -296,23 +143,23 @@ class AiohttpRequest(_Guarded):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        write_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Timeout = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         session, slots = self._session, self._slots
         if session is None or session.closed or slots is None:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data else None
         default_read, default_write, default_connect, default_pool = self._timeouts
-        if isinstance(read_timeout, DefaultValue):
+        if isinstance(read_timeout, _Unset):
             read_timeout = default_read
-        if isinstance(connect_timeout, DefaultValue):
+        if isinstance(connect_timeout, _Unset):
             connect_timeout = default_connect
-        if isinstance(pool_timeout, DefaultValue):
+        if isinstance(pool_timeout, _Unset):
             pool_timeout = default_pool
-        if isinstance(write_timeout, DefaultValue):
+        if isinstance(write_timeout, _Unset):
             write_timeout = self._media_write_timeout if files else default_write
         timeout = _timeout(connect_timeout, read_timeout, write_timeout if files else None)
         data: Any = None

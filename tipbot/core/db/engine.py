@@ -6,7 +6,8 @@ the scheduler share one file and must queue for the write lock instead of failin
 asyncio lock, in order: SQLite's own busy handler polls with back-off sleeps of up to 100 ms,
 which with many updates handled at once made each wait far longer than the transactions.
 Reads that need no transaction (the language of every update) skip both: ``Database.read``.
-SQLite connections run each statement in one trip to aiosqlite's thread (``sqlite.py``).
+SQLite connections run each statement in one trip to aiosqlite's thread (``sqlite.py``), or
+through plain aiosqlite when its private API is not the one that module was written for.
 PostgreSQL connections are pinged before use only when they sat idle (``ping_when_idle``).
 """
 
@@ -28,7 +29,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from tipbot.core.db.sqlite import one_trip_creator
+from tipbot.core.db.sqlite import sqlite_creator
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: A PostgreSQL connection idle this long is pinged before it is used again.
@@ -57,13 +58,17 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, one_trip: bool = True, **kwargs: Any) -> AsyncEngine:
+    """The engine for ``url``; on SQLite, ``one_trip=False`` (or an aiosqlite the one-trip
+    connection was not written for) connects through plain aiosqlite."""
     is_sqlite = url.startswith("sqlite")
     if not is_sqlite:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 10)
-    else:
-        kwargs.setdefault("async_creator", one_trip_creator(url))
+    elif one_trip and "async_creator" not in kwargs:
+        creator = sqlite_creator(url)
+        if creator is not None:
+            kwargs["async_creator"] = creator
     engine = create_async_engine(url, **kwargs)
     if is_sqlite:
         _configure_sqlite(engine)

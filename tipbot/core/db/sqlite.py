@@ -12,19 +12,30 @@ open: a `/tip` went from 19 trips to 6, the per-update language look-up from 9 t
 Only SQLAlchemy's adapter uses these connections (``Database`` passes ``async_creator``),
 and it uses only what is here: a cursor's rows are read whole, as the adapter does anyway.
 The connection runs its function on aiosqlite's thread through ``Connection._execute``, as
-aiosqlite's own methods do (0.22, pinned in ``requirements.lock``; every SQLite test goes
-through it, ``tests/test_db_engine.py`` first).
+aiosqlite's own methods do: a private API. ``sqlite_creator`` uses this connection only on
+the aiosqlite it was written for (:data:`WRITTEN_FOR`, and the private methods of the same
+shape); on any other it logs one warning and returns ``None``, and SQLAlchemy connects
+through plain aiosqlite (the stock path: correct, with more trips per statement).
+``tests/test_db_engine.py`` runs the database's behaviours on both paths.
 """
 
 from __future__ import annotations
 
+import inspect
+import logging
 import sqlite3
+import threading
 from collections.abc import Awaitable, Callable, Sequence
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import aiosqlite
 from sqlalchemy.engine import make_url
+
+log = logging.getLogger(__name__)
+
+#: The aiosqlite minor versions whose private ``Connection`` this module was written for.
+WRITTEN_FOR = ((0, 22),)
 
 
 class OneTripConnection(aiosqlite.Connection):
@@ -117,7 +128,61 @@ def one_trip_creator(url: str) -> Callable[[], Awaitable[OneTripConnection]]:
 
     async def connect() -> OneTripConnection:
         connection = OneTripConnection(partial(sqlite3.connect, *args, **kwargs), 64)
-        connection._thread.daemon = True  # as SQLAlchemy does: never hold the process open
+        thread = getattr(connection, "_thread", None)
+        if isinstance(thread, threading.Thread):  # as SQLAlchemy does: never hold the process
+            thread.daemon = True
         return await connection
 
     return connect
+
+
+def unsupported_because() -> str | None:
+    """Why the installed aiosqlite is not the one :class:`OneTripConnection` was written
+    for, or ``None`` when it is: its version, and the private members the class relies on
+    (``_execute(fn, *args, **kwargs)``, a coroutine; the ``_conn`` property; the
+    constructor's ``connector`` and ``iter_chunk_size``)."""
+    version = getattr(aiosqlite, "__version__", "unknown")
+    try:
+        minor = tuple(int(part) for part in version.split(".")[:2])
+    except ValueError:
+        minor = ()
+    if minor not in WRITTEN_FOR:
+        return f"aiosqlite {version} is installed; the one-trip connection was written for 0.22"
+    execute = getattr(aiosqlite.Connection, "_execute", None)
+    if not inspect.iscoroutinefunction(execute):
+        return "aiosqlite.Connection._execute is gone or no longer a coroutine"
+    kinds = [p.kind for p in inspect.signature(execute).parameters.values()]
+    expected = [
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        inspect.Parameter.VAR_POSITIONAL,
+        inspect.Parameter.VAR_KEYWORD,
+    ]
+    if kinds != expected:
+        return "aiosqlite.Connection._execute no longer takes (fn, *args, **kwargs)"
+    if not isinstance(inspect.getattr_static(aiosqlite.Connection, "_conn", None), property):
+        return "aiosqlite.Connection._conn is no longer a property"
+    init = list(inspect.signature(aiosqlite.Connection.__init__).parameters)
+    if init[1:3] != ["connector", "iter_chunk_size"]:
+        return "aiosqlite.Connection() no longer takes (connector, iter_chunk_size)"
+    return None
+
+
+def sqlite_creator(url: str) -> Callable[[], Awaitable[OneTripConnection]] | None:
+    """The one-trip ``async_creator`` for ``url``, or ``None`` (plain aiosqlite, SQLAlchemy's
+    own connect) when the installed aiosqlite is not the one it was written for."""
+    reason = _unsupported_once()
+    return None if reason else one_trip_creator(url)
+
+
+@cache
+def _unsupported_once() -> str | None:
+    """:func:`unsupported_because`, asked (and warned about) once per process."""
+    reason = unsupported_because()
+    if reason:
+        log.warning(
+            "SQLite: %s; using plain aiosqlite (correct, with more thread trips per "
+            "statement: slower under load). Pin aiosqlite 0.22 for the faster connection.",
+            reason,
+        )
+    return reason
