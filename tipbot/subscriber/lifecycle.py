@@ -28,13 +28,8 @@ from tipbot.subscriber.service import (
     resume_if_pause_over,
     stop,
 )
-from tipbot.subscriber.settings import (
-    change_subscriber,
-    explain_not_subscribed,
-    status_text,
-    subscribed_row,
-    topic_titles,
-)
+from tipbot.subscriber.settings import change_subscriber, explain_not_subscribed, subscribed_row
+from tipbot.subscriber.settings_view import status_text, topic_titles
 
 
 def confirm_keyboard(

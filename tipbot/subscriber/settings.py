@@ -8,30 +8,24 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
 )
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from tipbot import i18n, texts
+from tipbot import texts
 from tipbot.core.callbacks import OpenSetting, SetTime, SetTimezone, ToggleTopic
 from tipbot.core.content import Library
-from tipbot.core.db.models import Subscriber, SubscriptionStatus
+from tipbot.core.db.models import Subscriber
 from tipbot.core.runtime import Context
-from tipbot.core.schedule import describe_when
-from tipbot.core.timeparse import parse_time, parse_timezone, zone_exists, zone_label
-from tipbot.subscriber.picker import chosen_topics
+from tipbot.core.timeparse import parse_time, parse_timezone, zone_exists
 from tipbot.subscriber.service import (
     TopicToggle,
-    format_time,
     get_subscriber,
     is_subscribed,
     resume_if_pause_over,
@@ -39,98 +33,18 @@ from tipbot.subscriber.service import (
     set_timezone,
     toggle_topic,
 )
+from tipbot.subscriber.settings_view import (
+    location_keyboard,
+    settings_text,
+    time_keyboard,
+    time_set_text,
+    timezone_set_text,
+    topics_keyboard,
+)
 from tipbot.subscriber.start import settings_keyboard
 
 if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder
-
-COMMON_TIMES = ("06:00", "07:00", "07:30", "08:00", "09:00", "12:00", "18:00", "20:00", "21:00")
-
-
-# ----------------------------------------------------------------------------- rendering
-
-
-def local_now(zone: str, now: datetime) -> str:
-    return now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
-
-
-def next_tip_text(subscriber: Subscriber, now: datetime, language: str) -> str:
-    if subscriber.next_send_at is None:
-        return texts.NO_NEXT_TIP.render(language)
-    return texts.NEXT_TIP.render(
-        language,
-        time=format_time(subscriber.send_time),
-        when=describe_when(subscriber.next_send_at, subscriber.timezone, now, language),
-    )
-
-
-def status_text(subscriber: Subscriber, language: str) -> str:
-    if subscriber.status is SubscriptionStatus.PAUSED:
-        if subscriber.paused_until is None:
-            return texts.STATUS_PAUSED_OPEN.render(language)
-        until = subscriber.paused_until.astimezone(ZoneInfo(subscriber.timezone))
-        return texts.STATUS_PAUSED_UNTIL.render(language, date=i18n.format_date(until, language))
-    return {
-        SubscriptionStatus.ACTIVE: texts.STATUS_ACTIVE.render(language),
-        SubscriptionStatus.STOPPED: texts.STATUS_STOPPED.render(language),
-        SubscriptionStatus.BLOCKED: texts.STATUS_BLOCKED.render(language),
-    }[subscriber.status]
-
-
-def topic_titles(subscriber: Subscriber, library: Library, language: str) -> str:
-    topics = library.localized(language).topics
-    return ", ".join(
-        html.escape(topics[topic].title) for topic in chosen_topics(subscriber, library)
-    )
-
-
-def time_keyboard() -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(t, callback_data=SetTime(t).pack()) for t in COMMON_TIMES]
-    return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
-
-
-def location_keyboard(language: str) -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        [[KeyboardButton(texts.BUTTON_SHARE_LOCATION.render(language), request_location=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
-
-
-def topics_keyboard(
-    subscriber: Subscriber, library: Library, language: str
-) -> InlineKeyboardMarkup:
-    chosen = set(chosen_topics(subscriber, library))
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    f"{'✅' if topic.id in chosen else '▫️'} {topic.title}",
-                    callback_data=ToggleTopic(topic.id).pack(),
-                )
-            ]
-            for topic in library.localized(language).topics.values()
-        ]
-    )
-
-
-def time_set_text(subscriber: Subscriber, now: datetime, language: str) -> str:
-    return texts.TIME_SET.render(
-        language,
-        time=format_time(subscriber.send_time),
-        timezone=html.escape(zone_label(subscriber.timezone)),
-        when=describe_when(subscriber.next_send_at, subscriber.timezone, now, language),
-    )
-
-
-def timezone_set_text(subscriber: Subscriber, now: datetime, language: str) -> str:
-    return texts.TIMEZONE_SET.render(
-        language,
-        timezone=html.escape(zone_label(subscriber.timezone)),
-        local_time=local_now(subscriber.timezone, now),
-        time=format_time(subscriber.send_time),
-        when=describe_when(subscriber.next_send_at, subscriber.timezone, now, language),
-    )
 
 
 async def subscribed_row(session: AsyncSession, user_id: int, now: datetime) -> Subscriber | None:
@@ -346,18 +260,6 @@ async def topic_toggle_button(update: Update, context: Context) -> None:
 
 
 # ----------------------------------------------------------------------------- /settings
-
-
-def settings_text(subscriber: Subscriber, library: Library, now: datetime, language: str) -> str:
-    return texts.SETTINGS.render(
-        language,
-        status=status_text(subscriber, language),
-        time=format_time(subscriber.send_time),
-        timezone=html.escape(zone_label(subscriber.timezone)),
-        local_time=local_now(subscriber.timezone, now),
-        topics=topic_titles(subscriber, library, language),
-        next_tip=next_tip_text(subscriber, now, language),
-    )
 
 
 async def settings_command(update: Update, context: Context) -> None:
