@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 
 from telegram import Update
 from telegram.ext import Application
 
 from fakegram import FakeTelegram
+from tests.helpers.waiting import eventually
 from tipbot.app import build_application
 from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
@@ -62,8 +62,9 @@ async def start_bot(settings: Settings, tg: FakeTelegram, clock: Clock) -> Runni
 
 async def swept_at_start(deps: Deps) -> None:
     """Wait for the sweep at start, so that a test arranges its clock and rows after it."""
-    for _ in range(1000):
-        if deps.state.last_sweep_at is not None:
-            return
-        await asyncio.sleep(0.01)
-    raise TimeoutError("no sweep within 10 s of start")
+    await eventually(
+        lambda: deps.state.last_sweep_at is not None,
+        timeout=10,
+        interval=0.01,
+        what="the sweep at start",
+    )

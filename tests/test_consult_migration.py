@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from tests.test_consult import settled, submit
+from tests.helpers.consult import settled, submit
 from tipbot.consult.outbox import run_outbox
 from tipbot.consult.staff_side import send_reminders
 from tipbot.core.db.models import BotSetting, ConsultRequest, OutboxMessage, OutboxStatus

@@ -11,18 +11,13 @@ import aiohttp
 import pytest
 
 from tests.harness import swept_at_start
+from tests.helpers.net import free_port
 from tipbot.app import build_application
 from tipbot.core.db import Database
 from tipbot.core.runtime import deps_of
 from tipbot.runner import Runner
 
 SECRET = "s3cret-Token_for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
