@@ -12,6 +12,7 @@ from tests.helpers.waiting import eventually
 from tipbot.app import build_application
 from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
+from tipbot.core.content import Library
 from tipbot.core.runtime import Deps, deps_of
 
 
@@ -52,8 +53,11 @@ class RunningBot:
             await self.application.post_shutdown(self.application)
 
 
-async def start_bot(settings: Settings, tg: FakeTelegram, clock: Clock) -> RunningBot:
-    bot = RunningBot(build_application(settings, clock=clock), tg)
+async def start_bot(
+    settings: Settings, tg: FakeTelegram, clock: Clock, *, library: Library | None = None
+) -> RunningBot:
+    """Start the bot; ``library``, when given, is used instead of reading ``settings.content``."""
+    bot = RunningBot(build_application(settings, clock=clock, library=library), tg)
     await bot.start()
     await tg.wait_idle()  # start-up calls (getMe, setMyCommands, ...) are done
     await swept_at_start(bot.deps)

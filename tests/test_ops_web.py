@@ -21,12 +21,13 @@ SECRET = "s3cret-Token_for-tests"
 
 
 @pytest.fixture
-async def run_bot(clock, tg) -> AsyncIterator[Callable[..., Awaitable[Runner]]]:
+async def run_bot(clock, tg, library_for) -> AsyncIterator[Callable[..., Awaitable[Runner]]]:
     """Start the real runner (webhook or polling + web server) in this event loop."""
     runners: list[Runner] = []
 
     async def start(settings) -> Runner:
-        runner = Runner(build_application(settings, clock=clock), settings)
+        application = build_application(settings, clock=clock, library=library_for(settings))
+        runner = Runner(application, settings)
         await runner.start()
         runners.append(runner)
         await tg.wait_idle()

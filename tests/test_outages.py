@@ -34,12 +34,13 @@ FAST = (0.05, 0.2)
 
 
 @pytest.fixture
-async def runners(clock) -> AsyncIterator[Callable[..., Runner]]:
+async def runners(clock, library_for) -> AsyncIterator[Callable[..., Runner]]:
     """Make runners (not started); all are stopped at the end."""
     made: list[Runner] = []
 
     def make(settings, **kwargs) -> Runner:
-        runner = Runner(build_application(settings, clock=clock), settings, **kwargs)
+        application = build_application(settings, clock=clock, library=library_for(settings))
+        runner = Runner(application, settings, **kwargs)
         made.append(runner)
         return runner
 
