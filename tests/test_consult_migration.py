@@ -143,6 +143,7 @@ async def test_a_restarted_bot_uses_the_stored_group(
     assert second.deps.staff.chat_id == new_group.id
     assert sum("is outdated" in r.getMessage() for r in caplog.records) == 1
     await alice.send("Still there?")
+    await alice.wait_for("passed your message")  # relayed: the outbox row is committed
     await drain(second, tg, clock)
     assert sum("Still there?" in m.text for m in new_group.messages) == 1
     assert texts_in(new_group)["🩺 Consultation request #1"] == 1
