@@ -77,6 +77,18 @@ def library() -> Library:
 
 
 @pytest.fixture
+def library_for(library) -> Callable[[Settings], Library | None]:
+    """The session's parsed library for settings that point at the project's content (it is
+    never changed once loaded; parsing it takes a quarter of a bot's start); None otherwise,
+    so that the bot reads its own file."""
+
+    def choose(settings: Settings) -> Library | None:
+        return library if Path(settings.content) == PROJECT_CONTENT else None
+
+    return choose
+
+
+@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(START)
 
@@ -117,12 +129,14 @@ def settings(make_settings) -> Settings:
 
 
 @pytest.fixture
-async def bot_factory(tg, clock) -> AsyncIterator[Callable[..., Awaitable[RunningBot]]]:
+async def bot_factory(
+    tg, clock, library_for
+) -> AsyncIterator[Callable[..., Awaitable[RunningBot]]]:
     """Start any number of bots (replicas, restarts); all are stopped at the end."""
     started: list[RunningBot] = []
 
     async def start(settings: Settings, *, at: ManualClock | None = None) -> RunningBot:
-        bot = await start_bot(settings, tg, at or clock)
+        bot = await start_bot(settings, tg, at or clock, library=library_for(settings))
         started.append(bot)
         return bot
 

@@ -1,8 +1,9 @@
 """Test databases: a migrated SQLite file per test, or a PostgreSQL database per session.
 
 ``TIPBOT_TEST_DATABASE_URL`` (e.g. ``postgresql+asyncpg://postgres@127.0.0.1:5432/test``)
-switches the suite to PostgreSQL. Each pytest session then creates its own database next
-to the given one, so parallel runs never share rows, and drops it at the end.
+switches the suite to PostgreSQL. Each pytest session (each pytest-xdist worker) then creates
+its own database next to the given one, so parallel runs never share rows, and drops it at
+the end.
 """
 
 from __future__ import annotations
@@ -37,7 +38,13 @@ async def _admin_execute(statement: str) -> None:
 
 
 def create_postgres_database(prefix: str = "tipbot_test") -> str:
-    """A new, empty PostgreSQL database; returns its URL."""
+    """A new, empty PostgreSQL database; returns its URL.
+
+    Under pytest-xdist each worker is its own session with its own database (named after the
+    worker, e.g. ``tipbot_test_gw1_…``): the per-test TRUNCATE never reaches another worker."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        prefix = f"{prefix}_{worker}"
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
     url = make_url(normalize_database_url(TEST_DATABASE_URL)).set(database=name)

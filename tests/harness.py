@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 
 from telegram import Update
 from telegram.ext import Application
 
 from fakegram import FakeTelegram
+from tests.helpers.waiting import eventually
 from tipbot.app import build_application
 from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
+from tipbot.core.content import Library
 from tipbot.core.runtime import Deps, deps_of
 
 
@@ -52,8 +53,11 @@ class RunningBot:
             await self.application.post_shutdown(self.application)
 
 
-async def start_bot(settings: Settings, tg: FakeTelegram, clock: Clock) -> RunningBot:
-    bot = RunningBot(build_application(settings, clock=clock), tg)
+async def start_bot(
+    settings: Settings, tg: FakeTelegram, clock: Clock, *, library: Library | None = None
+) -> RunningBot:
+    """Start the bot; ``library``, when given, is used instead of reading ``settings.content``."""
+    bot = RunningBot(build_application(settings, clock=clock, library=library), tg)
     await bot.start()
     await tg.wait_idle()  # start-up calls (getMe, setMyCommands, ...) are done
     await swept_at_start(bot.deps)
@@ -62,8 +66,9 @@ async def start_bot(settings: Settings, tg: FakeTelegram, clock: Clock) -> Runni
 
 async def swept_at_start(deps: Deps) -> None:
     """Wait for the sweep at start, so that a test arranges its clock and rows after it."""
-    for _ in range(1000):
-        if deps.state.last_sweep_at is not None:
-            return
-        await asyncio.sleep(0.01)
-    raise TimeoutError("no sweep within 10 s of start")
+    await eventually(
+        lambda: deps.state.last_sweep_at is not None,
+        timeout=10,
+        interval=0.01,
+        what="the sweep at start",
+    )

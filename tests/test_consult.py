@@ -7,13 +7,13 @@ and call the job functions directly.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from fakegram import Errors
+from tests.helpers.consult import cards, fill_form, settled, stored_requests, submit
 from tipbot.consult.form_runner import expire_drafts
 from tipbot.consult.outbox_worker import run_outbox
 from tipbot.consult.staff_side import send_reminders
@@ -39,56 +39,6 @@ def bob(tg, staff_group):
 def mallory(tg):
     """Someone who is not staff."""
     return tg.user("Mallory")
-
-
-async def fill_form(user, *, email="alice@example.com", note="Sleep is bad lately"):
-    """Answer every question up to the summary (the /consult entry point)."""
-    await user.send("/consult")
-    return await answer_form(user, email=email, note=note)
-
-
-async def answer_form(user, *, email="alice@example.com", note="Sleep is bad lately"):
-    """Answer every question, from the name on, up to the summary."""
-    await user.wait_for("What is your name")
-    await user.send(user.first_name)
-    await user.wait_for("How should the clinic reach you")
-    await user.send(email)
-    await user.wait_for("When suits you best")
-    await user.send("Weekday evenings")
-    topics = await user.wait_for("What would you like to talk about")
-    await user.send(topics.buttons[0])
-    await user.wait_for("Anything you'd like the clinic to know")
-    await user.send(note)
-    await user.wait_for("May I share these details")
-    await user.send("✅ Yes, share them")
-    return await user.wait_for("Send it to the clinic?")
-
-
-async def submit(user, **answers):
-    summary = await fill_form(user, **answers)
-    await user.press(summary, "Send")
-    return await user.wait_for("received")
-
-
-async def stored_requests(bot) -> list[ConsultRequest]:
-    async with bot.deps.db.session() as session:
-        return list(await session.scalars(select(ConsultRequest).order_by(ConsultRequest.id)))
-
-
-async def settled(bot, tg) -> None:
-    """Wait until the outbox worker has recorded what it sent (no row is leased)."""
-    await tg.wait_idle()
-    query = select(func.count()).select_from(OutboxMessage)
-    for _ in range(250):
-        async with bot.deps.db.session() as session:
-            if not await session.scalar(query.where(OutboxMessage.locked_until.is_not(None))):
-                return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the outbox worker did not finish")
-
-
-def cards(staff_group):
-    return [m for m in staff_group.messages if "Consultation request #" in m.text]
 
 
 async def test_happy_path_from_form_to_closed(bot, tg, alice, bob, staff_group):

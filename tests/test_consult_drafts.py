@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from tests.test_consult import stored_requests
+from tests.helpers.consult import stored_requests
 from tipbot.consult import drafts
 from tipbot.consult.service import FormAnswers
 from tipbot.core.db.models import ConsultDraft

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_consult import settled, submit
+from tests.helpers.consult import settled, submit
 from tipbot.consult.outbox_worker import run_outbox
 from tipbot.consult.staff_side import send_reminders
 

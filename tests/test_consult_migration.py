@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from tests.test_consult import settled, submit
+from tests.helpers.consult import settled, submit
 from tipbot.consult.outbox_worker import run_outbox
 from tipbot.consult.staff_side import send_reminders
 from tipbot.core.db.models import BotSetting, ConsultRequest, OutboxMessage, OutboxStatus
@@ -143,6 +143,7 @@ async def test_a_restarted_bot_uses_the_stored_group(
     assert second.deps.staff.chat_id == new_group.id
     assert sum("is outdated" in r.getMessage() for r in caplog.records) == 1
     await alice.send("Still there?")
+    await alice.wait_for("passed your message")  # relayed: the outbox row is committed
     await drain(second, tg, clock)
     assert sum("Still there?" in m.text for m in new_group.messages) == 1
     assert texts_in(new_group)["🩺 Consultation request #1"] == 1

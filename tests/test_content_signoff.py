@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.process_support import spawn_tipbot, tipbot_env
+from tests.helpers.process import spawn_tipbot, tipbot_env
 from tipbot import cli
 from tipbot.cli import main
 from tipbot.core.clock import ManualClock

@@ -15,47 +15,12 @@ import pytest
 from sqlalchemy import func, select
 
 from fakegram import Errors
+from tests.helpers.delivery import add_subscriber, sweep, tips_of
+from tests.helpers.waiting import eventually
 from tipbot.core.db.models import Delivery, DeliveryStatus, Subscriber, SubscriptionStatus, TipView
-from tipbot.delivery import prune_all, run_sweep
+from tipbot.delivery import prune_all
 from tipbot.delivery import sweep as sweep_module
-from tipbot.subscriber.service import compute_next_send, subscribe
-
-FAST = {"send_backoff": 0.01}
-
-
-async def add_subscriber(
-    deps,
-    user,
-    *,
-    timezone: str = "Asia/Kolkata",
-    send_time: time = time(8, 0),
-    topics: list[str] | None = None,
-    **fields,
-) -> datetime:
-    """Subscribe ``user`` as /start would, with their time, zone and topics; next due time."""
-    now = deps.clock.now()
-    async with deps.db.session() as session:
-        result = await subscribe(
-            session, user.id, settings=deps.settings, library=deps.library, now=now
-        )
-        subscriber = result.subscriber
-        subscriber.timezone = timezone
-        subscriber.send_time = send_time
-        if topics is not None:
-            subscriber.topics = topics
-        for name, value in fields.items():
-            setattr(subscriber, name, value)
-        subscriber.next_send_at = compute_next_send(subscriber, now)
-        return subscriber.next_send_at
-
-
-def tips_of(user) -> list:
-    """The daily tips the person sees (tip messages carry the vote buttons)."""
-    return [m for m in user.messages if "👍" in m.buttons]
-
-
-async def sweep(bot, **kwargs):
-    return await run_sweep(bot.deps, bot.application.bot, **{**FAST, **kwargs})
+from tipbot.subscriber.service import compute_next_send
 
 
 async def subscriber_of(bot, user) -> Subscriber:
@@ -69,15 +34,6 @@ async def deliveries_of(bot, user) -> list[Delivery]:
             select(Delivery).where(Delivery.subscriber_id == user.id).order_by(Delivery.local_date)
         )
         return list(rows)
-
-
-async def eventually(condition) -> None:
-    """Wait for a database-side effect of an update (handlers have no Bot API call to await)."""
-    for _ in range(250):  # up to 5 s
-        if await condition():
-            return
-        await asyncio.sleep(0.02)
-    raise TimeoutError("condition still false after 5 s")
 
 
 # ------------------------------------------------------------------ the daily rhythm

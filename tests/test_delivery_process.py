@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from tests.process_support import spawn_tipbot, tipbot_env
-from tests.test_delivery import tips_of
+from tests.helpers.delivery import tips_of
+from tests.helpers.process import spawn_tipbot, tipbot_env
+from tests.helpers.waiting import eventually
 from tipbot.core.db.models import Delivery, DeliveryStatus, Subscriber
 from tipbot.core.sender import SendPolicy
 from tipbot.staff import broadcast
@@ -86,6 +87,15 @@ async def test_two_kills_lose_at_most_what_was_in_flight_and_never_send_twice(
         return sum(len(tips_of(person)) for person in people)
 
     unknown_after_kill: list[set[int]] = []
+
+    async def all_handled_and_recorded() -> bool:
+        due = await count(db, Delivery.status == DeliveryStatus.RETRY)
+        async with db.session() as session:
+            due += await session.scalar(
+                select(func.count()).where(Subscriber.next_send_at <= datetime.now(UTC))
+            )
+        return not due and await pending_ids(db) == unknown_after_kill[-1]
+
     for run in range(3):
         before = arrived()
         started = time.monotonic()
@@ -100,15 +110,9 @@ async def test_two_kills_lose_at_most_what_was_in_flight_and_never_send_twice(
                 unknown_after_kill.append(await pending_ids(db))
                 continue
             # The last run: until everyone was handled and everything recorded.
-            for _ in range(600):
-                due = await count(db, Delivery.status == DeliveryStatus.RETRY)
-                async with db.session() as session:
-                    due += await session.scalar(
-                        select(func.count()).where(Subscriber.next_send_at <= datetime.now(UTC))
-                    )
-                if not due and await pending_ids(db) == unknown_after_kill[-1]:
-                    break
-                await asyncio.sleep(0.1)
+            await eventually(
+                all_handled_and_recorded, timeout=60, interval=0.1, what="the last run's end"
+            )
         finally:
             if process.returncode is None:
                 process.kill()

@@ -11,7 +11,7 @@ import asyncio
 import statistics
 import time
 
-from tests.test_delivery import add_subscriber, sweep, tips_of
+from tests.helpers.delivery import add_subscriber, sweep, tips_of
 from tipbot.core.sender import SharedRate
 
 

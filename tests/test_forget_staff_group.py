@@ -17,7 +17,7 @@ from sqlalchemy import make_url, text
 from fakegram import FakeTelegram
 from tests.conftest import TOKEN
 from tests.db_support import using_postgres
-from tests.test_consult import settled, submit
+from tests.helpers.consult import settled, submit
 from tipbot.core.db import Database
 
 REMOVED = "removed at the person's request"

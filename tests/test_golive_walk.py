@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 from tests.conftest import TOKEN
-from tests.test_consult import fill_form
-from tests.test_ops_process import wait_healthy
-from tests.test_ops_web import free_port
+from tests.helpers.consult import fill_form
+from tests.helpers.net import free_port
+from tests.helpers.process import wait_healthy
 from tipbot.core.config import PROJECT_CONTENT
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,6 @@ Bot API validates HTML and lengths like Telegram, so invalid output fails loudly
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 
@@ -16,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fakegram.formatting import parse_html, utf16_len
+from tests.helpers.waiting import eventually
 from tipbot import texts
 from tipbot.core.callbacks import (
     BroadcastAction,
@@ -355,14 +355,14 @@ async def test_random_input_never_reaches_the_error_handler(random_input_bot, tg
 async def all_handled(application) -> None:
     """Every update fetched has been handled: a handler stuck on a lock shows up here (the
     fake alone only sees that nothing calls it any more)."""
-    for _ in range(500):
-        if (
+    await eventually(
+        lambda: (
             application.update_queue.empty()
             and not application.update_processor.current_concurrent_updates
-        ):
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("an update is still being handled after 5 s")
+        ),
+        interval=0.01,
+        what="every fetched update being handled",
+    )
 
 
 @pytest.fixture

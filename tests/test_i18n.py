@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po, write_po
 from sqlalchemy import select
 from telegram.error import BadRequest
 
+from tests.helpers.consult import fill_spanish_form
 from tipbot import i18n, texts
 from tipbot.app import setup_languages
 from tipbot.cli import main
@@ -176,28 +177,6 @@ async def test_a_spanish_person_gets_spanish_from_start_to_daily_tip(bot, tg, ma
     assert menu["topics"] == "Elige tus temas" and menu["language"] == "Elige tu idioma"
     assert "intestino" in tg.description("es") and "intestino" in tg.description("es", short=True)
     assert "gut" in tg.description() and "gut" in tg.description("en")
-
-
-SPANISH_FORM = (  # (her answer, what the bot asks next)
-    ("María", "¿Cómo puede contactarte la clínica?"),
-    ("✉️ Correo electrónico", "Escribe tu dirección"),
-    ("maria@example.com", "¿Qué momento te viene mejor?"),
-    ("Tardes entre semana", "¿De qué te gustaría hablar?"),
-    ("Prebióticos y probióticos", "¿Quieres que la clínica sepa algo"),
-    ("Saltar", "¿Puedo compartir estos datos"),
-    ("✅ Sí, compartirlos", "¿La envío a la clínica?"),
-)
-
-
-async def fill_spanish_form(maria) -> dict:
-    """Every question of the form, answered in Spanish; the bot's messages by question."""
-    await maria.send("/consult")
-    await maria.wait_for("¿Cómo te llamas?")
-    asked = {}
-    for answer, question in SPANISH_FORM:
-        await maria.send(answer)
-        asked[question] = await maria.wait_for(question)
-    return asked
 
 
 async def test_the_consultation_form_speaks_spanish(bot, maria):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.test_consult import answer_form
+from tests.helpers.consult import answer_form
 from tipbot.delivery import run_sweep
 
 

@@ -5,28 +5,13 @@ from __future__ import annotations
 import asyncio
 import signal
 
-import aiohttp
 import pytest
 
 from tests.conftest import TOKEN
-from tests.process_support import spawn_tipbot, tipbot_env
-from tests.test_ops_web import free_port
+from tests.helpers.net import free_port
+from tests.helpers.process import spawn_tipbot, tipbot_env, wait_healthy
+from tests.helpers.waiting import eventually
 from tipbot.core.db.status import describe_location
-
-
-async def wait_healthy(url: str, process: asyncio.subprocess.Process) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(200):
-            if process.returncode is not None:
-                raise AssertionError(f"tipbot run exited with {process.returncode}")
-            try:
-                async with http.get(url) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError("tipbot run never became healthy")
 
 
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
@@ -53,9 +38,9 @@ async def test_run_serves_and_stops_cleanly_on_sigterm(
         await asyncio.sleep(0.5)
 
         # An update in flight when SIGTERM arrives is still answered.
-        tg.delay("sendMessage", 1.0, times=1)
+        held = tg.delay("sendMessage", 1.0, times=1)
         await alice.send("/help")
-        await asyncio.sleep(0.5)  # fetched, and its reply is held by the delay
+        await eventually(lambda: held.hits, what="the /help reply being held")  # fetched
         assert "/consult" not in alice.messages[-1].text
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)

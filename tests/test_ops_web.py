@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 
 from tests.harness import swept_at_start
+from tests.helpers.net import free_port
 from tipbot.app import build_application
 from tipbot.core.db import Database
 from tipbot.core.runtime import deps_of
@@ -19,19 +20,14 @@ from tipbot.runner import Runner
 SECRET = "s3cret-Token_for-tests"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-async def run_bot(clock, tg) -> AsyncIterator[Callable[..., Awaitable[Runner]]]:
+async def run_bot(clock, tg, library_for) -> AsyncIterator[Callable[..., Awaitable[Runner]]]:
     """Start the real runner (webhook or polling + web server) in this event loop."""
     runners: list[Runner] = []
 
     async def start(settings) -> Runner:
-        runner = Runner(build_application(settings, clock=clock), settings)
+        application = build_application(settings, clock=clock, library=library_for(settings))
+        runner = Runner(application, settings)
         await runner.start()
         runners.append(runner)
         await tg.wait_idle()

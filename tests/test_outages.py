@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -22,7 +22,8 @@ from telegram.error import Conflict, InvalidToken, NetworkError
 
 from fakegram import Errors
 from tests.conftest import TOKEN
-from tests.test_ops_web import free_port
+from tests.helpers.net import free_port
+from tests.helpers.waiting import eventually
 from tipbot.app import build_application, deps_of
 from tipbot.core.api_health import BotApiMonitor
 from tipbot.core.config import PROJECT_CONTENT, ConfigError
@@ -33,12 +34,13 @@ FAST = (0.05, 0.2)
 
 
 @pytest.fixture
-async def runners(clock) -> AsyncIterator[Callable[..., Runner]]:
+async def runners(clock, library_for) -> AsyncIterator[Callable[..., Runner]]:
     """Make runners (not started); all are stopped at the end."""
     made: list[Runner] = []
 
     def make(settings, **kwargs) -> Runner:
-        runner = Runner(build_application(settings, clock=clock), settings, **kwargs)
+        application = build_application(settings, clock=clock, library=library_for(settings))
+        runner = Runner(application, settings, **kwargs)
         made.append(runner)
         return runner
 
@@ -74,23 +76,14 @@ async def healthz(port: int) -> tuple[int, dict]:
         return response.status, await response.json()
 
 
-async def eventually(check: Callable[[], Awaitable[bool] | bool], within: float = 10) -> None:
-    async with asyncio.timeout(within):
-        while True:
-            result = check()
-            if isinstance(result, Awaitable):
-                result = await result
-            if result:
-                return
-            await asyncio.sleep(0.05)
-
-
 async def test_start_waits_for_telegram_and_healthz_says_why(tg, make_settings, runners, quiet_log):
     url, port = tg.url, free_port()
     runner = runners(make_settings(port=port), backoff=FAST)
     await tg.stop()  # the network is "unplugged": nothing listens on the port
     starting = asyncio.create_task(runner.start())
-    await eventually(lambda: len(messages(quiet_log(), "cannot reach the Bot API")) >= 3)
+    await eventually(
+        lambda: len(messages(quiet_log(), "cannot reach the Bot API")) >= 3, timeout=10
+    )
     status, body = await healthz(port)  # the web server is up meanwhile
     assert status == 503
     assert body["problems"][-1].startswith("the Bot API has not answered yet (last error: getMe")
@@ -120,7 +113,9 @@ async def test_a_name_that_does_not_resolve_is_retried(make_settings, runners, q
     url = "http://bot-api.tipbot-test.invalid"  # .invalid never resolves (RFC 2606)
     runner = runners(make_settings(bot_api_url=url), backoff=FAST)
     starting = asyncio.create_task(runner.start())
-    await eventually(lambda: messages(quiet_log(), f"cannot reach the Bot API at {url}: "))
+    await eventually(
+        lambda: messages(quiet_log(), f"cannot reach the Bot API at {url}: "), timeout=10
+    )
     runner.request_stop()
     assert await asyncio.wait_for(starting, 10) is False
 
@@ -188,7 +183,7 @@ async def test_outage_while_running_is_counted_not_traced(tg, make_settings, run
     tg.fail("sendMessage", error=Errors.bad_gateway(), times=None)
     with pytest.raises(NetworkError):  # a send fails too: counted under its own name
         await runner.application.bot.send_message(tg.user("Alice").id, "hello")
-    await eventually(lambda: messages(quiet_log(), "failed getUpdates in the last"))
+    await eventually(lambda: messages(quiet_log(), "failed getUpdates in the last"), timeout=10)
     lines = messages(quiet_log(), "Bot API unreachable")
     assert (
         "Bot API unreachable: sendMessage failed (Bad Gateway); retrying, counts follow "
@@ -223,7 +218,7 @@ async def test_a_reply_lost_to_an_outage_is_a_warning_not_a_traceback(bot, tg, c
     alice = tg.user("Alice")
     await alice.send("/help")
     await tg.wait_for_call("sendMessage")
-    await eventually(lambda: messages(caplog.records, "could not send the apology"))
+    await eventually(lambda: messages(caplog.records, "could not send the apology"), timeout=10)
     [failed] = [r for r in caplog.records if "handler failed" in r.getMessage()]
     assert failed.levelno == logging.WARNING and failed.exc_info is None
     assert failed.getMessage().endswith(": Bot API unreachable (Bad Gateway)")
@@ -267,7 +262,8 @@ async def test_another_copy_polling_is_named_once(tg, make_settings, runners, qu
     second = runners(make_settings(), backoff=FAST)
     await second.start()  # the fake answers the older poll with 409, as Telegram does
     await eventually(
-        lambda: messages(quiet_log(), "another copy of this bot is running with the same token")
+        lambda: messages(quiet_log(), "another copy of this bot is running with the same token"),
+        timeout=10,
     )
     await asyncio.sleep(1.5)  # a few conflicts more: counted, not logged one by one
     lines = messages(quiet_log(), "another copy of this bot is running")
@@ -348,7 +344,9 @@ async def test_run_unplugged_retries_then_answers_without_a_restart(tg, database
         run_env(database_url, url, TIPBOT_PORT=str(port)), tmp_path
     )
     try:
-        await eventually(lambda: sum("cannot reach the Bot API" in x for x in lines) >= 2, 30)
+        await eventually(
+            lambda: sum("cannot reach the Bot API" in x for x in lines) >= 2, timeout=30
+        )
         status, body = await healthz(port)
         assert status == 503 and "has not answered yet" in body["problems"][-1]
         await tg.start()
@@ -358,7 +356,9 @@ async def test_run_unplugged_retries_then_answers_without_a_restart(tg, database
         assert (await healthz(port))[0] == 200
 
         await tg.stop()  # an outage while running: counted, no traceback, no restart needed
-        await eventually(lambda: any("Bot API unreachable: getUpdates" in x for x in lines), 30)
+        await eventually(
+            lambda: any("Bot API unreachable: getUpdates" in x for x in lines), timeout=30
+        )
         await tg.start()
         await alice.send("/help")
         await alice.wait_for("/consult", timeout=70)

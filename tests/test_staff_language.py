@@ -12,8 +12,7 @@ import pytest
 
 from fakegram import FakeTelegram
 from tests.conftest import TOKEN
-from tests.test_consult import settled
-from tests.test_i18n import fill_spanish_form
+from tests.helpers.consult import fill_spanish_form, settled
 from tipbot import i18n, texts
 from tipbot.consult.outbox_worker import run_outbox
 from tipbot.consult.staff_side import send_reminders

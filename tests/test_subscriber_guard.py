@@ -75,6 +75,7 @@ async def test_flood_control_warns_once_and_drops_the_excess(
     await alice.wait_for(count=5)
     for _ in range(5):
         await alice.send("/help")
+    await alice.wait_for("slow down")  # the sixth; wait_idle alone may return before it
     await tg.wait_idle()
     slow_downs = [m for m in alice.messages if "slow down" in m.text]
     assert len(slow_downs) == 1

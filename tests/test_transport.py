@@ -36,7 +36,8 @@ from telegram.request import BaseRequest
 import tipbot
 from fakegram import Errors
 from tests.conftest import TOKEN
-from tests.test_ops_web import free_port
+from tests.helpers.net import free_port
+from tests.helpers.waiting import eventually
 from tipbot.core.api_health import BotApiMonitor
 from tipbot.core.logs import OutageTracebackFilter, RedactingFilter
 from tipbot.core.transport import AiohttpRequest, GuardedHTTPXRequest, make_request
@@ -210,13 +211,13 @@ async def test_errors_quoting_the_url_do_not_leak_the_token(make_bot):
 
 @pytest.mark.parametrize("request_class", [AiohttpRequest, GuardedHTTPXRequest])
 async def test_full_pool_times_out_like_httpx(tg, request_class):
-    tg.delay("sendMessage", 1.0, times=1)
+    held = tg.delay("sendMessage", 1.0, times=1)
     request = request_class(connection_pool_size=1, pool_timeout=0.2)
     bot = Bot(TOKEN, base_url=tg.base_url, request=request)
     await request.initialize()
     alice = tg.user("Alice")
     slow = asyncio.create_task(bot.send_message(alice.id, "first"))
-    await asyncio.sleep(0.2)
+    await eventually(lambda: held.hits, what="the first send holding the one connection")
     await raises(TimedOut, bot.send_message(alice.id, "second"), "Pool timeout")
     await slow
     await request.shutdown()

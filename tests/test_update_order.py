@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 from telegram import Chat, Message, Update, User
 
-from tests.test_consult import cards, fill_form, settled, submit
+from tests.helpers.consult import cards, fill_form, settled, submit
+from tests.helpers.waiting import eventually
 from tipbot.core.db.models import ConsultRequest, Subscriber
 from tipbot.core.updates import MeasuredUpdateProcessor, PerChatUpdateProcessor
 
@@ -160,11 +161,8 @@ async def test_no_transaction_waits_for_telegram_when_not_subscribed(bot, tg, al
 
 async def held_now(rule) -> None:
     """Until the fake holds the call ``rule`` delays (the bot is waiting for Telegram)."""
-    for _ in range(500):
-        if rule.hits:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the call was never made")
+    # The fake announces a call when it ends, not while a delay holds it: hence a poll.
+    await eventually(lambda: rule.hits, interval=0.01, what="the delayed call being made")
 
 
 async def write_something(bot) -> None:

@@ -7,8 +7,11 @@ import os
 import sys
 from pathlib import Path
 
+import aiohttp
+
 from fakegram import FakeTelegram
 from tests.conftest import TOKEN
+from tests.helpers.waiting import eventually
 from tipbot.core.config import PROJECT_CONTENT
 
 
@@ -33,3 +36,19 @@ async def spawn_tipbot(
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tipbot", "run", cwd=cwd, env=env, **streams
     )
+
+
+async def wait_healthy(url: str, process: asyncio.subprocess.Process) -> None:
+    """Until ``url`` (the process's /healthz) answers 200; fails at once if it exited."""
+    async with aiohttp.ClientSession() as http:
+
+        async def healthy() -> bool:
+            if process.returncode is not None:
+                raise AssertionError(f"tipbot run exited with {process.returncode}")
+            try:
+                async with http.get(url) as response:
+                    return response.status == 200
+            except aiohttp.ClientError:
+                return False
+
+        await eventually(healthy, timeout=20, interval=0.1, what="tipbot run being healthy")
