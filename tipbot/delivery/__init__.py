@@ -3,37 +3,19 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import time, timedelta
+from datetime import time
 
 from telegram.ext import Application
 
-from tipbot.core.runtime import Context, Deps, run_at_start
+from tipbot.core.runtime import Context, run_at_start
 from tipbot.delivery.membership import membership_handler
-from tipbot.delivery.sweep import SweepReport, prune_deliveries, run_sweep
+from tipbot.delivery.pruning import prune_all
+from tipbot.delivery.sweep import SweepReport, run_sweep
 
 __all__ = ["SweepReport", "membership_handler", "prune_all", "run_sweep", "schedule"]
 
-log = logging.getLogger(__name__)
-
 SWEEP_INTERVAL = 60  # seconds
 PRUNE_AT = time(3, 17)  # UTC, a quiet hour for most audiences
-
-
-async def prune_all(deps: Deps) -> int:
-    """Delete deliveries older than the retention, in chunks of short transactions."""
-    retention = timedelta(days=deps.settings.delivery_retention_days)
-    now = deps.clock.now()
-    total = 0
-    while True:
-        async with deps.db.session() as session:
-            deleted = await prune_deliveries(session, now=now, retention=retention)
-        total += deleted
-        if not deleted:
-            break
-    if total:
-        log.info("pruned %d deliveries older than %d days", total, retention.days)
-    return total
 
 
 async def _sweep_job(context: Context) -> None:

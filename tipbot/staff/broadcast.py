@@ -32,6 +32,7 @@ from tipbot.core.db.models import (
 )
 from tipbot.core.runtime import Context, Deps, deps_of
 from tipbot.core.sender import NOT_SENT, Outcome, Prepared, SendResult, send_text
+from tipbot.subscriber.service import mark_blocked
 
 log = logging.getLogger(__name__)
 
@@ -168,15 +169,7 @@ async def record_results(
                 )
                 .values(status=status)
             )
-    if by_status[BLOCKED]:
-        await session.execute(
-            update(Subscriber)
-            .where(
-                Subscriber.user_id.in_(by_status[BLOCKED]),
-                Subscriber.status == SubscriptionStatus.ACTIVE,
-            )
-            .values(status=SubscriptionStatus.BLOCKED, next_send_at=None)
-        )
+    await mark_blocked(session, by_status[BLOCKED])  # keeps a /stop sent since the snapshot
 
 
 async def tally(session: AsyncSession, broadcast_id: int) -> Progress:

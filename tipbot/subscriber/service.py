@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import enum
 import random
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -247,6 +247,53 @@ def stop(subscriber: Subscriber, now: datetime) -> None:
     subscriber.paused_until = None
     subscriber.stopped_at = now
     subscriber.next_send_at = None
+
+
+#: What blocking the bot replaces. A person's own /stop is kept: blocking a bot one has left
+#: says nothing new, and unblocking must not sign them up again.
+BLOCKABLE = (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAUSED)
+
+
+async def mark_blocked(session: AsyncSession, user_ids: Collection[int]) -> int:
+    """Send nothing more to people who blocked the bot; returns how many changed.
+
+    The one rule for all who learn of a block (the ``my_chat_member`` update, a daily tip's
+    or a broadcast's 403), as one statement for any number of people: ACTIVE and PAUSED
+    become BLOCKED with no ``next_send_at``; STOPPED and BLOCKED stay as they are. A pause's
+    ``paused_until`` is kept, so that :func:`unblock` can give the pause back.
+    """
+    if not user_ids:
+        return 0
+    result = await session.execute(
+        update(Subscriber)
+        .where(Subscriber.user_id.in_(user_ids), Subscriber.status.in_(BLOCKABLE))
+        .values(status=SubscriptionStatus.BLOCKED, next_send_at=None)
+    )
+    return result.rowcount or 0
+
+
+def unblock(subscriber: Subscriber, now: datetime) -> None:
+    """Give back what blocking replaced: a pause still running, else the daily tip.
+
+    An open-ended pause (no end date) is not told apart from ACTIVE once blocked, so it
+    comes back as ACTIVE; Telegram's own unblock offers a "Restart" button that sends
+    /start, which resumes any pause too. A STOPPED person never became BLOCKED.
+    """
+    if subscriber.paused_until is not None and subscriber.paused_until > now:
+        subscriber.status = SubscriptionStatus.PAUSED
+    else:
+        subscriber.status = SubscriptionStatus.ACTIVE
+        subscriber.paused_until = None
+    subscriber.next_send_at = compute_next_send(subscriber, now)
+
+
+async def mark_unblocked(session: AsyncSession, user_id: int, now: datetime) -> bool:
+    """A person who unblocked the bot gets back what they had; True when something changed."""
+    subscriber = await session.get(Subscriber, user_id, with_for_update=True)
+    if subscriber is None or subscriber.status is not SubscriptionStatus.BLOCKED:
+        return False
+    unblock(subscriber, now)
+    return True
 
 
 async def forget_person(
