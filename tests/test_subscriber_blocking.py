@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fakegram import Errors
-from tests.test_delivery import sweep, tips_of
+from tests.helpers.delivery import sweep, tips_of
 from tipbot.core.db.models import Subscriber, SubscriptionStatus
 from tipbot.subscriber.service import mark_blocked, mark_unblocked
 
