@@ -356,7 +356,7 @@ async def child_throughput(
     with Profile(profile) as profiler:
         report = await run_sweep(deps, application.bot, workers=workers)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    text, keyboard = render_tip(deps.library, next(iter(deps.library.tips.values())))
+    text, keyboard = render_tip(deps.library, next(iter(deps.library.tips.values())), "en")
     await application.shutdown()
     await deps.db.dispose()
 
