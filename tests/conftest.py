@@ -154,3 +154,9 @@ async def bot(bot_factory, settings) -> RunningBot:
 @pytest.fixture
 def alice(tg: FakeTelegram) -> FakeUser:
     return tg.user("Alice", language_code="en")
+
+
+@pytest.fixture
+def maria(tg: FakeTelegram) -> FakeUser:
+    """A person whose Telegram app speaks Spanish."""
+    return tg.user("María", language_code="es")

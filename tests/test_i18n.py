@@ -139,11 +139,6 @@ def test_a_text_renders_only_in_a_named_language():
 
 
 @pytest.fixture
-def maria(tg):
-    return tg.user("María", language_code="es")
-
-
-@pytest.fixture
 def bob(tg, staff_group):
     user = tg.user("Bob")
     staff_group.add_member(user, status="member")

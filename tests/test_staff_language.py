@@ -28,11 +28,6 @@ async def tg(clock) -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-def maria(tg):
-    return tg.user("María", language_code="es")
-
-
-@pytest.fixture
 def bob(tg, staff_group):
     user = tg.user("Bob")
     staff_group.add_member(user, "administrator")
