@@ -18,6 +18,8 @@ from fakegram import FakeTelegram
 from tests.conftest import TOKEN
 from tests.db_support import using_postgres
 from tests.helpers.consult import settled, submit
+from tests.helpers.language import spanish_in, spanish_request
+from tipbot import texts
 from tipbot.core.db import Database
 
 REMOVED = "removed at the person's request"
@@ -87,6 +89,27 @@ async def test_a_bot_that_is_no_admin_leaves_staff_messages_alone(bot, tg, alice
     await tg.wait_until(lambda: REMOVED in card.text)
     assert relayed.deleted and receipt.deleted
     assert not reply.deleted
+
+
+async def test_a_spanish_persons_forget_edits_the_staff_group_in_the_staff_language(
+    bot, tg, clock, maria, bob, staff_group
+):
+    """The probe of issue 20: /forget more than 48 hours later edits the card and the relayed
+    messages (too old to delete) to the removal line, in English, not in hers."""
+    card = await spanish_request(bot, tg, maria, staff_group)
+    await maria.send("ok 123")
+    relayed = await staff_group.wait_for("ok 123")
+    await settled(bot, tg)
+    clock.advance(timedelta(hours=48, minutes=1))
+    await maria.send("/forget")
+    confirm = await maria.wait_for(texts.FORGET_CONFIRM.render("es")[:20])
+    await maria.press(confirm, texts.BUTTON_FORGET_YES.render("es"))
+    await tg.wait_until(lambda: confirm.text == texts.FORGOTTEN.render("es"))
+    await settled(bot, tg)
+    await tg.wait_until(lambda: "removed at the person's request" in card.text)
+    assert relayed.text == "🗑 Request #1: removed at the person's request."
+    assert "Solicitud" not in card.text and "eliminada" not in card.text
+    assert spanish_in([card.text, relayed.text]) == []
 
 
 @pytest.mark.skipif(using_postgres(), reason="an SQLite setting")

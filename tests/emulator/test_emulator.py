@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import pytest_asyncio
 from aiohttp import web
 from telegram import (
     Bot,
@@ -50,27 +49,7 @@ from telegram.ext import (
 
 from fakegram import SECRET_HEADER, ButtonNotFound, Errors, FakeTelegram
 from fakegram.formatting import parse_html
-
-pytestmark = [
-    pytest.mark.asyncio,
-    # PTB must parse every answer of the emulator without complaining.
-    pytest.mark.filterwarnings("error::telegram.warnings.PTBUserWarning"),
-    pytest.mark.filterwarnings("error::telegram.warnings.PTBDeprecationWarning"),
-]
-
-TOKEN = "4242:TEST-TOKEN"
-
-
-@pytest_asyncio.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN) as fake:
-        yield fake
-
-
-@pytest_asyncio.fixture
-async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=tg.base_url, base_file_url=tg.base_file_url) as client:
-        yield client
+from tests.emulator.conftest import TOKEN
 
 
 def build_app(tg: FakeTelegram) -> Application:

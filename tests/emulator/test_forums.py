@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from telegram import (
     Bot,
     ChatMemberAdministrator,
@@ -23,27 +21,9 @@ from telegram.error import BadRequest, RetryAfter
 from fakegram import Errors, FakeTelegram
 from fakegram.server import _api_table
 from fakegram.signatures import PARAMETERS
+from tests.emulator.conftest import TOKEN
 
-pytestmark = [
-    pytest.mark.asyncio,
-    pytest.mark.filterwarnings("error::telegram.warnings.PTBUserWarning"),
-    pytest.mark.filterwarnings("error::telegram.warnings.PTBDeprecationWarning"),
-]
-
-TOKEN = "4242:TEST-TOKEN"
 PHOTO_URL = "https://example.org/photo.jpg"
-
-
-@pytest_asyncio.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=TOKEN) as fake:
-        yield fake
-
-
-@pytest_asyncio.fixture
-async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=tg.base_url, base_file_url=tg.base_file_url) as client:
-        yield client
 
 
 def refused(description: str) -> Any:
