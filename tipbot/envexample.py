@@ -34,7 +34,11 @@ HELP: dict[str, str] = {
     "delivery_retention_days": "Delivery history older than this many days is pruned daily.",
     "max_messages_per_second": "Overall send rate; above 30 uses paid broadcasts (up to 1000).",
     "sweep_batch_size": "Due subscriptions claimed per batch by the delivery sweep.",
-    "consult_reminder": "Remind the staff group of an unclaimed request after this long.",
+    "consult_reminder": "Remind the staff group of an unclaimed request after this long "
+    "(business hours).",
+    "clinic_hours": "Opening hours in the clinic's timezone, e.g. "
+    "Mon-Fri 09:00-13:00,14:00-18:00; Sat 10:00-12:00 (unset: always open).",
+    "clinic_holidays": "Closed dates, e.g. 2026-12-24..2026-12-26,2027-01-01.",
     "max_concurrent_updates": "Updates handled at once (in order within each chat); "
     "1 handles one at a time.",
     "default_language": "Language for people whose Telegram language has no catalog (en, es, …).",

@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from tipbot.core.hours import ClinicHours, HoursError, parse_holidays, parse_hours
 from tipbot.core.timeparse import parse_timezone
 
 ENV_PREFIX = "TIPBOT_"
@@ -98,6 +99,9 @@ class Settings(BaseSettings):
     max_messages_per_second: int = Field(default=30, ge=1, le=1000)
     sweep_batch_size: int = Field(default=500, ge=1, le=10_000)
     consult_reminder: timedelta = timedelta(hours=2)
+    # Opening hours and closed dates in the clinic's zone (tipbot.core.hours); unset: always open.
+    clinic_hours: str | None = None
+    clinic_holidays: str | None = None
     user_rate_per_minute: int = Field(default=20, ge=1)
     max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
     webhook_url: str | None = None
@@ -224,6 +228,26 @@ class Settings(BaseSettings):
     def _check_duration(cls, value: object) -> timedelta:
         return parse_duration(value)
 
+    @field_validator("clinic_hours")
+    @classmethod
+    def _check_hours(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_hours(value)
+            except HoursError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("clinic_holidays")
+    @classmethod
+    def _check_holidays(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_holidays(value)
+            except HoursError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
@@ -233,6 +257,14 @@ class Settings(BaseSettings):
     def clinic_zone(self) -> str:
         """The zone of times shown to staff (cards, /requests, reminders)."""
         return self.clinic_timezone or self.default_timezone
+
+    @property
+    def business_hours(self) -> ClinicHours | None:
+        """The clinic's working hours, or None: always open (holidays alone close nothing,
+        as there are no hours to close)."""
+        if self.clinic_hours is None:
+            return None
+        return parse_hours(self.clinic_hours, holidays=self.clinic_holidays, zone=self.clinic_zone)
 
     def require_token(self) -> str:
         if self.token is None or not self.token.get_secret_value().strip():
