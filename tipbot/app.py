@@ -12,7 +12,7 @@ from telegram import Bot, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Up
 from telegram.constants import ParseMode
 from telegram.ext import Application, BaseHandler, CommandHandler, ContextTypes, Defaults, filters
 
-from tipbot import consult, delivery, i18n, staff, subscriber, texts
+from tipbot import consult, delivery, helpdesk, i18n, staff, subscriber, texts
 from tipbot.commands import COMMANDS, Command, Scope, menu, set_staff_menu
 from tipbot.core.clock import Clock, SystemClock
 from tipbot.core.config import ConfigError, Settings
@@ -123,6 +123,7 @@ def register_handlers(application: Application, deps: Deps) -> None:
     add(HandlerGroup.AREAS, consult.button_handlers(deps))
     add(HandlerGroup.AREAS, staff.button_handlers())
     add(HandlerGroup.AREAS, [delivery.membership_handler()])
+    add(HandlerGroup.AREAS, helpdesk.button_handlers())  # before the fallback: rating comments
     add(HandlerGroup.AREAS, fallback_handlers())  # last: what nothing else took
     add(HandlerGroup.MEMBERSHIP, [staff.joined_group_handler()])
     application.add_error_handler(on_error)

@@ -60,6 +60,7 @@ _START, _SETTINGS = "tipbot.subscriber.start", "tipbot.subscriber.settings"
 _TIPS, _LIFECYCLE = "tipbot.subscriber.ondemand", "tipbot.subscriber.lifecycle"
 _FORM, _STAFF_SIDE = "tipbot.consult.form_runner", "tipbot.consult.staff_side"
 _STAFF = "tipbot.staff.handlers"
+_SNIPPETS = "tipbot.helpdesk.snippets"
 
 #: In menu order; /help shows them by section, in this order within a section.
 COMMANDS: tuple[Command, ...] = (
@@ -185,6 +186,13 @@ COMMANDS: tuple[Command, ...] = (
         _("Send an announcement to all subscribers"),
     ),
     Command("reload", _S, f"{_STAFF}:reload_command", _("Reload the tip library")),
+    Command(
+        "s",
+        _S,
+        f"{_SNIPPETS}:snippet_command",
+        _("Send a snippet: reply to a request with /s NAME"),
+    ),
+    Command("snippets", _S, f"{_SNIPPETS}:snippets_command", _("List the snippets")),
     # A group's id in a group, the person's user id in a private chat (README: Going live).
     Command("chatid", Scope.ANY, "tipbot.staff.setup:chatid_command"),
 )

@@ -504,5 +504,43 @@ GROUP_ADDED_STAFF = _(
 )
 
 
+# ----------------------------------------------------------------------------- issue 23: help desk
+
+# Working hours (TIPBOT_CLINIC_HOURS), to the person.
+HOURS_CLOSED_NOTICE = _(
+    "🕘 The clinic is closed right now. We open {when} and will answer you then."
+)
+HOURS_TODAY_AT = _("today at {time}")
+HOURS_TOMORROW_AT = _("tomorrow at {time}")
+HOURS_WEEKDAY_AT = _("on {weekday} at {time}")
+HOURS_DATE_AT = _("on {date} at {time}")
+HOURS_ZONE = _("{when} ({zone} time)")
+# {clinic_hours} in a snippet when no hours are configured.
+HOURS_ALWAYS = _("every day, at any time")
+
+# Snippets (/s NAME, /snippets), to staff.
+SNIPPET_USAGE = _(
+    "Reply to a request's card (or to a message from the person) with /s NAME, e.g. "
+    "<code>/s call</code>. /snippets lists them."
+)
+SNIPPET_UNKNOWN = _("There is no snippet <code>{name}</code>. Known: {names}.")
+SNIPPETS_NONE = _("No snippets yet: add them to <code>content/snippets.yaml</code>.")
+SNIPPETS_LIST = _("🧩 <b>Snippets</b> (reply to a request with /s NAME)\n{lines}")
+SNIPPET_SENT = _("🧩 Snippet <code>{name}</code> for #{number} ({language}):\n<i>{text}</i>")
+
+# Rating after the close, to the person.
+RATING_ASK = _("How did we do? Please rate our help from 1 (poor) to 5 (excellent).")
+RATING_THANKS = _(
+    "Thank you for your rating ({stars})! If you'd like to tell us more, reply to this "
+    "message; otherwise there is nothing more to do."
+)
+RATING_ALREADY = _("You have already rated this request. Thank you!")
+RATING_GONE = _("This rating button is no longer valid.")
+RATING_COMMENT_THANKS = _("Thank you, we have passed your comment to the team.")
+# … and to staff, when the rating is low.
+THREAD_LOW_RATING = _("⚠️ #{number} {name} rated our help {rating}/5. Please follow up with them.")
+THREAD_RATING_COMMENT = _("💬 #{number} {name} commented on their rating ({rating}/5): {text}")
+
+
 # The texts that ``{NAME}`` placeholders include.
 i18n.define_includes(globals())

@@ -4,6 +4,7 @@ before the person is told "received"."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from telegram import (
     ReplyKeyboardRemove,
     Update,
@@ -56,6 +57,8 @@ from tipbot.consult.service import (
     valid_email,
 )
 from tipbot.core.callbacks import FormAction
+from tipbot.core.db.models import Subscriber
+from tipbot.core.hours import closed_notice
 from tipbot.core.runtime import Context
 
 
@@ -191,14 +194,18 @@ async def confirm(update: Update, context: Context) -> int:
             now=deps.clock.now(),
             fallback_source=source,
         )
+        zone = await session.scalar(
+            select(Subscriber.timezone).where(Subscriber.user_id == update.effective_user.id)
+        )
     clear_form(context)
     if not created:
         await show_open_request(update, context, request)
         return END
     outbox.kick(context.application)
-    await update.effective_chat.send_message(
-        texts.CONSULT_RECEIVED.render(context.language, number=request.id)
-    )
+    received = texts.CONSULT_RECEIVED.render(context.language, number=request.id)
+    # Outside the working hours, the person learns when to expect an answer.
+    closed = closed_notice(deps.settings.business_hours, deps.clock.now(), context.language, zone)
+    await update.effective_chat.send_message(received + (f"\n\n{closed}" if closed else ""))
     return END
 
 

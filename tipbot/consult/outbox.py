@@ -12,7 +12,8 @@ Kinds (``payload`` keys in brackets):
   cards of deleted requests].
 - ``thread``: a message in the staff group, as a reply to the card [``text``, ``reply_to``].
 - ``person``: a message to the person (``chat_id``) [``text``, ``ack_reply_to``: report the
-  result in the staff thread, replying to that staff message (``None``: to the card)].
+  result in the staff thread, replying to that staff message (``None``: to the card);
+  ``buttons``: rows of [label, callback data] under it].
 - ``copy``: ``copyMessage`` of a photo, voice note, … [``from_chat_id``, ``message_id``,
   ``caption``: the HTML caption to set, or absent to keep none]; to the person when
   ``chat_id`` is set (with ``ack_reply_to``), else into the staff thread as a reply to the card.

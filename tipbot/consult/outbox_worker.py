@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 
 from tipbot import i18n, texts
@@ -155,7 +155,7 @@ async def _after_migration(deps: Deps, bot: Bot, row: _Claimed, result: _Result)
 async def _deliver(deps: Deps, bot: Bot, row: _Claimed) -> _Result:
     staff_chat = deps.staff.chat_id
     if row.kind == Kind.PERSON:
-        return await _send(bot, row.chat_id, row.payload["text"])
+        return await _send(bot, row.chat_id, row.payload["text"], **_buttons(row.payload))
     if row.kind == Kind.COPY and row.chat_id is not None:
         return await _copy(bot, row.chat_id, row.payload)
     async with deps.db.session() as session:
@@ -186,6 +186,17 @@ async def _deliver(deps: Deps, bot: Bot, row: _Claimed) -> _Result:
         )
     log.error("unknown outbox kind id=%s kind=%s", row.id, row.kind)
     return _Result(Outcome.FAILED, reason="unknown_kind")
+
+
+def _buttons(payload: dict[str, Any]) -> dict[str, Any]:
+    """``buttons`` of a person's message (rows of [label, callback data]) as its keyboard."""
+    rows = payload.get("buttons")
+    if not rows:
+        return {}
+    keyboard = [
+        [InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows
+    ]
+    return {"reply_markup": InlineKeyboardMarkup(keyboard)}
 
 
 async def _send(

@@ -17,11 +17,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Message
 
 from tipbot import i18n, texts
 from tipbot.consult import outbox
 from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM, clinic_time, format_age
 from tipbot.consult.media import Media, enqueue_copy
+from tipbot.core.callbacks import Rate
 from tipbot.core.db.models import (
     ConsultRequest,
     OutboxMessage,
@@ -29,6 +31,7 @@ from tipbot.core.db.models import (
     StaffThreadMessage,
     Subscriber,
 )
+from tipbot.core.hours import ClinicHours, business_time_between
 from tipbot.core.ids import parse_id
 
 ACTIVE = (RequestStatus.OPEN, RequestStatus.CLAIMED)
@@ -222,6 +225,10 @@ async def staff_action(
         notice = texts.CONSULT_CLOSED.render(person, number=number)
     request.updated_at = now
     outbox.enqueue(session, outbox.Kind.CARD_EDIT, now=now, request_id=number)
+    extra = {}
+    if action == CLOSE:  # asked once: a request is closed once (tipbot.helpdesk.ratings)
+        notice += "\n\n" + texts.RATING_ASK.render(person)
+        extra["buttons"] = [[[str(n), Rate(number, n).pack()] for n in (1, 2, 3, 4, 5)]]
     outbox.enqueue(
         session,
         outbox.Kind.PERSON,
@@ -229,6 +236,7 @@ async def staff_action(
         request_id=number,
         chat_id=request.user_id,
         text=notice,
+        **extra,
     )
     return ActionResult(ActionOutcome.DONE, request)
 
@@ -247,6 +255,15 @@ async def request_for_staff_message(
     """The request a staff-group message (card or relayed message) belongs to."""
     mapping = await session.get(StaffThreadMessage, (chat_id, message_id))
     return await session.get(ConsultRequest, mapping.request_id) if mapping else None
+
+
+async def request_referred_to(session: AsyncSession, message: Message) -> ConsultRequest | None:
+    """The request a staff-group message refers to: in reply mode, the card or relayed message
+    it replies to (staff commands such as ``/s`` act on "this request")."""
+    replied = message.reply_to_message
+    if replied is None:
+        return None
+    return await request_for_staff_message(session, message.chat_id, replied.message_id)
 
 
 _NUMBER = re.compile(r"#(\d+)")
@@ -282,6 +299,8 @@ async def reply_to_person(
     request is not open."""
     if request.status not in ACTIVE:
         return False
+    if request.first_response_at is None:  # response times (the help desk's report)
+        request.first_response_at = now
     language = await person_language(session, request)
     if media is not None:
         header = texts.CONSULT_FROM_CLINIC_MEDIA.render(language)
@@ -323,9 +342,16 @@ async def repost_card(
 
 
 async def queue_reminders(
-    session: AsyncSession, *, now: datetime, interval: timedelta, zone: str = "UTC"
+    session: AsyncSession,
+    *,
+    now: datetime,
+    interval: timedelta,
+    zone: str = "UTC",
+    hours: ClinicHours | None = None,
 ) -> int:
-    """Remind the staff group of requests unclaimed for ``interval`` (at most 3 times each)."""
+    """Remind the staff group of requests unclaimed for ``interval`` of the clinic's working
+    ``hours`` (at most 3 times each; without hours, of wall-clock time). The query finds
+    those due by the wall clock (never fewer: business time is at most wall time)."""
     due = await session.scalars(
         select(ConsultRequest)
         .where(
@@ -342,11 +368,17 @@ async def queue_reminders(
     )
     count = 0
     for request in due:
+        waited = business_time_between(request.created_at, now, hours)
+        since_last = business_time_between(
+            request.last_reminded_at or request.created_at, now, hours
+        )
+        if waited < interval or since_last < interval:
+            continue
         text = texts.REMINDER.render(
             i18n.staff_language(),
             number=request.id,
             name=html.escape(request.name),
-            age=format_age(now - request.created_at),
+            age=format_age(waited),
             since=clinic_time(request.created_at, zone, now),
         )
         outbox.enqueue(session, outbox.Kind.THREAD, now=now, request_id=request.id, text=text)

@@ -188,6 +188,7 @@ async def send_reminders(deps: Deps) -> int:
             now=deps.clock.now(),
             interval=deps.settings.consult_reminder,
             zone=deps.settings.clinic_zone,
+            hours=deps.settings.business_hours,
         )
 
 

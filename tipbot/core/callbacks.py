@@ -186,6 +186,16 @@ class CardAction(CallbackData):
     request_id: Annotated[int, ConsultRequest.id]
 
 
+@dataclass(frozen=True)
+class Rate(CallbackData):
+    """ "How did we do?" under the closed request's notice: 1-5; the person, the request's
+    state and an earlier rating are checked anew on every press."""
+
+    PREFIX: ClassVar[str] = "rate"
+    request_id: Annotated[int, ConsultRequest.id]
+    score: Literal[1, 2, 3, 4, 5]
+
+
 # ----------------------------------------------------------------------------- staff
 
 

@@ -14,7 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
+
+from tipbot import i18n, texts
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
@@ -72,9 +75,7 @@ class ClinicHours:
         return None
 
 
-def business_time_between(
-    start: datetime, end: datetime, hours: ClinicHours | None
-) -> timedelta:
+def business_time_between(start: datetime, end: datetime, hours: ClinicHours | None) -> timedelta:
     """How much of [start, end) the clinic was open; the plain difference without hours,
     zero when ``end`` is not after ``start``."""
     if end <= start:
@@ -110,7 +111,7 @@ def parse_hours(text: str, *, holidays: str | None = None, zone: str = "UTC") ->
             week[day] += ranges
     for index, ranges in enumerate(week):
         ranges.sort(key=lambda r: r[0])
-        for (_, end), (start, _) in zip(ranges, ranges[1:], strict=False):
+        for (_, end), (start, _) in pairwise(ranges):
             if end is None or end > start:
                 raise HoursError(f"{DAYS[index].title()}: the ranges overlap")
     return ClinicHours(
@@ -178,3 +179,66 @@ def _range(text: str) -> Range:
     if end is not None and end <= start:
         raise HoursError(f"{text.strip()!r}: the range ends before it starts")
     return start, end
+
+
+# ----------------------------------------------------------------------------- in words
+
+
+def when_open(hours: ClinicHours, moment: datetime, language: str) -> str | None:
+    """When the clinic next opens, as the person reads it ("on Monday at 09:00"), in the
+    clinic's zone; None when it is open now (or never opens within a year)."""
+    opens = hours.next_opening(moment)
+    if opens is None or opens <= moment:
+        return None
+    tz = ZoneInfo(hours.zone)
+    local, today = opens.astimezone(tz), moment.astimezone(tz).date()
+    at = f"{local:%H:%M}"
+    days = (local.date() - today).days
+    if days == 0:
+        return texts.HOURS_TODAY_AT.render(language, time=at)
+    if days == 1:
+        return texts.HOURS_TOMORROW_AT.render(language, time=at)
+    locale = i18n.babel_locale(language)
+    if days < 7:
+        weekday = locale.days["format"]["wide"][local.weekday()]
+        return texts.HOURS_WEEKDAY_AT.render(language, weekday=weekday, time=at)
+    return texts.HOURS_DATE_AT.render(
+        language, date=i18n.format_date(local.date(), language, "long"), time=at
+    )
+
+
+def describe(hours: ClinicHours | None, language: str) -> str:
+    """The opening hours in a line ("Mon–Fri 09:00–13:00, 14:00–18:00; Sat 10:00–12:00"),
+    weekdays in ``language``; days with the same hours in a row are joined."""
+    if hours is None:
+        return texts.HOURS_ALWAYS.render(language)
+    names = i18n.babel_locale(language).days["format"]["abbreviated"]
+    groups: list[tuple[int, int, tuple[Range, ...]]] = []
+    for day, ranges in enumerate(hours.week):
+        if groups and groups[-1][2] == ranges and groups[-1][1] == day - 1:
+            groups[-1] = (groups[-1][0], day, ranges)
+        else:
+            groups.append((day, day, ranges))
+    parts = []
+    for first, last, ranges in groups:
+        if not ranges:
+            continue
+        days = names[first] if first == last else f"{names[first]}–{names[last]}"
+        times = ", ".join(
+            f"{start:%H:%M}–{'24:00' if end is None else f'{end:%H:%M}'}" for start, end in ranges
+        )
+        parts.append(f"{days} {times}")
+    return "; ".join(parts)
+
+
+def closed_notice(
+    hours: ClinicHours | None, moment: datetime, language: str, person_zone: str | None = None
+) -> str | None:
+    """What a person who writes while the clinic is closed reads ("we open Monday at 09:00"),
+    the clinic's zone named when it is not theirs; None while open (or without hours)."""
+    when = when_open(hours, moment, language) if hours is not None else None
+    if when is None:
+        return None
+    if person_zone is not None and person_zone != hours.zone:
+        when = texts.HOURS_ZONE.render(language, when=when, zone=hours.zone)
+    return texts.HOURS_CLOSED_NOTICE.render(language, when=when)

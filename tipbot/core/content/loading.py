@@ -1,4 +1,5 @@
-"""Loading the library from its files: ``tips.yaml`` and every ``tips.<lang>.yaml``."""
+"""Loading the library from its files: ``tips.yaml``, every ``tips.<lang>.yaml`` and the
+staff snippets beside them (``snippets.yaml``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import yaml
 
 from tipbot.core.content.model import ContentError, Library
+from tipbot.core.content.snippets import parse_snippets, snippets_path
 from tipbot.core.content.translations import parse_translation, translation_paths
 from tipbot.core.content.validation import parse_library
 
@@ -25,6 +27,11 @@ def load_library(path: str | Path) -> Library:
             problems += exc.problems
             continue
         library.translations[translation.language] = translation
+    snippets = snippets_path(path)
+    if snippets.exists():  # optional: a library without one has no snippets
+        found, snippet_problems = parse_snippets(read_yaml(snippets), snippets)
+        library.snippets.update(found)
+        problems += snippet_problems
     if problems:
         raise ContentError(problems)
     return library

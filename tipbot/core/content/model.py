@@ -10,8 +10,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tipbot import i18n
+
+if TYPE_CHECKING:
+    from tipbot.core.content.snippets import Snippet
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,8 @@ class Library:
     tips: dict[str, Tip]
     tips_by_topic: dict[str, tuple[Tip, ...]] = field(default_factory=dict)
     translations: dict[str, Translation] = field(default_factory=dict)
+    # Staff snippets (content/snippets.yaml), on the original library only: see ``all_snippets``.
+    snippets: dict[str, Snippet] = field(default_factory=dict)
     # A translated view: its language, the tips it shows in English, the library it translates.
     language: str = i18n.SOURCE_LANGUAGE
     missing: frozenset[str] = frozenset()
@@ -77,6 +83,11 @@ class Library:
         original = self.original or self
         translation = original.translations.get(language)
         return translation.library if translation else original
+
+    @property
+    def all_snippets(self) -> dict[str, Snippet]:
+        """The staff snippets, whichever translated view this is."""
+        return (self.original or self).snippets
 
     @cached_property
     def tip_ids_by_topic(self) -> dict[str, tuple[str, ...]]:
@@ -102,6 +113,11 @@ class Library:
         lines.append("references used:")
         for ref in self.references.values():
             lines.append(f"  {ref.id:<14} {used[ref.id]:>3} tips  {ref.short}")
+        if self.snippets:
+            lines.append(f"staff snippets: {len(self.snippets)}")
+            for snippet in self.snippets.values():
+                languages = ", ".join(sorted(snippet.texts))
+                lines.append(f"  {snippet.name:<14} {languages}")
         return "\n".join(lines)
 
 

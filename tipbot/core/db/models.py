@@ -217,6 +217,11 @@ class ConsultRequest(Base):
     relay_notice_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The help desk (tipbot.helpdesk): the person's 1-5 rating after the close, and when a
+    # staff member first wrote to them (response times).
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class StaffThreadMessage(Base):
