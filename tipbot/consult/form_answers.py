@@ -204,6 +204,7 @@ async def confirm(update: Update, context: Context) -> int:
     outbox.kick(context.application)
     received = texts.CONSULT_RECEIVED.render(context.language, number=request.id)
     # Outside the working hours, the person learns when to expect an answer.
+    zone = zone or deps.settings.default_timezone  # not subscribed: the zone they would get
     closed = closed_notice(deps.settings.business_hours, deps.clock.now(), context.language, zone)
     await update.effective_chat.send_message(received + (f"\n\n{closed}" if closed else ""))
     return END
