@@ -263,7 +263,13 @@ async def request_referred_to(session: AsyncSession, message: Message) -> Consul
     replied = message.reply_to_message
     if replied is None:
         return None
-    return await request_for_staff_message(session, message.chat_id, replied.message_id)
+    request = await request_for_staff_message(session, message.chat_id, replied.message_id)
+    if request is None and replied.from_user and replied.from_user.id == message.get_bot().id:
+        # The card may still be in flight (its message id not yet recorded): as staff_reply.
+        request = await request_named_in(session, replied.text or replied.caption) or (
+            await request_for_staff_message(session, message.chat_id, replied.message_id)
+        )
+    return request
 
 
 _NUMBER = re.compile(r"#(\d+)")
