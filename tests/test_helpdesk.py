@@ -290,3 +290,33 @@ async def test_forget_removes_the_rating(bot, tg, alice, bob, staff_group):
     async with bot.deps.db.session() as session:
         left = list(await session.scalars(select(ConsultRequest.rating)))
     assert left == []
+
+
+# ----------------------------------------------------------------------------- history
+
+
+async def test_the_card_shows_the_persons_history(bot, tg, alice, bob, staff_group):
+    await alice.send("/start")
+    await alice.wait_for()
+    first = await submit(alice, email="first@example.com", note="Private first note")
+    assert "#1" in first.text
+    card = await staff_group.wait_for("Consultation request #1")
+    assert "Daily tips since" in card.text and "(active)" in card.text
+    assert "No earlier requests." in card.text
+    asked = await close_and_ask(alice, bob, card)
+    await alice.press(asked, "4")
+    await alice.wait_for("Thank you for your rating")
+
+    await submit(alice, email="second@example.com")
+    second = await staff_group.wait_for("Consultation request #2")
+    assert "Earlier requests:" in second.text
+    assert "#1" in second.text and "closed by Bob, rated 4/5" in second.text
+    # Never the earlier request's contact details or note.
+    assert "first@example.com" not in second.text and "Private first note" not in second.text
+
+
+async def test_history_in_the_staff_language(make_settings, bot_factory, tg, alice, staff_group):
+    await bot_factory(make_settings(staff_language="es"))
+    await submit(alice)
+    card = await staff_group.wait_for("#1")
+    assert "Historial" in card.text and "Sin solicitudes anteriores." in card.text

@@ -542,5 +542,21 @@ THREAD_LOW_RATING = _("⚠️ #{number} {name} rated our help {rating}/5. Please
 THREAD_RATING_COMMENT = _("💬 #{number} {name} commented on their rating ({rating}/5): {text}")
 
 
+# The person's history on the card (staff language).
+HISTORY = _("\n\n👤 <b>History</b>\n{subscription}\n{earlier}")
+HISTORY_SUBSCRIBED = _(
+    "Daily tips since {since} ({status}); topics: {topics}; language: {language}"
+)
+HISTORY_NOT_SUBSCRIBED = _("Not subscribed to the daily tips.")
+HISTORY_ACTIVE = _("active")
+HISTORY_PAUSED = _("paused")
+HISTORY_STOPPED = _("stopped")
+HISTORY_BLOCKED = _("blocked the bot")
+HISTORY_NO_EARLIER = _("No earlier requests.")
+HISTORY_EARLIER = _("Earlier requests:\n{items}")
+HISTORY_EARLIER_ITEM = _("• #{number} {date}: {outcome}")
+HISTORY_RATED = _(", rated {rating}/5")
+HISTORY_MORE = _("• and {count} older")
+
 # The texts that ``{NAME}`` placeholders include.
 i18n.define_includes(globals())

@@ -85,10 +85,11 @@ def topic_label(topic_id: str | None, library: Library, language: str) -> str:
 
 
 def render_card(
-    request: ConsultRequest, library: Library, zone: str = "UTC"
+    request: ConsultRequest, library: Library, zone: str = "UTC", history: str = ""
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The card text and the buttons that fit the request's status (times in ``zone``), in
-    the staff language whoever's update or job renders it."""
+    the staff language whoever's update or job renders it; ``history`` is the person's
+    (``consult.history``), rendered."""
     language = i18n.staff_language()
     text = texts.CARD.render(
         language,
@@ -103,6 +104,7 @@ def render_card(
         language=i18n.language_name(request.language or i18n.default_language()),
         created=clinic_time(request.created_at, zone),
     )
+    text += history
     if request.status in (RequestStatus.OPEN, RequestStatus.CLAIMED):
         text += texts.CARD_REPLY_HINT.render(language)
     return text, card_keyboard(request, language)

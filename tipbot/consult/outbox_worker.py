@@ -25,6 +25,7 @@ from telegram.error import BadRequest, ChatMigrated, TelegramError
 from tipbot import i18n, texts
 from tipbot.consult import erase
 from tipbot.consult.cards import render_card
+from tipbot.consult.history import person_history, render_history
 from tipbot.core.db.models import ConsultRequest, OutboxMessage, OutboxStatus, StaffThreadMessage
 from tipbot.core.sender import Outcome, classify, send_text
 from tipbot.core.staff import stored_staff_chat
@@ -158,8 +159,12 @@ async def _deliver(deps: Deps, bot: Bot, row: _Claimed) -> _Result:
         return await _send(bot, row.chat_id, row.payload["text"], **_buttons(row.payload))
     if row.kind == Kind.COPY and row.chat_id is not None:
         return await _copy(bot, row.chat_id, row.payload)
+    history = ""
     async with deps.db.session() as session:
         request = await session.get(ConsultRequest, row.request_id) if row.request_id else None
+        if request is not None and row.kind in (Kind.CARD, Kind.CARD_EDIT):
+            found = await person_history(session, request)
+            history = render_history(found, deps.library, deps.settings.clinic_zone)
     if row.kind == Kind.ERASE:
         return await _erase(bot, row.payload)
     if row.kind == Kind.CARD_EDIT and "message_id" in row.payload:
@@ -169,12 +174,12 @@ async def _deliver(deps: Deps, bot: Bot, row: _Claimed) -> _Result:
     if row.kind == Kind.CARD:
         if request.staff_message_id is not None and not row.payload.get("repost"):
             return _Result(Outcome.SENT, request.staff_message_id)  # never post a card twice
-        text, keyboard = render_card(request, deps.library, deps.settings.clinic_zone)
+        text, keyboard = render_card(request, deps.library, deps.settings.clinic_zone, history)
         return await _send(bot, staff_chat, text, reply_markup=keyboard)
     if request.staff_message_id is None:
         return _Result(Outcome.TRANSIENT, wait=FIRST_RETRY)  # the card goes first
     if row.kind == Kind.CARD_EDIT:
-        text, keyboard = render_card(request, deps.library, deps.settings.clinic_zone)
+        text, keyboard = render_card(request, deps.library, deps.settings.clinic_zone, history)
         payload = {"text": text, "keyboard": keyboard}
         return await _edit(bot, request.staff_chat_id, request.staff_message_id, payload)
     if row.kind == Kind.THREAD:
