@@ -222,6 +222,13 @@ class ConsultRequest(Base):
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Assigned to a colleague with /assign (who then holds it, as after a claim).
+    assigned_to: Mapped[int | None] = mapped_column(BigInteger)
+    assigned_to_name: Mapped[str | None] = mapped_column(String(128))
+    # Who wrote last, and when (auto-close nudges when the clinic did and the person is silent).
+    last_person_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_staff_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class StaffThreadMessage(Base):
@@ -234,6 +241,30 @@ class StaffThreadMessage(Base):
     request_id: Mapped[int] = mapped_column(
         ForeignKey("consult_requests.id", ondelete="CASCADE"), index=True
     )
+
+
+class StaffMember(Base):
+    """A staff member who has acted in the staff group (pressed a card button, replied, used a
+    staff command): whom /assign offers, and the names /report shows."""
+
+    __tablename__ = "staff_members"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_name: Mapped[str] = mapped_column(String(128))
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    last_acted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConsultBlock(Base):
+    """A person whose messages are no longer relayed to the staff group (/block, /unblock);
+    their daily tips are not affected."""
+
+    __tablename__ = "consult_blocks"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    blocked_by: Mapped[int] = mapped_column(BigInteger)
+    notice_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class OutboxStatus(enum.StrEnum):
