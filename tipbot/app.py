@@ -102,6 +102,7 @@ def register_areas(application: Application) -> None:
     consult.schedule(application, deps)
     delivery.schedule(application)
     staff.schedule(application)
+    helpdesk.schedule(application)
 
 
 def register_handlers(application: Application, deps: Deps) -> None:

@@ -60,7 +60,8 @@ _START, _SETTINGS = "tipbot.subscriber.start", "tipbot.subscriber.settings"
 _TIPS, _LIFECYCLE = "tipbot.subscriber.ondemand", "tipbot.subscriber.lifecycle"
 _FORM, _STAFF_SIDE = "tipbot.consult.form_runner", "tipbot.consult.staff_side"
 _STAFF = "tipbot.staff.handlers"
-_SNIPPETS = "tipbot.helpdesk.snippets"
+_HELPDESK = "tipbot.helpdesk"
+_SNIPPETS = f"{_HELPDESK}.snippets"
 
 #: In menu order; /help shows them by section, in this order within a section.
 COMMANDS: tuple[Command, ...] = (
@@ -193,6 +194,25 @@ COMMANDS: tuple[Command, ...] = (
         _("Send a snippet: reply to a request with /s NAME"),
     ),
     Command("snippets", _S, f"{_SNIPPETS}:snippets_command", _("List the snippets")),
+    Command(
+        "assign",
+        _S,
+        f"{_HELPDESK}.assignment:assign_command",
+        _("Assign a request: reply to its card with /assign [@username]"),
+    ),
+    Command("mine", _S, f"{_HELPDESK}.assignment:mine_command", _("Your open requests")),
+    Command(
+        "block",
+        _S,
+        f"{_HELPDESK}.blocking:block_command",
+        _("Stop relaying a person's messages: reply to their request with /block"),
+    ),
+    Command(
+        "unblock",
+        _S,
+        f"{_HELPDESK}.blocking:unblock_command",
+        _("Relay a blocked person's messages again"),
+    ),
     # A group's id in a group, the person's user id in a private chat (README: Going live).
     Command("chatid", Scope.ANY, "tipbot.staff.setup:chatid_command"),
 )

@@ -36,6 +36,8 @@ HELP: dict[str, str] = {
     "sweep_batch_size": "Due subscriptions claimed per batch by the delivery sweep.",
     "consult_reminder": "Remind the staff group of an unclaimed request after this long "
     "(business hours).",
+    "consult_autoclose": 'The clinic answered last and the person is silent this long: "Do you '
+    'still need help?"; closed 2 days later without an answer.',
     "clinic_hours": "Opening hours in the clinic's timezone, e.g. "
     "Mon-Fri 09:00-13:00,14:00-18:00; Sat 10:00-12:00 (unset: always open).",
     "clinic_holidays": "Closed dates, e.g. 2026-12-24..2026-12-26,2027-01-01.",

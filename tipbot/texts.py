@@ -558,5 +558,57 @@ HISTORY_EARLIER_ITEM = _("• #{number} {date}: {outcome}")
 HISTORY_RATED = _(", rated {rating}/5")
 HISTORY_MORE = _("• and {count} older")
 
+# Assignment (/assign, /mine), to staff.
+ASSIGN_USAGE = _(
+    "Reply to a request's card with /assign to choose a colleague, or with "
+    "<code>/assign @username</code>."
+)
+ASSIGN_CHOOSE = _("👉 Assign #{number} to:")
+ASSIGN_UNKNOWN_STAFF = _(
+    "{name} is not on the staff as far as I know: colleagues appear here once they have "
+    "used the bot in this group (pressed a card button, replied to a card)."
+)
+ASSIGN_NOT_OPEN = _("#{number} is no longer open: nothing to assign.")
+ASSIGN_BUTTON_GONE = _("This colleague can no longer be chosen.")
+ASSIGN_DONE = _("#{number} is assigned.")
+THREAD_ASSIGNED = _("👉 #{number} is now with {assignee} (assigned by {by}).")
+MINE = _("🗂 <b>Your open requests</b>\n{lines}")
+MINE_LINE = _("#{number} {name} – {age} (since {since})")
+MINE_NONE = _("You hold no open requests.")
+
+# Blocking (/block, /unblock).
+BLOCK_USAGE = _(
+    "Reply to a request's card (or to a message from the person) with /block or /unblock."
+)
+THREAD_BLOCKED_PERSON = _(
+    "🚫 The person of #{number} is blocked: their messages are no longer passed on "
+    "(their daily tips continue). /unblock, replying here, undoes it."
+)
+THREAD_UNBLOCKED_PERSON = _(
+    "✅ The person of #{number} is unblocked: their messages reach you again."
+)
+BLOCK_ALREADY = _("The person of #{number} is already blocked.")
+UNBLOCK_NOT_BLOCKED = _("The person of #{number} is not blocked.")
+CONSULT_BLOCKED = _(
+    "The clinic's team cannot take further messages from you in this chat. Your daily tips "
+    "continue as before. For anything urgent, please contact your doctor or, in an "
+    "emergency, your local emergency number."
+)
+
+# Auto-close.
+NUDGE_STILL_NEED_HELP = _(
+    "👋 Do you still need help with your request #{number}? If we don't hear from you in "
+    "2 days, we will close it (you can always ask again with /consult)."
+)
+BUTTON_STILL_NEED_YES = _("Yes, I still need help")
+BUTTON_STILL_NEED_NO = _("No, you can close it")
+NUDGE_YES = _("Thank you! The clinic's team will get back to you. You can write here anytime.")
+THREAD_STILL_NEEDS_HELP = _("👋 #{number} {name} still needs help (answered the nudge).")
+THREAD_AUTOCLOSED = _(
+    "⏹ #{number} closed automatically: no answer from the person since the clinic's last "
+    "message and the nudge."
+)
+AUTOCLOSE_NAME = _("auto-close")
+
 # The texts that ``{NAME}`` placeholders include.
 i18n.define_includes(globals())

@@ -10,7 +10,8 @@ Kinds (``payload`` keys in brackets):
   from the request as it is when sent, so it always shows the current status.
 - ``card_edit``: edit the card in place [``text``, ``card_chat_id``, ``message_id`` for
   cards of deleted requests].
-- ``thread``: a message in the staff group, as a reply to the card [``text``, ``reply_to``].
+- ``thread``: a message in the staff group, as a reply to the card [``text``, ``reply_to``,
+  ``buttons`` as for ``person``].
 - ``person``: a message to the person (``chat_id``) [``text``, ``ack_reply_to``: report the
   result in the staff thread, replying to that staff message (``None``: to the card);
   ``buttons``: rows of [label, callback data] under it].

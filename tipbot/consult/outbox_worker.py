@@ -184,7 +184,13 @@ async def _deliver(deps: Deps, bot: Bot, row: _Claimed) -> _Result:
         return await _edit(bot, request.staff_chat_id, request.staff_message_id, payload)
     if row.kind == Kind.THREAD:
         reply_to = row.payload.get("reply_to") or request.staff_message_id
-        return await _send(bot, request.staff_chat_id, row.payload["text"], reply_to=reply_to)
+        return await _send(
+            bot,
+            request.staff_chat_id,
+            row.payload["text"],
+            reply_to=reply_to,
+            **_buttons(row.payload),
+        )
     if row.kind == Kind.COPY:
         return await _copy(
             bot, request.staff_chat_id, row.payload, reply_to=request.staff_message_id
@@ -194,7 +200,7 @@ async def _deliver(deps: Deps, bot: Bot, row: _Claimed) -> _Result:
 
 
 def _buttons(payload: dict[str, Any]) -> dict[str, Any]:
-    """``buttons`` of a person's message (rows of [label, callback data]) as its keyboard."""
+    """``buttons`` of a message (rows of [label, callback data]) as its keyboard."""
     rows = payload.get("buttons")
     if not rows:
         return {}

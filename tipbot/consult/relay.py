@@ -84,6 +84,10 @@ async def relay(update: Update, context: Context) -> None:
             )
     if relayed is None:  # no open request: the other areas answer it (a location sets
         return  # the time zone, anything else gets the fallback's reply)
+    if relayed.blocked:  # told once, politely; then their messages stay unanswered
+        if relayed.tell_blocked:
+            await update.effective_chat.send_message(texts.CONSULT_BLOCKED.render(context.language))
+        raise ApplicationHandlerStop
     outbox.kick(context.application)
     if relayed.first:
         await update.effective_chat.send_message(

@@ -25,6 +25,7 @@ from tipbot.consult.cards import CLAIM, CLOSE, UNCLAIM, clinic_time, format_age
 from tipbot.consult.media import Media, enqueue_copy
 from tipbot.core.callbacks import Rate
 from tipbot.core.db.models import (
+    ConsultBlock,
     ConsultRequest,
     OutboxMessage,
     RequestStatus,
@@ -137,6 +138,8 @@ async def cancel_request(
 class Relay:
     request_id: int
     first: bool  # the first relay of this request: tell the person once
+    blocked: bool = False  # not relayed: staff blocked the person (/block)
+    tell_blocked: bool = False  # …and they have not been told yet (told once)
 
 
 async def relay_from_person(
@@ -152,6 +155,10 @@ async def relay_from_person(
     request = await open_request_of(session, user_id)
     if request is None:
         return None
+    blocked = await session.get(ConsultBlock, user_id, with_for_update=True)
+    if blocked is not None:  # /block: nothing reaches the staff group
+        tell, blocked.notice_sent = not blocked.notice_sent, True
+        return Relay(request.id, first=False, blocked=True, tell_blocked=tell)
     name, staff = html.escape(request.name), i18n.staff_language()
     if media is not None:
         header = texts.THREAD_MEDIA.render(
@@ -168,6 +175,7 @@ async def relay_from_person(
         outbox.enqueue(session, outbox.Kind.THREAD, now=now, request_id=request.id, text=message)
     first = not request.relay_notice_sent
     request.relay_notice_sent = True
+    request.last_person_at = now
     return Relay(request.id, first)
 
 
@@ -307,6 +315,7 @@ async def reply_to_person(
         return False
     if request.first_response_at is None:  # response times (the help desk's report)
         request.first_response_at = now
+    request.last_staff_at = now
     language = await person_language(session, request)
     if media is not None:
         header = texts.CONSULT_FROM_CLINIC_MEDIA.render(language)

@@ -40,7 +40,14 @@ from tipbot.core.callbacks import CardAction
 from tipbot.core.db.models import ConsultRequest
 from tipbot.core.ids import parse_id
 from tipbot.core.runtime import Context, Deps
-from tipbot.core.staff import StaffChat, StaffDirectory, is_staff_here, refuse, staff_only
+from tipbot.core.staff import (
+    StaffChat,
+    StaffDirectory,
+    is_staff_here,
+    note_staff,
+    refuse,
+    staff_only,
+)
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +114,7 @@ async def staff_reply(update: Update, context: Context) -> None:
     if not await is_staff_here(update, context):
         await refuse(update, context)
         return
+    await note_staff(update, context)
     staff = i18n.staff_language()
     media = media_of(message)  # a photo, voice note, …: copied; its caption counts as text
     if media is None and message.text is None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, Self
 
-from tipbot.core.db.models import Broadcast, ConsultRequest
+from tipbot.core.db.models import Broadcast, ConsultRequest, StaffMember
 from tipbot.core.ids import parse_id
 
 MAX_BYTES = 64  # Telegram's limit for callback_data
@@ -197,6 +197,24 @@ class Rate(CallbackData):
 
 
 # ----------------------------------------------------------------------------- staff
+
+
+@dataclass(frozen=True)
+class Assign(CallbackData):
+    """/assign's buttons: give the request to this colleague (still staff: checked anew)."""
+
+    PREFIX: ClassVar[str] = "assign"
+    request_id: Annotated[int, ConsultRequest.id]
+    user_id: Annotated[int, StaffMember.user_id]
+
+
+@dataclass(frozen=True)
+class StillNeedHelp(CallbackData):
+    """The auto-close nudge's buttons, for the person."""
+
+    PREFIX: ClassVar[str] = "nudge"
+    request_id: Annotated[int, ConsultRequest.id]
+    answer: Literal["yes", "no"]
 
 
 @dataclass(frozen=True)

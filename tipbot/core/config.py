@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     max_messages_per_second: int = Field(default=30, ge=1, le=1000)
     sweep_batch_size: int = Field(default=500, ge=1, le=10_000)
     consult_reminder: timedelta = timedelta(hours=2)
+    # The clinic wrote last and the person is silent this long: "Do you still need help?".
+    consult_autoclose: timedelta = timedelta(days=7)
     # Opening hours and closed dates in the clinic's zone (tipbot.core.hours); unset: always open.
     clinic_hours: str | None = None
     clinic_holidays: str | None = None
@@ -223,7 +225,7 @@ class Settings(BaseSettings):
             raise ValueError("expected a 24-hour time HH:MM such as 09:00")
         return value
 
-    @field_validator("delivery_grace", "consult_reminder", mode="before")
+    @field_validator("delivery_grace", "consult_reminder", "consult_autoclose", mode="before")
     @classmethod
     def _check_duration(cls, value: object) -> timedelta:
         return parse_duration(value)

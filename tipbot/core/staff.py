@@ -28,7 +28,7 @@ from telegram.ext import filters
 
 from tipbot import texts
 from tipbot.core.config import Settings
-from tipbot.core.db.models import BotSetting
+from tipbot.core.db.models import BotSetting, StaffMember
 
 if TYPE_CHECKING:
     from tipbot.core.runtime import Context
@@ -170,13 +170,44 @@ async def refuse(update: Update, context: Context) -> None:
 
 def staff_only(handler: Handler) -> Handler:
     """Run ``handler`` only for a staff member in the staff group; refuse anyone else. Checked
-    on every command and button press, never inferred from callback data."""
+    on every command and button press, never inferred from callback data. The staff member
+    is remembered (``note_staff``)."""
 
     @functools.wraps(handler)
     async def guarded(update: Update, context: Context) -> None:
         if not await is_staff_here(update, context):
             await refuse(update, context)
             return
+        await note_staff(update, context)
         await handler(update, context)
 
     return guarded
+
+
+async def note_staff(update: Update, context: Context) -> None:
+    """Remember a staff member who acted in the group (whom /assign offers): name, @username
+    and when, updated on each action."""
+    user, deps = update.effective_user, context.deps
+    async with deps.db.session() as session:
+        await remember_staff(session, user.id, user.first_name, user.username, now=deps.clock.now())
+
+
+async def remember_staff(
+    session: AsyncSession, user_id: int, first_name: str, username: str | None, *, now: datetime
+) -> None:
+    member = await session.get(StaffMember, user_id)
+    if member is None:
+        try:
+            async with session.begin_nested():
+                session.add(
+                    StaffMember(
+                        user_id=user_id,
+                        first_name=first_name[:128],
+                        username=username,
+                        last_acted_at=now,
+                    )
+                )
+        except IntegrityError:  # the same person acting on another replica a moment ago
+            pass
+        return
+    member.first_name, member.username, member.last_acted_at = first_name[:128], username, now
