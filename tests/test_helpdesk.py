@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers.consult import fill_spanish_form, settled, stored_requests, submit
+from tests.helpers.helpdesk import restore_languages  # noqa: F401 (autouse)
 from tipbot.consult.outbox_worker import run_outbox
 from tipbot.consult.staff_side import send_reminders
 from tipbot.core.db.models import ConsultRequest

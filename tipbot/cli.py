@@ -253,7 +253,15 @@ def cmd_export_requests(args: argparse.Namespace) -> int:
     settings = _settings()
     setup_logging(settings.log_level)
     asyncio.run(_require_database(settings.database_url))
-    asyncio.run(export_requests(settings.database_url, sys.stdout, args.since, args.status))
+    asyncio.run(
+        export_requests(
+            settings.database_url,
+            sys.stdout,
+            args.since,
+            args.status,
+            hours=settings.business_hours,
+        )
+    )
     return EXIT_OK
 
 

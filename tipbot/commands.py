@@ -202,6 +202,12 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("mine", _S, f"{_HELPDESK}.assignment:mine_command", _("Your open requests")),
     Command(
+        "report",
+        _S,
+        f"{_HELPDESK}.report:report_command",
+        _("Support report: /report (7 days) or /report 30"),
+    ),
+    Command(
         "block",
         _S,
         f"{_HELPDESK}.blocking:block_command",

@@ -610,5 +610,16 @@ THREAD_AUTOCLOSED = _(
 )
 AUTOCLOSE_NAME = _("auto-close")
 
+# The support report (/report), to staff.
+REPORT = _("📊 <b>Support report: requests of the last {days} days</b> (working hours)\n\n{lines}")
+REPORT_LINE = _(
+    "<b>{who}</b>: {requests} requests, {claimed} claimed, {closed} closed\n"
+    "First answer (median): {first}; resolved in (median): {resolution}\n"
+    "Answered within {within}: {share}; rating: {rating}"
+)
+REPORT_TEAM = _("Team")
+REPORT_RATING = _("{average}/5 ({count})")
+REPORT_USAGE = _("Usage: /report (the last 7 days) or /report N (days, 1 to {most}).")
+
 # The texts that ``{NAME}`` placeholders include.
 i18n.define_includes(globals())
