@@ -29,6 +29,7 @@ RUNS = {
         ["aiohttp"],
     ),
     "i18n": (["bench_i18n.py"], ["render_tip in es"]),
+    "hours": (["bench_hours.py", "--calls", "5", "--repeats", "1"], ["span 365 d"]),
 }
 
 

@@ -192,8 +192,9 @@ class Demo:
         return bool(jobs)
 
     async def settle(self) -> None:
-        """Wait until the bot is quiet and has nothing due in the outbox (a card queued by the
-        last answer may leave a moment after it, on a busy machine more than a moment)."""
+        """Wait until the bot is quiet, answering no update, running no broadcast, and has
+        nothing due in the outbox (a card queued by the last answer may leave a moment after
+        it, on a busy machine more than a moment)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 15
         try:
@@ -202,10 +203,17 @@ class Demo:
                 if left <= 0:
                     raise TimeoutError
                 await self.tg.wait_idle(quiet=SETTLE_SECONDS, timeout=left)
-                if not await self._outbox_busy():
+                if not self._handling() and not await self._outbox_busy():
                     return
         except TimeoutError:
             self.say("(the bot is still busy)")
+
+    def _handling(self) -> bool:
+        """An update still being answered (a loaded machine can pause a handler between two
+        calls for longer than the quiet moment), or a broadcast running."""
+        application = self.runner.application
+        waiting = getattr(application.update_processor, "waiting_chats", 0)
+        return bool(waiting or deps_of(application).state.broadcasts)
 
     async def _outbox_busy(self) -> bool:
         """A row due now, or one being sent (the staff group's messages)."""

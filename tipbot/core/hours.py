@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -40,10 +41,13 @@ class ClinicHours:
     holidays: frozenset[date]
     zone: str
 
-    def ranges_on(self, day: date) -> list[tuple[datetime, datetime]]:
+    def ranges_on(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
         """That local day's open ranges as UTC datetimes (none on a holiday)."""
+        return _ranges_on(self, day)
+
+    def _compute_ranges(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
         if day in self.holidays:
-            return []
+            return ()
         tz = ZoneInfo(self.zone)
         result = []
         for start, end in self.week[day.weekday()]:
@@ -55,7 +59,7 @@ class ClinicHours:
             closes = closes.astimezone(UTC)
             if closes > opens:  # a range inside a DST gap may vanish
                 result.append((opens, closes))
-        return result
+        return tuple(result)
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(ZoneInfo(self.zone)).date()
@@ -73,6 +77,13 @@ class ClinicHours:
                 if closes > moment:
                     return max(opens, moment)
         return None
+
+
+@lru_cache(maxsize=8192)
+def _ranges_on(hours: ClinicHours, day: date) -> tuple[tuple[datetime, datetime], ...]:
+    """Memoised: a report or a reminder pass asks about the same few days again and again
+    (converting local times to UTC is most of the cost)."""
+    return hours._compute_ranges(day)
 
 
 def business_time_between(start: datetime, end: datetime, hours: ClinicHours | None) -> timedelta:
