@@ -104,7 +104,7 @@ async def count_by_language(session: AsyncSession, segment: Segment) -> dict[str
     rows = await session.execute(
         select(language, func.count()).where(*segment.conditions()).group_by(language)
     )
-    return {code: count for code, count in rows.all()}
+    return dict(rows.all())
 
 
 async def create_draft(

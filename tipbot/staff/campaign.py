@@ -308,4 +308,4 @@ def daytime_due(send_time: time, zone: str, now: datetime) -> datetime:
     """The next time a person hears from the bot anyway (their tip time), moved into
     08:00–21:00 local: within a day, never at night."""
     wanted = min(max(send_time.replace(tzinfo=None), DAY_START), DAY_END)
-    return next_occurrence(wanted, zone, now)
+    return next_occurrence(wanted, zone, now - timedelta(seconds=1))  # now itself counts
