@@ -405,3 +405,16 @@ async def test_a_photo_link_and_a_link_button(bot, tg, alice, maria, dana, staff
     (button,) = message.inline_buttons
     assert button["url"] == "https://clinic.example/open-day"
     assert button["text"] != "🔗 Learn more"  # in María's language
+
+
+async def test_a_spanish_speaking_staff_gets_the_explanations_and_preview_in_spanish(
+    bot_factory, make_settings, tg, alice, maria, dana, staff_group
+):
+    bot = await bot_factory(make_settings(staff_language="es"))
+    await people(bot, tg, alice, maria)
+    await dana.send("/broadcast lang=fr Bonjour", chat=staff_group)
+    assert "los idiomas son en, es" in (await staff_group.wait_for()).text
+    await dana.send("/broadcast lang=es at=daytime Hola", chat=staff_group)
+    preview = await staff_group.wait_for("Vista previa")
+    assert "Por idioma: es 1" in preview.text and "de su hora" in preview.text
+    assert preview.buttons[0] == "✅ Enviar a 1" or preview.buttons[0].startswith("✅")
