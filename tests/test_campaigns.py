@@ -172,7 +172,8 @@ async def test_bad_options_get_a_friendly_explanation_and_send_nothing(
 async def test_an_empty_segment_says_so(bot, tg, alice, maria, dana, staff_group):
     await people(bot, tg, alice, maria)
     await dana.send("/broadcast source=radio Hi", chat=staff_group)
-    assert "Nobody is in that segment (status=active · source=radio)" in (await staff_group.wait_for()).text
+    reply = await staff_group.wait_for()
+    assert "Nobody is in that segment (status=active · source=radio)" in reply.text
 
 
 async def test_strangers_cannot_broadcast_list_or_cancel(bot, tg, alice, maria, dana, staff_group):
@@ -265,7 +266,9 @@ async def test_with_tomorrows_tip_each_person_at_their_own_time_and_forget_honou
     bot, tg, alice, maria, dana, staff_group, clock
 ):
     alice, maria, bob, chen = await people(bot, tg, alice, maria)
-    await dana.send("/broadcast at=tip New topic soon\n[es]\nPronto, un tema nuevo", chat=staff_group)
+    await dana.send(
+        "/broadcast at=tip New topic soon\n[es]\nPronto, un tema nuevo", chat=staff_group
+    )
     preview = await staff_group.wait_for("Preview")
     assert "With each person's next tip" in preview.text
     await dana.press(preview, "Send to 3")  # Bob is paused: not active
@@ -299,7 +302,7 @@ async def test_with_tomorrows_tip_each_person_at_their_own_time_and_forget_honou
 async def test_a_campaign_at_peoples_own_time_can_be_cancelled_for_the_rest(
     bot, tg, alice, maria, dana, staff_group, clock
 ):
-    alice, maria, bob, chen = await people(bot, tg, alice, maria)
+    alice, maria, _bob, chen = await people(bot, tg, alice, maria)
     await dana.send("/broadcast at=tip Reminder", chat=staff_group)
     await dana.press(await staff_group.wait_for("Preview"), "Send to 3")
     clock.advance(timedelta(hours=3))
@@ -335,7 +338,7 @@ def _silent(tg, person) -> list[bool]:
 async def test_a_broadcast_now_is_silent_where_it_is_night(
     bot, tg, alice, maria, dana, staff_group, clock
 ):
-    alice, maria, bob, chen = await people(bot, tg, alice, maria)
+    alice, maria, _bob, chen = await people(bot, tg, alice, maria)
     clock.advance(timedelta(hours=-1))  # 05:00 UTC: 07:00 Madrid, 14:00 Tokyo
     await dana.send("/broadcast status=all Heads up\n[es]\nAtención: Heads up", chat=staff_group)
     await dana.press(await staff_group.wait_for("Preview"), "Send to 4")
@@ -347,7 +350,7 @@ async def test_a_broadcast_now_is_silent_where_it_is_night(
 async def test_a_daytime_campaign_reaches_each_person_within_their_day(
     bot, tg, alice, maria, dana, staff_group, clock
 ):
-    alice, maria, bob, chen = await people(bot, tg, alice, maria)
+    alice, maria, _bob, chen = await people(bot, tg, alice, maria)
     await dana.send("/broadcast at=daytime Heads up", chat=staff_group)
     preview = await staff_group.wait_for("Preview")
     assert "between 08:00 and 21:00 their time" in preview.text
