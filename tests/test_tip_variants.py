@@ -163,3 +163,41 @@ async def test_the_main_wording_is_variant_zero_and_on_demand_tips_agree(bot, tg
     await alice.send("/stress")
     shown = await alice.wait_for()
     assert tip.variants[0].split(".")[0] in shown.text
+
+
+async def test_per_tip_figures_compare_the_wordings(db, clock):
+    from datetime import timedelta
+
+    from tipbot.core.db.models import DeliveryStatus, TipVote
+    from tipbot.staff.variants import VariantFigures, variant_figures
+
+    now = clock.now()
+    async with db.session() as session:
+        for user_id, variant, vote in ((1, 0, 1), (2, 0, -1), (3, 1, 1), (4, 1, 1), (5, 1, None)):
+            session.add(Subscriber(user_id=user_id, timezone="UTC", send_time=now.time()))
+            await session.flush()
+            session.add(
+                Delivery(
+                    subscriber_id=user_id,
+                    local_date=now.date(),
+                    tip_id=TIP,
+                    status=DeliveryStatus.SENT,
+                    due_at=now,
+                    variant=variant,
+                )
+            )
+            if vote is not None:
+                session.add(TipVote(subscriber_id=user_id, tip_id=TIP, topic="stress", vote=vote))
+        session.add(  # another tip, and a failed send: not counted
+            Delivery(
+                subscriber_id=5,
+                local_date=now.date() - timedelta(days=1),
+                tip_id=TIP,
+                status=DeliveryStatus.FAILED,
+                due_at=now,
+                variant=0,
+            )
+        )
+    async with db.session() as session:
+        figures = await variant_figures(session, TIP)
+    assert figures == [VariantFigures(0, 2, 1, 1), VariantFigures(1, 3, 2, 0)]
