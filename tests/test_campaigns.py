@@ -65,6 +65,12 @@ async def finished(tg, staff_group, number: int) -> None:
     )
 
 
+async def workers_done(bot) -> None:
+    """Until this replica's campaign workers have ended (a tick while one is ending waits
+    for the next tick, a minute later in production)."""
+    await eventually(lambda: not bot.deps.state.broadcasts, what="the campaign workers' end")
+
+
 async def broadcasts_in_db(bot) -> int:
     async with bot.deps.db.session() as session:
         return await session.scalar(select(func.count()).select_from(Broadcast))
@@ -273,6 +279,7 @@ async def test_with_tomorrows_tip_each_person_at_their_own_time_and_forget_honou
     assert "With each person's next tip" in preview.text
     await dana.press(preview, "Send to 3")  # Bob is paused: not active
     await tg.wait_idle()
+    await workers_done(bot)
     assert received(alice, "New topic") == received(maria, "Pronto") == 0
     await maria.send("/forget")
     confirm = await maria.wait_for()
@@ -282,6 +289,7 @@ async def test_with_tomorrows_tip_each_person_at_their_own_time_and_forget_honou
     clock.advance(timedelta(hours=3))  # 09:00 UTC: Alice's tip time
     await service.start_due(bot.application)
     await tg.wait_until(lambda: received(alice, "New topic") == 1)
+    await workers_done(bot)
     assert received(chen, "New topic") == 0  # 08:00 in Tokyo was yesterday's 23:00 UTC
     clock.advance(timedelta(hours=15))  # 00:00 UTC = 09:00 in Tokyo, past Chen's 08:00
     await service.start_due(bot.application)
@@ -305,6 +313,8 @@ async def test_a_campaign_at_peoples_own_time_can_be_cancelled_for_the_rest(
     alice, maria, _bob, chen = await people(bot, tg, alice, maria)
     await dana.send("/broadcast at=tip Reminder", chat=staff_group)
     await dana.press(await staff_group.wait_for("Preview"), "Send to 3")
+    await staff_group.wait_for("Broadcast #1")
+    await workers_done(bot)
     clock.advance(timedelta(hours=3))
     await service.start_due(bot.application)
     await tg.wait_until(lambda: received(alice, "Reminder") == 1)
@@ -357,9 +367,11 @@ async def test_a_daytime_campaign_reaches_each_person_within_their_day(
     await dana.press(preview, "Send to 3")
     # María's tip time 07:30 Madrid moves to 08:00 Madrid = 06:00 UTC: due now.
     await tg.wait_until(lambda: received(maria, "Heads up") == 1)
+    await workers_done(bot)
     clock.advance(timedelta(hours=3))  # Alice's 09:00
     await service.start_due(bot.application)
     await tg.wait_until(lambda: received(alice, "Heads up") == 1)
+    await workers_done(bot)
     assert received(chen, "Heads up") == 0
     clock.advance(timedelta(hours=14))  # 23:00 UTC = 08:00 Tokyo
     await service.start_due(bot.application)

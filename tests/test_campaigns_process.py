@@ -70,7 +70,7 @@ async def test_a_kill_in_the_middle_of_a_campaign_sends_no_second_copy(
         )
     async with db.session() as session:
         assert await broadcast.confirm(session, draft.id, staff_group.id, now)
-        assert (await broadcast.confirm(session, later.id, staff_group.id, now)).status is (
+        assert await broadcast.confirm(session, later.id, staff_group.id, now) is (
             BroadcastStatus.SCHEDULED
         )
     tg.delay("sendMessage", 0.05)  # Telegram's round trip

@@ -23,8 +23,9 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, insert, literal, or_, select, update
+from sqlalchemy import func, insert, literal, null, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
@@ -136,30 +137,35 @@ async def create_draft(
 
 async def confirm(
     session: AsyncSession, broadcast_id: int, progress_chat_id: int, now: datetime | None = None
-) -> Broadcast | None:
+) -> BroadcastStatus | None:
     """draft → sending, snapshotting the recipients (or → scheduled, for one ``at`` a later
-    time); None if it was not a draft any more (a second press, another staff member
-    first, or cancelled)."""
+    time); its new status, or None if it was not a draft any more (a second press, another
+    staff member first, or cancelled). Plain columns, no ORM object: the first ORM load of a
+    broadcast in a process costs a statement compile, in the button's reply time."""
     now = now or datetime.now(UTC)
-    draft = await session.get(Broadcast, broadcast_id)
-    later = (
-        draft is not None
-        and draft.timing == "at"
-        and draft.send_at is not None
-        and draft.send_at > now
-    )
+    row = (
+        await session.execute(
+            select(Broadcast.timing, Broadcast.send_at, Broadcast.segment).where(
+                Broadcast.id == broadcast_id
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    timing, send_at, segment = row
+    later = timing == "at" and send_at is not None and send_at > now
     status = BroadcastStatus.SCHEDULED if later else BroadcastStatus.SENDING
     moved = await session.execute(
         update(Broadcast)
         .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.DRAFT)
         .values(status=status, progress_chat_id=progress_chat_id)
+        .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         return None
-    broadcast = await session.get(Broadcast, broadcast_id, populate_existing=True)
     if not later:
-        await _snapshot(session, broadcast, now)
-    return broadcast
+        await _snapshot(session, broadcast_id, segment, timing, now)
+    return status
 
 
 async def start_scheduled(session: AsyncSession, broadcast_id: int, now: datetime) -> bool:
@@ -173,17 +179,29 @@ async def start_scheduled(session: AsyncSession, broadcast_id: int, now: datetim
             Broadcast.send_at <= now,
         )
         .values(status=BroadcastStatus.SENDING)
+        .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         return False
-    await _snapshot(session, await session.get(Broadcast, broadcast_id), now)
+    timing, segment = (
+        await session.execute(
+            select(Broadcast.timing, Broadcast.segment).where(Broadcast.id == broadcast_id)
+        )
+    ).one()
+    await _snapshot(session, broadcast_id, segment, timing, now)
     return True
 
 
-async def _snapshot(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
+async def _snapshot(
+    session: AsyncSession,
+    broadcast_id: int,
+    segment: dict[str, Any] | None,
+    timing: str,
+    now: datetime,
+) -> None:
     """The recipients, one ``pending`` row each, with when each is due."""
-    where = Segment.from_json(broadcast.segment).conditions()
-    if broadcast.timing == "daytime":  # a time per person's zone: computed here, in chunks
+    where = Segment.from_json(segment).conditions()
+    if timing == "daytime":  # a time per person's zone: computed here, in chunks
         rows = (
             await session.execute(
                 select(Subscriber.user_id, Subscriber.send_time, Subscriber.timezone).where(*where)
@@ -194,7 +212,7 @@ async def _snapshot(session: AsyncSession, broadcast: Broadcast, now: datetime) 
                 insert(BroadcastRecipient),
                 [
                     {
-                        "broadcast_id": broadcast.id,
+                        "broadcast_id": broadcast_id,
                         "subscriber_id": user_id,
                         "status": PENDING,
                         "due_at": daytime_due(send_time, zone, now),
@@ -204,17 +222,21 @@ async def _snapshot(session: AsyncSession, broadcast: Broadcast, now: datetime) 
             )
     else:
         # ``tip``: with the person's next tip (the sweep's own time); else at once.
-        due = Subscriber.next_send_at if broadcast.timing == "tip" else literal(None)
+        due = Subscriber.next_send_at if timing == "tip" else null()
         await session.execute(
             insert(BroadcastRecipient).from_select(
                 ["broadcast_id", "subscriber_id", "status", "due_at"],
-                select(literal(broadcast.id), Subscriber.user_id, literal(PENDING), due).where(
+                select(literal(broadcast_id), Subscriber.user_id, literal(PENDING), due).where(
                     *where
                 ),
             )
         )
-    broadcast.total = await session.scalar(
-        select(func.count()).where(BroadcastRecipient.broadcast_id == broadcast.id)
+    total = select(func.count()).where(BroadcastRecipient.broadcast_id == broadcast_id)
+    await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id)
+        .values(total=total.scalar_subquery())
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -260,6 +282,14 @@ async def claim_batch(
 ) -> list[Recipient]:
     """Mark up to ``size`` due pending recipients as being sent, and return those still
     subscribed; the others (forgotten, stopped, blocked since the snapshot) are skipped."""
+    return (await claim_rows(session, broadcast_id, size, now))[0]
+
+
+async def claim_rows(
+    session: AsyncSession, broadcast_id: int, size: int, now: datetime | None = None
+) -> tuple[list[Recipient], int]:
+    """``claim_batch``, and how many rows it took (claimed and skipped): a full slice means
+    more may be waiting."""
     now = now or datetime.now(UTC)
     rows = (
         await session.execute(
@@ -296,7 +326,7 @@ async def claim_batch(
                 )
                 .values(status=status)
             )
-    return claimed
+    return claimed, len(rows)
 
 
 async def pending_later(session: AsyncSession, broadcast_id: int) -> int:
@@ -505,9 +535,8 @@ async def run_broadcast(application: Application, broadcast_id: int) -> None:
 
     async def claim(limit: int) -> tuple[list[Recipient], bool]:
         async with deps.db.session() as session:
-            batch = await claim_batch(session, broadcast_id, limit, deps.clock.now())
-        # Skipped rows make a short batch: more may be waiting unless none were pending.
-        return batch, bool(batch) or await _more_due(deps, broadcast_id)
+            batch, taken = await claim_rows(session, broadcast_id, limit, deps.clock.now())
+        return batch, taken == limit
 
     async def send(recipient: Recipient) -> SendResult:
         fields = {}
@@ -566,22 +595,6 @@ async def run_broadcast(application: Application, broadcast_id: int) -> None:
             failed=f"{progress.failed:,}",
         )
         await _edit(bot, chat_id, message_id, done)
-
-
-async def _more_due(deps: Deps, broadcast_id: int) -> bool:
-    async with deps.db.session() as session:
-        return bool(
-            await session.scalar(
-                select(func.count()).where(
-                    BroadcastRecipient.broadcast_id == broadcast_id,
-                    BroadcastRecipient.status == PENDING,
-                    or_(
-                        BroadcastRecipient.due_at.is_(None),
-                        BroadcastRecipient.due_at <= deps.clock.now(),
-                    ),
-                )
-            )
-        )
 
 
 async def _post_progress(

@@ -108,7 +108,13 @@ class Segment:
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """WHERE conditions on ``Subscriber``, indexable where it matters (status, source)."""
-        where = [Subscriber.status.in_(STATUSES[self.status])]
+        statuses = STATUSES[self.status]
+        # One status: ``=``, as before campaigns (an IN list is compiled anew every time).
+        where = [
+            Subscriber.status == statuses[0]
+            if len(statuses) == 1
+            else Subscriber.status.in_(statuses)
+        ]
         if self.languages:
             language = func.coalesce(Subscriber.language, i18n.default_language())
             where.append(language.in_(self.languages))

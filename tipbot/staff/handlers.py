@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
@@ -343,8 +344,8 @@ async def broadcast_button(update: Update, context: Context) -> None:
         return
     action, broadcast_id, deps = button.action, button.broadcast_id, context.deps
     async with deps.db.session() as session:
-        before = await session.get(Broadcast, broadcast_id)
-        was_draft = before is not None and before.status is BroadcastStatus.DRAFT
+        status = await session.scalar(select(Broadcast.status).where(Broadcast.id == broadcast_id))
+        was_draft = status is BroadcastStatus.DRAFT
         if action == "send":
             done = await broadcast.confirm(
                 session, broadcast_id, update.effective_chat.id, deps.clock.now()
@@ -354,7 +355,7 @@ async def broadcast_button(update: Update, context: Context) -> None:
     if not done:
         await query.answer(texts.BROADCAST_NOT_A_DRAFT.render(staff), show_alert=True)
         return
-    if action == "send" and done.status is BroadcastStatus.SCHEDULED:
+    if action == "send" and done is BroadcastStatus.SCHEDULED:
         await query.answer(texts.CAMPAIGN_SCHEDULED_ALERT.render(staff))
         await query.edit_message_reply_markup(None)
         await query.message.reply_text(texts.CAMPAIGN_SCHEDULED.render(staff, id=broadcast_id))
