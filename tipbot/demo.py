@@ -202,10 +202,15 @@ class Demo:
                 if left <= 0:
                     raise TimeoutError
                 await self.tg.wait_idle(quiet=SETTLE_SECONDS, timeout=left)
-                if not await self._outbox_busy():
+                # A broadcast being sent, too: its start may take longer than the quiet time.
+                if not await self._outbox_busy() and not self._broadcasting():
                     return
         except TimeoutError:
             self.say("(the bot is still busy)")
+
+    def _broadcasting(self) -> bool:
+        """A broadcast worker is running in this process (``staff/broadcast.py``)."""
+        return bool(deps_of(self.runner.application).state.broadcasts)
 
     async def _outbox_busy(self) -> bool:
         """A row due now, or one being sent (the staff group's messages)."""
