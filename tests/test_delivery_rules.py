@@ -51,7 +51,7 @@ def inserted(plan, *, skip: set[int] = frozenset()) -> list[SimpleNamespace]:
     (their day had a row already), ids from 100, statuses as the plain strings of text SQL."""
     return [
         SimpleNamespace(id=100 + n, subscriber_id=row.subscriber_id, status=row.status.value,
-                        tip_id=row.tip_id)
+                        tip_id=row.tip_id, variant=row.variant)
         for n, row in enumerate(plan.deliveries)
         if row.subscriber_id not in skip
     ]  # fmt: skip

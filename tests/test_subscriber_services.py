@@ -98,7 +98,7 @@ async def test_the_last_topic_stays_on(db, settings, library):
 
 async def test_on_demand_tip_does_not_subscribe(db, settings, library):
     async with db.session() as session:
-        tip, vote = await give_tip(
+        tip, vote, _variant = await give_tip(
             session, 5, topic_id="omega3", settings=settings, library=library, now=NOW
         )
     assert tip.topic == "omega3" and vote is None
@@ -117,7 +117,7 @@ async def test_on_demand_tips_do_not_repeat_until_all_seen(db, settings, library
     seen = []
     for _ in range(count):
         async with db.session() as session:
-            tip, _vote = await give_tip(
+            tip, _vote, _variant = await give_tip(
                 session, 5, topic_id="stress", settings=settings, library=library, now=NOW
             )
         seen.append(tip.id)

@@ -184,7 +184,13 @@ COMMANDS: tuple[Command, ...] = (
         "broadcast",
         _S,
         f"{_STAFF}:broadcast_command",
-        _("Send an announcement to all subscribers"),
+        _("Send an announcement to all subscribers, or to a segment"),
+    ),
+    Command(
+        "broadcasts",
+        _S,
+        f"{_STAFF}:broadcasts_command",
+        _("Scheduled and sending broadcasts, to cancel one"),
     ),
     Command("reload", _S, f"{_STAFF}:reload_command", _("Reload the tip library")),
     Command(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from tipbot.core.content import Library
+from tipbot.core.content import Library, Tip
 from tipbot.core.content.signoff import Change, SignOff
 
 
@@ -19,6 +19,13 @@ def review_columns(library: Library, *, since: bool = False) -> tuple[str, ...]:
     ``basis``."""
     languages = tuple(f"text_{language}" for language in sorted(library.translations))
     return ("id", *(("change",) if since else ()), "topic", "text", *languages, "source", "basis")
+
+
+def _texts(tip: Tip) -> str:
+    """The text and, below it, each other wording: the clinician reviews them all."""
+    return tip.text + "".join(
+        f"\n[variant {n}] {variant}" for n, variant in enumerate(tip.variants, 1)
+    )
 
 
 def review_rows(library: Library, changes: list[Change] | None = None) -> list[dict[str, str]]:
@@ -31,11 +38,11 @@ def review_rows(library: Library, changes: list[Change] | None = None) -> list[d
         if wanted is not None and tip.id not in wanted:
             continue
         ref = library.reference_of(tip)
-        row = {"id": tip.id, "topic": tip.topic, "text": tip.text, "basis": tip.basis}
+        row = {"id": tip.id, "topic": tip.topic, "text": _texts(tip), "basis": tip.basis}
         row["source"] = f"{ref.citation} {ref.url}"
         for language, translation in library.translations.items():
             missing = tip.id in translation.library.missing
-            row[f"text_{language}"] = "" if missing else translation.library.tips[tip.id].text
+            row[f"text_{language}"] = "" if missing else _texts(translation.library.tips[tip.id])
         if wanted is not None:
             row["change"] = wanted[tip.id].describe()
         rows.append({column: row[column] for column in columns})

@@ -393,11 +393,6 @@ STATS_DIRECT = _("direct")
 STATS_VOTE_LINE = _("  {topic}: 👍 {up} / 👎 {down}")
 STATS_TIP_LINE = _("  {tip}: 👍 {up} / 👎 {down}")
 
-BROADCAST_USAGE = _(
-    "📣 Write the announcement after the command, for example:\n"
-    "<code>/broadcast Our clinic is closed on Friday.</code>\n"
-    "You will see a preview and the number of recipients before anything is sent."
-)
 BROADCAST_TOO_LONG = _("📣 That announcement is {length} characters long; at most {limit} fit.")
 BROADCAST_NO_RECIPIENTS = _("📣 There are no active subscribers to send to right now.")
 BROADCAST_PREVIEW = _(
@@ -620,6 +615,101 @@ REPORT_LINE = _(
 REPORT_TEAM = _("Team")
 REPORT_RATING = _("{average}/5 ({count})")
 REPORT_USAGE = _("Usage: /report (the last 7 days) or /report N (days, 1 to {most}).")
+
+# ---- issue 25: campaigns (targeted, per-language, scheduled broadcasts; 24: quiet ones)
+
+CAMPAIGN_USAGE = _(
+    "📣 Write the announcement after the command, for example:\n"
+    "<code>/broadcast Our clinic is closed on Friday.</code>\n"
+    "Options before the text choose who and when: <code>lang=es</code>, "
+    "<code>topic=stress</code>, <code>source=flyer</code> (a /start link; <code>none</code>: "
+    "without one), <code>status=active|paused|all</code>, <code>since=2026-01-01</code>, "
+    "<code>at=2026-06-02T09:00</code> (clinic time), <code>at=tip</code> (with each person's "
+    "next tip), <code>at=daytime</code> (at each person's tip time, between 08:00 and 21:00 "
+    "theirs), <code>button=consult</code> or <code>button=https://…</code>, "
+    "<code>photo=https://…</code> (or reply to a photo). A line <code>[es]</code> starts the "
+    "Spanish text; the text before it goes to everyone else.\n"
+    "You will see a preview and the number of recipients before anything is sent."
+)
+CAMPAIGN_UNKNOWN_OPTION = _(
+    "📣 I don't know the option {option}. The options are: {options}. Send /broadcast alone "
+    "for examples."
+)
+CAMPAIGN_REPEATED_OPTION = _(
+    "📣 The option {option} is there twice: give it once, with values separated by commas "
+    "(<code>lang=en,es</code>)."
+)
+CAMPAIGN_EMPTY_VALUE = _("📣 The option <code>{key}=</code> needs a value after the = sign.")
+CAMPAIGN_BAD_VALUE = _("📣 {option} does not work: {hint}")
+CAMPAIGN_HINT_LANG = _("the languages are {choices}.")
+CAMPAIGN_HINT_TOPIC = _("the topics are {choices}.")
+CAMPAIGN_HINT_SOURCE = _(
+    "a source is the word after /start in a link (letters, digits, _ and -), or "
+    "<code>none</code> for people who came without a link."
+)
+CAMPAIGN_HINT_STATUS = _(
+    "the statuses are {choices}; people who stopped or blocked the bot get no broadcasts."
+)
+CAMPAIGN_HINT_SINCE = _("write the day as <code>2026-01-31</code> (year-month-day).")
+CAMPAIGN_HINT_AT = _(
+    "write <code>at=2026-06-02T09:00</code> or <code>at=09:00</code> (clinic time, {zone}), "
+    "<code>at=tip</code>, <code>at=daytime</code> or <code>at=now</code>."
+)
+CAMPAIGN_HINT_BUTTON = _(
+    "write <code>button=consult</code> (the free consultation) or a link that starts with https://."
+)
+CAMPAIGN_HINT_PHOTO = _(
+    "write a photo's link that starts with https://, or reply to a photo with /broadcast."
+)
+CAMPAIGN_AT_PAST = _("📣 {option} is in the past (clinic time): choose a later time.")
+CAMPAIGN_AT_TOO_FAR = _("📣 {option} is more than a year away: choose an earlier time.")
+CAMPAIGN_UNKNOWN_LANGUAGE = _(
+    "📣 I have no catalog for {markers}: the languages are {choices}. A line like "
+    "<code>[es]</code> starts the text in that language."
+)
+CAMPAIGN_TEXT_MISSING = _(
+    "📣 The text for everyone else is missing: write it before the first language line, "
+    "or add a <code>[{language}]</code> text."
+)
+CAMPAIGN_TEXT_EMPTY = _("📣 The <code>[{language}]</code> text is empty.")
+CAMPAIGN_REPEATED_LANGUAGE = _("📣 There are two <code>[{language}]</code> texts: keep one.")
+CAMPAIGN_CAPTION_TOO_LONG = _(
+    "📣 With a photo the text is its caption: the {language} text is {length} characters "
+    "long; at most {limit} fit."
+)
+CAMPAIGN_NO_RECIPIENTS = _("📣 Nobody is in that segment ({segment}) right now.")
+CAMPAIGN_PREVIEW = _(
+    "📣 <b>Preview</b> of broadcast #{id} for <b>{count}</b> subscribers: {segment}\n"
+    "By language: {languages}\n{when}{extras}\n{texts}Send it?"
+)
+CAMPAIGN_EVERYONE = _("all active subscribers")
+CAMPAIGN_TEXT_BLOCK = _("──── {language} ({count}) ────\n{text}\n")
+CAMPAIGN_DEFAULT_TEXT = _("everyone else")
+CAMPAIGN_WHEN_NOW = _(
+    "⏱ Now; silently for people for whom it is night (outside 08:00–21:00 their time)."
+)
+CAMPAIGN_WHEN_AT = _("⏱ On {when} (clinic time, {zone}).")
+CAMPAIGN_WHEN_TIP = _("⏱ With each person's next tip.")
+CAMPAIGN_WHEN_DAYTIME = _(
+    "⏱ At each person's tip time, moved between 08:00 and 21:00 their time, within a day."
+)
+CAMPAIGN_WITH_PHOTO = _("\n🖼 With a photo.")
+CAMPAIGN_WITH_CONSULT = _("\n🔘 With the “Free consultation” button.")
+CAMPAIGN_WITH_LINK = _("\n🔘 With a button to {url}")
+BUTTON_CAMPAIGN_SCHEDULE = _("✅ Schedule for {count}")
+BUTTON_CAMPAIGN_LINK = _("🔗 Learn more")
+CAMPAIGN_SCHEDULED_ALERT = _("Scheduled.")
+CAMPAIGN_SCHEDULED = _(
+    "🗓 Broadcast #{id} is scheduled. /broadcasts lists what is planned, with a button to "
+    "cancel each."
+)
+CAMPAIGN_LIST_EMPTY = _("🗓 No broadcast is scheduled or sending.")
+CAMPAIGN_LIST = _("🗓 <b>Scheduled and sending broadcasts</b>\n{items}")
+CAMPAIGN_LIST_ITEM = _("<b>#{id}</b> · {when} · {segment}\n<i>{preview}</i>")
+CAMPAIGN_STATE_SENDING = _("sending: {sent} / {total} sent")
+BUTTON_CAMPAIGN_CANCEL = _("✖️ Cancel #{id}")
+CAMPAIGN_CANCELLED = _("✖️ Broadcast #{id} cancelled; nothing more of it will be sent.")
+
 
 # The texts that ``{NAME}`` placeholders include.
 i18n.define_includes(globals())

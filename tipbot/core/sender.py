@@ -127,6 +127,7 @@ class Prepared:
     fields: dict[str, Any]
     text: str = ""
     reply_markup: InlineKeyboardMarkup | None = None
+    photo: str | None = None  # a file id or URL: sent as sendPhoto, ``text`` its caption
 
     @classmethod
     def of(cls, bot: Bot, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> Prepared:
@@ -142,6 +143,26 @@ class Prepared:
             fields["reply_markup"] = reply_markup.to_json()
         return cls(fields, text, reply_markup)
 
+    @classmethod
+    def photo_with_caption(
+        cls,
+        bot: Bot,
+        photo: str,
+        caption: str,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> Prepared:
+        """A photo (file id or URL) with an HTML caption, as ``send_photo`` would send it."""
+        message = cls.of(bot, caption, reply_markup)
+        fields = {
+            k: v for k, v in message.fields.items() if k not in ("text", "link_preview_options")
+        }
+        fields |= {"photo": photo, "caption": caption}
+        return cls(fields, caption, reply_markup, photo)
+
+    @property
+    def method(self) -> str:
+        return "sendPhoto" if self.photo else "sendMessage"
+
 
 # ----------------------------------------------------- prepared sends: the one boundary
 # The fast path calls PTB's public ``Bot.do_api_request("sendMessage", ...)``, which warns
@@ -151,7 +172,7 @@ class Prepared:
 # tasks run. Where ``do_api_request`` is not the one this was written for, bulk sends take
 # the stock path, ``bot.send_message``: the same request (tests/test_sender_contract.py).
 
-_PREPARED_WARNING = r"Please use 'Bot\.sendMessage' instead of 'Bot\.do_api_request"
+_PREPARED_WARNING = r"Please use 'Bot\.send(Message|Photo)' instead of 'Bot\.do_api_request"
 
 
 def _prepared_sends_supported() -> bool:
@@ -207,11 +228,24 @@ async def send_prepared(
 
         async def send() -> int:
             answer = await bot.do_api_request(
-                "sendMessage",
+                message.method,
                 api_kwargs={"chat_id": chat_id, **message.fields, **fields},
                 rate_limit_args=BULK,
             )
             return answer["message_id"]
+
+    elif message.photo:
+
+        async def send() -> int:
+            sent = await bot.send_photo(
+                chat_id,
+                message.photo,
+                caption=message.text,
+                reply_markup=message.reply_markup,
+                rate_limit_args=BULK,
+                **fields,
+            )
+            return sent.message_id
 
     else:
 

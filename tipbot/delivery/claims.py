@@ -64,6 +64,7 @@ async def claim_retries(
                 Delivery.attempts,
                 Delivery.due_at,
                 Subscriber.language,
+                Delivery.variant,
             )
             .join(Subscriber, Subscriber.user_id == Delivery.subscriber_id)
             .where(
@@ -76,7 +77,7 @@ async def claim_retries(
         )
     ).all()
     claims = [
-        Claim(row.id, row.subscriber_id, row.tip_id, row.attempts + 1, row.language)
+        Claim(row.id, row.subscriber_id, row.tip_id, row.attempts + 1, row.language, row.variant)
         for row in rows
         if retry_is_due(row.due_at, row.attempts, now)
     ]

@@ -18,7 +18,7 @@ from tipbot.core.content import Library
 from tipbot.core.db.models import DeliveryStatus, SubscriptionStatus
 from tipbot.core.schedule import local_date_of, next_occurrence
 from tipbot.core.sender import Outcome, SendResult
-from tipbot.subscriber.picker import pick_tip
+from tipbot.subscriber.picker import pick_tip, shown_variant
 from tipbot.subscriber.service import compute_next_send, resume_if_pause_over
 
 #: Sweeps that may try one delivery (each with the sweep's own tries), spaced by
@@ -36,6 +36,7 @@ class Claim:
     tip_id: str | None
     attempts: int
     language: str | None = None  # the person's: the tip is rendered in it
+    variant: int = 0  # the wording of the tip the person sees (``Delivery.variant``)
 
 
 @dataclass(slots=True)
@@ -75,6 +76,7 @@ class NewDelivery(NamedTuple):
     status: DeliveryStatus
     attempts: int
     due_at: datetime
+    variant: int = 0
 
 
 @lru_cache(maxsize=8192)
@@ -89,7 +91,11 @@ def _local_date(due: datetime, send_time: dt_time, timezone: str) -> date:
 
 
 def new_delivery(
-    subscriber: DueSubscriber, due: datetime, status: DeliveryStatus, tip_id: str | None
+    subscriber: DueSubscriber,
+    due: datetime,
+    status: DeliveryStatus,
+    tip_id: str | None,
+    variant: int = 0,
 ) -> NewDelivery:
     """The row of one person's day: keyed by the local date of ``due`` (one tip a day)."""
     return NewDelivery(
@@ -99,6 +105,7 @@ def new_delivery(
         status,
         1 if status is DeliveryStatus.PENDING else 0,
         due,
+        variant,
     )
 
 
@@ -137,7 +144,9 @@ class ClaimPlan:
         for row in inserted:
             if row.status == DeliveryStatus.PENDING:  # plain str: the statements are text
                 language = self.picked[row.subscriber_id][0].language
-                claims.append(Claim(row.id, row.subscriber_id, row.tip_id, 1, language))
+                claims.append(
+                    Claim(row.id, row.subscriber_id, row.tip_id, 1, language, row.variant)
+                )
                 del self.picked[row.subscriber_id]
         # That day's delivery existed already (e.g. a fall-back hour): nothing sent, no tip used.
         for subscriber, cursors, last_topic in self.picked.values():
@@ -178,7 +187,14 @@ def plan_claim(
             subscriber.last_topic,
         )
         tip = pick_tip(subscriber, library)
-        plan.deliveries.append(new_delivery(subscriber, due, DeliveryStatus.PENDING, tip.id))
+        variant = (
+            shown_variant(library, tip, subscriber.language, subscriber.tip_seed)
+            if tip.variants
+            else 0
+        )
+        plan.deliveries.append(
+            new_delivery(subscriber, due, DeliveryStatus.PENDING, tip.id, variant)
+        )
     return plan
 
 

@@ -66,7 +66,7 @@ INSERT_DELIVERIES = text(
     SELECT v.*, CAST(:created_at AS timestamptz)
     FROM unnest({", ".join(_array(column) for column in _INSERT_COLUMNS)}) AS v
     ON CONFLICT (subscriber_id, local_date) DO NOTHING
-    RETURNING id, subscriber_id, status, tip_id
+    RETURNING id, subscriber_id, status, tip_id, variant
     """
 )
 

@@ -34,7 +34,7 @@ _PER_ROW = len(_INSERTED) + 1  # and created_at
 INSERT_DELIVERIES = (
     f"INSERT INTO deliveries ({', '.join(_INSERTED)}, created_at) VALUES {{}} "
     "ON CONFLICT (subscriber_id, local_date) DO NOTHING "
-    "RETURNING id, subscriber_id, status, tip_id"
+    "RETURNING id, subscriber_id, status, tip_id, variant"
 )
 _ROW_VALUES = f"({', '.join(['?'] * _PER_ROW)})"
 ADVANCE = (

@@ -14,5 +14,12 @@ __all__ = ["button_handlers", "joined_group_handler", "schedule"]
 
 
 def schedule(application: Application) -> None:
-    """Broadcasts a restart interrupted go on."""
+    """Broadcasts a restart interrupted go on; scheduled campaigns start when due."""
     run_at_start(application.job_queue, broadcast.resume_broadcasts, name="resume-broadcasts")
+    run_at_start(application.job_queue, broadcast.campaign_tick, name="campaign-tick-at-start")
+    application.job_queue.run_repeating(
+        broadcast.campaign_tick,
+        interval=broadcast.TICK_SECONDS,
+        first=broadcast.TICK_SECONDS,
+        name="campaign-tick",
+    )

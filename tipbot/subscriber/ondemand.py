@@ -34,7 +34,7 @@ def topic_list_keyboard(library: Library, language: str) -> InlineKeyboardMarkup
 async def send_tip(update: Update, context: Context, topic_id: str | None) -> None:
     deps, user = context.deps, update.effective_user
     async with deps.db.session() as session:
-        tip, vote = await give_tip(
+        tip, vote, variant = await give_tip(
             session,
             user.id,
             topic_id=topic_id,
@@ -43,7 +43,7 @@ async def send_tip(update: Update, context: Context, topic_id: str | None) -> No
             now=deps.clock.now(),
             language_code=user.language_code,
         )
-    text, keyboard = render_tip(deps.library, tip, context.language, vote)
+    text, keyboard = render_tip(deps.library, tip, context.language, vote, variant)
     await update.effective_chat.send_message(text, reply_markup=keyboard)
     metrics.TIPS_SENT.labels(kind="on_demand").inc()
 

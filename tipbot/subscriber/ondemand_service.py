@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tipbot.core.config import Settings
 from tipbot.core.content import Library, Tip
 from tipbot.core.db.models import Subscriber, TipView, TipVote
-from tipbot.subscriber.picker import pick_tip
+from tipbot.subscriber.picker import pick_tip, variant_of
 from tipbot.subscriber.service import person_for_on_demand
 
 VOTE_VALUES = (1, -1)
@@ -67,11 +67,11 @@ async def give_tip(
     library: Library,
     now: datetime,
     language_code: str | None = None,
-) -> tuple[Tip, int | None]:
+) -> tuple[Tip, int | None, int]:
     """Pick the person's next tip (of ``topic_id``, or from their topics) and count it seen.
 
-    Returns the tip and the person's earlier vote on it (a tip comes round again once
-    every tip of the topic has been seen).
+    Returns the tip, the person's earlier vote on it (a tip comes round again once every
+    tip of the topic has been seen) and the wording they see (their seed's, as daily).
     """
     connection = await session.connection()
     row = (await connection.execute(_READ_PICKER, {"user_id": user_id})).one_or_none()
@@ -85,10 +85,12 @@ async def give_tip(
             language_code=language_code,
         )
         tip = pick_tip(subscriber, library, topic_id)
+        seed = subscriber.tip_seed
         await session.flush()
     else:
         state = _PickerRow(*row)
         tip = pick_tip(state, library, topic_id)
+        seed = state.tip_seed
         await connection.execute(
             _ADVANCE_PICKER,
             {"person": user_id, "cursors": state.tip_cursors, "topic": state.last_topic},
@@ -96,7 +98,7 @@ async def give_tip(
     if (await connection.execute(_COUNT_VIEW, {"person": user_id})).rowcount == 0:
         await connection.execute(_FIRST_VIEW, {"person": user_id})
     vote = await connection.scalar(_READ_VOTE, {"user_id": user_id, "tip_id": tip.id})
-    return tip, vote
+    return tip, vote, variant_of(tip, seed)
 
 
 class VoteOutcome(enum.Enum):

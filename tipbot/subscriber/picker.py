@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from tipbot import texts
+from tipbot import i18n, texts
 from tipbot.core import metrics
 from tipbot.core.callbacks import MoreTips, StartConsult, Vote
 from tipbot.core.content import Library, Tip
@@ -65,6 +65,28 @@ def _order(tip_ids: tuple[str, ...], seed: int) -> tuple[str, ...]:
     return tuple(tip_ids[i] for i in sorted(range(len(tip_ids)), key=keys.__getitem__))
 
 
+_VARIANT_SALT = 0x5EED_0F_7E47  # keeps a person's wordings independent of their tip order
+
+
+def variant_of(tip: Tip, seed: int) -> int:
+    """Which wording of ``tip`` this person sees: 0 its text, n its n-th variant. Fixed by
+    the person's seed (the same every time the tip comes round), spread evenly over people."""
+    if not tip.variants:
+        return 0
+    key = _mix(_tip_hash(tip.id) ^ _mix((seed ^ _VARIANT_SALT) & _MASK64))
+    return key % (len(tip.variants) + 1)
+
+
+def shown_variant(library: Library, tip: Tip, language: str | None, seed: int) -> int:
+    """The wording the person will read in their language: their variant where the
+    translation has it, else 0 (the translated main text), so the record matches the screen."""
+    variant = variant_of(library.tips.get(tip.id, tip), seed)
+    if not variant:
+        return 0
+    localized = library.localized(i18n.resolve(language)).tips.get(tip.id, tip)
+    return variant if variant <= len(localized.variants) else 0
+
+
 def chosen_topics(subscriber: Subscriber, library: Library) -> list[str]:
     """The person's topics that the library still has, in the library's order."""
     topics = [topic for topic in library.topics if topic in (subscriber.topics or [])]
@@ -101,10 +123,11 @@ def pick_tip(subscriber: Subscriber, library: Library, topic_id: str | None = No
 
 
 def render_tip(
-    library: Library, tip: Tip, language: str, vote: int | None = None
+    library: Library, tip: Tip, language: str, vote: int | None = None, variant: int = 0
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The tip as HTML with its source, and its buttons (showing the person's vote), in
-    ``language``; a tip its translation lacks is shown in English, and counted."""
+    ``language`` and wording ``variant``; a tip its translation lacks is shown in English,
+    and counted."""
     library = library.localized(language)
     if tip.id in library.missing:
         metrics.TIP_FALLBACKS.labels(language=library.language).inc()
@@ -115,7 +138,7 @@ def render_tip(
         language,
         emoji=TOPIC_EMOJI.get(topic.id, "💡"),
         title=html.escape(topic.title),
-        text=html.escape(tip.text),
+        text=html.escape(tip.wording(variant)),
         url=html.escape(reference.url, quote=True),
         source=html.escape(reference.short),
     )

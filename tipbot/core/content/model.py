@@ -58,6 +58,15 @@ class Tip:
     text: str
     reference: str
     basis: str = ""  # for the clinician: which finding of the source supports the tip
+    # Other wordings of the same advice (same facts, same reference): each person sees one
+    # wording of a tip, fixed by their seed (``picker.variant_of``); 0 is ``text``.
+    variants: tuple[str, ...] = ()
+
+    def wording(self, variant: int) -> str:
+        """The text of wording ``variant`` (0: ``text``); ``text`` if there is no such one."""
+        if 0 < variant <= len(self.variants):
+            return self.variants[variant - 1]
+        return self.text
 
 
 @dataclass(frozen=True)

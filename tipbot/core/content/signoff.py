@@ -75,9 +75,15 @@ def fingerprint(library: Library, tip_id: str) -> str:
         "basis": tip.basis,
         "citation": original.reference_of(tip).citation,
     }
+    # Other wordings only where a tip has them: the fingerprints of the others stay as signed.
+    for number, variant in enumerate(tip.variants, 1):
+        parts[f"variant{number}"] = variant
     for language, translation in sorted(original.translations.items()):
         if tip_id not in translation.library.missing:
-            parts[language] = translation.library.tips[tip_id].text
+            translated = translation.library.tips[tip_id]
+            parts[language] = translated.text
+            for number, variant in enumerate(translated.variants, 1):
+                parts[f"{language}-variant{number}"] = variant
     return " ".join(f"{name}={_digest(value)}" for name, value in parts.items())
 
 

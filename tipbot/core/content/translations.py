@@ -18,6 +18,7 @@ from tipbot.core.content.validation import (
     check_text,
     field_text,
     parse_entries,
+    parse_variants,
 )
 
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -67,12 +68,28 @@ def parse_translation(raw: Any, path: Path, original: Library) -> Translation:
             stale.append(entry_id)
             continue
         text = entry.get("text")
+        try:
+            variants = parse_variants(entry)
+        except TypeError as error:
+            problem(f"tip {entry_id}", str(error))
+            variants = ()
+        if variants and len(variants) != len(tip.variants):
+            # Wording n must be the same wording in every language (per-variant figures).
+            problem(
+                f"tip {entry_id}",
+                f"{len(variants)} variants, but {original.path.name} has {len(tip.variants)}",
+            )
         translated = Tip(
-            tip.id, tip.topic, text.strip() if isinstance(text, str) else "", tip.reference
+            tip.id,
+            tip.topic,
+            text.strip() if isinstance(text, str) else "",
+            tip.reference,
+            variants=variants,
         )
         check_text(translated, problem)
-        if sorted(_PLACEHOLDER.findall(translated.text)) != sorted(_PLACEHOLDER.findall(tip.text)):
-            problem(f"tip {entry_id}", "placeholders ({...}) differ from the English text")
+        for wording in (translated.text, *translated.variants):
+            if sorted(_PLACEHOLDER.findall(wording)) != sorted(_PLACEHOLDER.findall(tip.text)):
+                problem(f"tip {entry_id}", "placeholders ({...}) differ from the English text")
         tips[entry_id] = translated
     if problems:
         raise ContentError(problems)

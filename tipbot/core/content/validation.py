@@ -13,6 +13,7 @@ from typing import Any
 from tipbot.core.content.model import ContentError, Library, Reference, Tip, Topic
 
 MAX_TIP_LENGTH = 600
+MAX_VARIANTS = 3  # wordings besides the main text: enough to compare, few to review
 MAX_COMMAND_DESCRIPTION = 256
 MAX_TOPIC_TITLE = 64
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")  # fits in 64-byte callback data
@@ -71,12 +72,39 @@ def parse_library(raw: Any, path: Path) -> Library:
 
 
 def check_text(tip: Tip, problem: Any) -> None:
-    if not tip.text.strip():
-        problem(f"tip {tip.id}", "empty text")
-    elif len(tip.text) > MAX_TIP_LENGTH:
-        problem(f"tip {tip.id}", f"text is {len(tip.text)} characters, at most {MAX_TIP_LENGTH}")
-    if "<" in tip.text or ">" in tip.text:
-        problem(f"tip {tip.id}", "text must be plain (no HTML tags); it is escaped when sent")
+    for index, text in enumerate((tip.text, *tip.variants)):
+        name = f"variant {index}" if index else "text"
+        if not text.strip():
+            problem(f"tip {tip.id}", f"empty {name}")
+        elif len(text) > MAX_TIP_LENGTH:
+            problem(f"tip {tip.id}", f"{name} is {len(text)} characters, at most {MAX_TIP_LENGTH}")
+        if "<" in text or ">" in text:
+            problem(
+                f"tip {tip.id}", f"{name} must be plain (no HTML tags); it is escaped when sent"
+            )
+    if len(tip.variants) > MAX_VARIANTS:
+        problem(f"tip {tip.id}", f"{len(tip.variants)} variants, at most {MAX_VARIANTS}")
+    normalized = [" ".join(text.split()).lower() for text in (tip.text, *tip.variants)]
+    if len(set(normalized)) < len(normalized):
+        problem(f"tip {tip.id}", "a variant repeats the text or another variant")
+
+
+def parse_variants(entry: dict[str, Any]) -> tuple[str, ...]:
+    """``variants:``: a list of other wordings, plain texts. A wording cannot name a source
+    of its own: every variant shares the tip's one reference (and its basis)."""
+    variants = entry.get("variants")
+    if variants is None:
+        return ()
+    if not isinstance(variants, list) or not variants:
+        raise TypeError("variants must be a list of texts (other wordings of the tip)")
+    for variant in variants:
+        if isinstance(variant, dict):
+            raise TypeError(
+                "variants must be plain texts: they share the tip's reference and basis"
+            )
+        if not isinstance(variant, str):
+            raise TypeError("variants must be a list of texts (other wordings of the tip)")
+    return tuple(variant.strip() for variant in variants)
 
 
 def parse_entries(entries: list[Any], kind: str, build: Any, problem: Any) -> dict[str, Any]:
@@ -173,4 +201,5 @@ def _tip(entry: dict[str, Any]) -> Tip:
         text.strip(),
         field_text(entry, "reference") or "",
         basis,
+        parse_variants(entry),
     )

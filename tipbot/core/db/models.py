@@ -140,6 +140,8 @@ class Delivery(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Which wording of the tip the person saw: 0 the main text, n its n-th ``variants:`` entry.
+    variant: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=text("0"))
 
 
 class TipVote(Base):
@@ -298,13 +300,17 @@ class OutboxMessage(Base):
 
 class BroadcastStatus(enum.StrEnum):
     DRAFT = "draft"
+    SCHEDULED = "scheduled"  # confirmed, waits for ``send_at``; recipients not chosen yet
     SENDING = "sending"
     DONE = "done"
     CANCELLED = "cancelled"
 
 
 class Broadcast(Base):
-    """A staff announcement to all active subscribers; resumable after a restart."""
+    """A staff announcement (a campaign) to a segment of subscribers; resumable after a
+    restart. ``text`` is the default wording, ``texts`` one per language; ``timing`` is
+    ``now``, ``at`` (``send_at``, clinic time), ``tip`` (each person's next tip time) or
+    ``daytime`` (each person's tip time moved into 08:00–21:00 local)."""
 
     __tablename__ = "broadcasts"
 
@@ -322,18 +328,27 @@ class Broadcast(Base):
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    segment: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    timing: Mapped[str] = mapped_column(String(16), default="now", server_default="now")
+    send_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    photo: Mapped[str | None] = mapped_column(String(512))  # a file id or an https URL
+    button: Mapped[str | None] = mapped_column(String(512))  # "consult" or an https URL
 
 
 class BroadcastRecipient(Base):
-    """One row per (broadcast, subscriber): recorded before sending, so a resume never repeats."""
+    """One row per (broadcast, subscriber): recorded before sending, so a resume never repeats.
+    ``due_at``: not before then (a campaign at each person's own time); None: at once."""
 
     __tablename__ = "broadcast_recipients"
+    __table_args__ = (Index("ix_broadcast_recipients_due", "broadcast_id", "status", "due_at"),)
 
     broadcast_id: Mapped[int] = mapped_column(
         ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True
     )
     subscriber_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class BotSetting(Base):
