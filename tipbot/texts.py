@@ -525,8 +525,8 @@ CHART_STEP_TIPS = _("tips sent")
 CHART_STEP_BUTTON = _("consultation button")
 CHART_STEP_FORM = _("form started")
 CHART_STEP_REQUEST = _("request made")
-CHART_STEP_CLAIMED = _("claimed")
-CHART_STEP_CLOSED = _("closed")
+CHART_STEP_CLAIMED = _("claimed by staff")
+CHART_STEP_CLOSED = _("closed by staff")
 
 DIGEST_TEXT = _(
     "📊 <b>Weekly digest</b> ({start} – {end})\n"
@@ -535,7 +535,7 @@ DIGEST_TEXT = _(
     "💬 {requests} consultation requests, {claimed} claimed (median {claim_time}), "
     "{closed} closed."
 )
-STATS_CHART_CAPTION = _("📊 Statistics in pictures: {start} – {end}")
+STATS_CHART_CAPTION = _("📊 In pictures: the last 12 weeks ({start} – {end})")
 STATS_TIP_USAGE = _(
     "Usage: /stats tip ID (a tip's id from the tip library, e.g. /stats tip {example})."
 )

@@ -45,6 +45,6 @@ async def test_an_album_is_checked_before_anything_is_sent(tg: FakeTelegram, bot
     good = [InputMediaPhoto(tiny_png(800, 400, shade=n)) for n in range(2)]
     sent = await bot.send_media_group(alice.id, good)
     assert [(m.photo[-1].width, m.photo[-1].height) for m in sent] == [(800, 400)] * 2
-    with pytest.raises(BadRequest, match="(?i)IMAGE_PROCESS_FAILED"):
+    with pytest.raises(BadRequest, match=r"(?i)IMAGE_PROCESS_FAILED"):
         await bot.send_media_group(alice.id, [good[0], InputMediaPhoto(b"\x89PNG?")])
     assert len(alice.messages) == 2

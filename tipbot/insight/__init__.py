@@ -4,3 +4,9 @@
 with matplotlib off the event loop; ``digest`` posts them to the staff group once a week;
 ``report`` writes them as CSV for spreadsheets.
 """
+
+from __future__ import annotations
+
+from tipbot.insight.digest import schedule
+
+__all__ = ["schedule"]
