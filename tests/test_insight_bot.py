@@ -111,7 +111,7 @@ async def test_digest_off_and_elsewhere_in_the_week(bot_factory, make_settings, 
 @pytest.mark.parametrize("value", ["monday", "mon 9", "mon 25:00", "someday 09:00", "09:00", ""])
 def test_a_bad_digest_setting_is_one_clear_line(value, monkeypatch):
     monkeypatch.setenv("TIPBOT_DIGEST", value or " ")
-    with pytest.raises(ConfigError, match="^TIPBOT_DIGEST: expected off, or a weekday"):
+    with pytest.raises(ConfigError, match=r"^TIPBOT_DIGEST: expected off, or a weekday"):
         load_settings(_env_file=None)
 
 
@@ -121,11 +121,11 @@ def test_a_bad_digest_setting_is_one_clear_line(value, monkeypatch):
 async def test_stats_answers_with_the_chart_and_the_numbers(bot, tg, dana, staff_group, clock):
     await insight.seed(bot.deps.db, clock.now())
     await dana.send("/stats", chat=staff_group)
-    picture = await staff_group.wait_for(lambda m: "photo" in m)
-    assert "In pictures" in picture.text
-    assert assert_sensible_png(photos_in(tg, [picture])[0]) == (1100, 800)
     numbers = await staff_group.wait_for("Statistics")
     assert "Subscribers: active 4" in numbers.text
+    picture = await staff_group.wait_for(lambda m: "photo" in m, timeout=15)
+    assert "In pictures" in picture.text
+    assert assert_sensible_png(photos_in(tg, [picture])[0]) == (1100, 800)
 
 
 async def test_stats_tip_shows_one_tip_per_language(bot, dana, staff_group, clock):

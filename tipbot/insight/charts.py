@@ -39,6 +39,21 @@ STATUS_COLOURS = {
 }
 BUCKET_LABELS = ("<15m", "15m-1h", "1-4h", "4h-1d", "1-3d", ">3d")
 _DRAWING = threading.Lock()
+_in_progress = 0  # pictures being drawn in worker threads (the demo waits for them)
+
+
+def drawing() -> bool:
+    """True while a picture is being drawn: the bot is busy without calling Telegram."""
+    return _in_progress > 0
+
+
+async def _in_thread(function: Callable[..., object], *args: object) -> object:
+    global _in_progress
+    _in_progress += 1
+    try:
+        return await asyncio.to_thread(function, *args)
+    finally:
+        _in_progress -= 1
 
 
 @dataclass(frozen=True)
@@ -284,9 +299,9 @@ def overview_picture(digest: Digest, labels: Labels) -> bytes:
 
 async def render_digest(digest: Digest, language: str) -> list[bytes]:
     """The digest's pictures, drawn in a worker thread."""
-    return await asyncio.to_thread(digest_pictures, digest, Labels.render(language))
+    return await _in_thread(digest_pictures, digest, Labels.render(language))
 
 
 async def render_overview(digest: Digest, language: str) -> bytes:
     """``/stats``'s one picture, drawn in a worker thread."""
-    return await asyncio.to_thread(overview_picture, digest, Labels.render(language))
+    return await _in_thread(overview_picture, digest, Labels.render(language))

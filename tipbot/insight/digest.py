@@ -28,6 +28,7 @@ from tipbot.core.db import Database
 from tipbot.core.db.models import BotSetting
 from tipbot.core.runtime import Context, Deps
 from tipbot.core.schedule import occurrence
+from tipbot.insight.charts import render_digest
 from tipbot.insight.figures import Digest, gather_digest
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,6 @@ async def _release(db: Database, key: str) -> None:
 async def post_digest_if_due(deps: Deps, bot: Bot) -> Posted | None:
     """Post this week's digest unless it is not time, it is off, there is no staff group,
     or another replica (or an earlier run) posted it already."""
-    from tipbot.insight.charts import render_digest  # matplotlib: imported when first drawn
 
     schedule, chat_id = deps.settings.digest_schedule, deps.staff.chat_id
     if schedule is None or chat_id is None:

@@ -360,7 +360,7 @@ async def request_times(reader: Reader, window: Window) -> RequestTimes:
         row = (await reader.execute(select(func.count(), *bucket_sums).where(made, *where))).one()
         count = int(row[0])
         median = None
-        if count:
+        if count:  # every duration is known: the WHERE excludes NULL ends
             middle = await reader.scalar(
                 select(seconds)
                 .where(made, *where)
@@ -374,7 +374,9 @@ async def request_times(reader: Reader, window: Window) -> RequestTimes:
     return RequestTimes(
         to_claim=await durations(ConsultRequest.claimed_at, ConsultRequest.claimed_at.is_not(None)),
         to_close=await durations(
-            ConsultRequest.closed_at, ConsultRequest.status == RequestStatus.CLOSED
+            ConsultRequest.closed_at,
+            ConsultRequest.closed_at.is_not(None),
+            ConsultRequest.status == RequestStatus.CLOSED,
         ),
     )
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile, Update
+from telegram.constants import ChatAction
 
 from tipbot import i18n, texts
 from tipbot.core.db.models import (
@@ -24,6 +25,7 @@ from tipbot.core.health import unknown_fate
 from tipbot.core.runtime import Context
 from tipbot.core.staff import staff_only
 from tipbot.insight import digest as insight_digest
+from tipbot.insight.charts import render_overview
 from tipbot.insight.figures import tip_by_language
 
 WEEK = timedelta(days=7)
@@ -158,15 +160,23 @@ def render_stats(stats: Stats, language: str) -> str:
 
 @staff_only
 async def stats_command(update: Update, context: Context) -> None:
-    """``/stats``: the overview chart, then the numbers; ``/stats tip ID``: one tip."""
+    """``/stats``: the numbers, then the overview chart; ``/stats tip ID``: one tip."""
     args = context.args or []
     if args:
         await tip_stats(update, context, args)
         return
-    from tipbot.insight.charts import render_overview  # matplotlib: imported when first drawn
 
     deps, language = context.deps, i18n.staff_language()
     message = update.effective_message
+    async with deps.db.session() as session:
+        stats = await gather_stats(session, deps.clock.now())
+    text = render_stats(stats, language)
+    if deps.staff.moved_to is not None:  # until the operator updates the environment
+        text += texts.STATS_STAFF_CHAT_MOVED.render(
+            language, old=deps.settings.staff_chat_id, new=deps.staff.moved_to
+        )
+    await message.reply_text(text)  # the numbers at once; the picture follows when drawn
+    await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     digest = await insight_digest.gather(deps)
     picture = await render_overview(digest, language)
     caption = texts.STATS_CHART_CAPTION.render(
@@ -175,14 +185,6 @@ async def stats_command(update: Update, context: Context) -> None:
         end=i18n.format_date(digest.history.until, language),
     )
     await message.reply_photo(InputFile(picture, filename="stats.png"), caption=caption)
-    async with deps.db.session() as session:
-        stats = await gather_stats(session, deps.clock.now())
-    text = render_stats(stats, language)
-    if deps.staff.moved_to is not None:  # until the operator updates the environment
-        text += texts.STATS_STAFF_CHAT_MOVED.render(
-            language, old=deps.settings.staff_chat_id, new=deps.staff.moved_to
-        )
-    await message.reply_text(text)
 
 
 async def tip_stats(update: Update, context: Context, args: list[str]) -> None:
