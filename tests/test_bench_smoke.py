@@ -29,6 +29,10 @@ RUNS = {
         ["aiohttp"],
     ),
     "i18n": (["bench_i18n.py"], ["render_tip in es"]),
+    "insight": (
+        ["bench_insight.py", "--subscribers", "200", "--days", "14", "--repeats", "1"],
+        ["digest CPU: median"],
+    ),
 }
 
 

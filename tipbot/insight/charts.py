@@ -30,6 +30,8 @@ DPI = 100
 WIDE = (11.0, 4.2)  # one digest picture: two panels side by side, 1100 x 420 pixels
 OVERVIEW = (11.0, 8.0)  # /stats: four panels, 1100 x 800 pixels
 TOP_SOURCES = 5
+ONE_ROW = {"left": 0.12, "right": 0.95, "bottom": 0.17, "top": 0.91, "wspace": 0.42}
+TWO_ROWS = {"left": 0.12, "right": 0.95, "bottom": 0.08, "top": 0.95, "wspace": 0.42, "hspace": 0.3}
 UP_COLOUR, DOWN_COLOUR, SENT_COLOUR = "#2e7d32", "#c62828", "#90a4ae"
 STATUS_COLOURS = {
     "active": "#2e7d32",
@@ -282,7 +284,10 @@ def draw(
 ) -> bytes:
     """One PNG of ``panels`` in ``rows`` rows (synchronous: call it off the event loop)."""
     with _DRAWING:
-        figure = Figure(figsize=size, dpi=DPI, layout="constrained")
+        # Fixed margins, wide enough for the tip ids and funnel steps: a layout engine
+        # ("constrained", "tight") measures every label and costs a third of the drawing.
+        figure = Figure(figsize=size, dpi=DPI)
+        figure.subplots_adjust(**(ONE_ROW if rows == 1 else TWO_ROWS))
         axes = figure.subplots(rows, -(-len(panels) // rows), squeeze=False).flat
         for panel, ax in zip(panels, axes, strict=True):
             panel(ax, digest, labels)
