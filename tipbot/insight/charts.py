@@ -1,5 +1,9 @@
 """The digest's figures as PNG charts: matplotlib's object API on the Agg canvas.
 
+matplotlib is imported in the worker thread, the first time a picture is drawn: its import
+takes about a second of CPU, which would otherwise delay every start of the bot and, on the
+event loop, every update meanwhile.
+
 Never pyplot: it keeps every figure in a global registry (and may pick a GUI backend); a
 ``Figure`` drawn on its own ``FigureCanvasAgg`` is an ordinary object, cleared and freed when
 the picture is out. Drawing is CPU work for a fraction of a second, so the async callers run
@@ -14,17 +18,14 @@ import io
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import matplotlib
-
-matplotlib.use("Agg")  # no display, ever (also keeps a stray pyplot import headless)
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from tipbot import texts
 from tipbot.insight.figures import Digest
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 DPI = 100
 WIDE = (11.0, 4.2)  # one digest picture: two panels side by side, 1100 x 420 pixels
@@ -114,7 +115,7 @@ class Labels:
         )
 
 
-Panel = Callable[[Axes, Digest, Labels], None]
+Panel = Callable[["Axes", Digest, Labels], None]
 
 
 # ----------------------------------------------------------------------------- panels
@@ -273,6 +274,8 @@ OVERVIEW_PANELS: tuple[Panel, ...] = (
 
 
 def _png(figure: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer)
     figure.clear()  # drop the artists now; the figure itself goes with its last reference
@@ -284,6 +287,11 @@ def draw(
 ) -> bytes:
     """One PNG of ``panels`` in ``rows`` rows (synchronous: call it off the event loop)."""
     with _DRAWING:
+        import matplotlib
+
+        matplotlib.use("Agg")  # no display, ever (also keeps a stray pyplot import headless)
+        from matplotlib.figure import Figure
+
         # Fixed margins, wide enough for the tip ids and funnel steps: a layout engine
         # ("constrained", "tight") measures every label and costs a third of the drawing.
         figure = Figure(figsize=size, dpi=DPI)
