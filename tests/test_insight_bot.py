@@ -162,3 +162,30 @@ async def test_strangers_get_no_stats(bot, tg, staff_group, clock):
     await stranger.send("/stats tip omega3-03")
     await stranger.wait_for("Only for the clinic staff")
     assert tg.uploads == {}
+
+
+# ----------------------------------------------------------------------------- the funnel
+
+
+async def test_the_consultation_button_and_forms_are_counted_per_day_not_per_person(
+    bot, alice, clock
+):
+    from sqlalchemy import select
+
+    from tipbot.core.db.models import FunnelCount
+
+    await alice.send("/omega3")
+    tip = await alice.wait_for("Source:")
+    await alice.press(tip, "💬 Free consultation")
+    await alice.wait_for("Free consultation")
+    await alice.send("/cancel")
+    await alice.wait_for(lambda m: True)
+    await alice.send("/consult")  # a form, without the button
+    await alice.wait_for("Free consultation")
+    async with bot.deps.db.session() as session:
+        rows = (await session.execute(select(FunnelCount))).scalars().all()
+    assert {(r.day, r.step, r.count) for r in rows} == {
+        (clock.now().date(), "button", 1),
+        (clock.now().date(), "form", 2),
+    }
+    assert not any(str(alice.id) in str(vars(r)) for r in rows)  # nobody in particular
