@@ -5,11 +5,13 @@ A mixin of :class:`~fakegram.server.FakeTelegram`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from .errors import Errors
 from .formatting import render_text, utf16_len
+from .images import delivered_size, image_size, photo_problem
 from .methods import ENVELOPE_KEYS
 from .signatures import Params, api
 
@@ -35,10 +37,21 @@ def _is_service(message: dict[str, Any]) -> bool:
     return any(key.startswith(("forum_topic_", "migrate_", "pinned_")) for key in message)
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded, as it sent it (tests check pictures byte for byte)."""
+
+    file_id: str
+    kind: str  # photo, document, …
+    filename: str | None
+    data: bytes
+
+
 class Media:
     """sendPhoto, sendDocument, …, albums (sendMediaGroup, copyMessages), editMessageCaption."""
 
     files: dict[str, dict[str, Any]]
+    uploads: dict[str, Upload]
 
     if TYPE_CHECKING:
 
@@ -62,7 +75,7 @@ class Media:
     def _send_photo(self, p: Params) -> dict[str, Any]:
         chat = self._chat_param(p)
         file = self._input_file(p, "photo")
-        size = {"width": 1280, "height": 960, **file}
+        size = {**ALBUM_DEFAULTS["photo"], **file}
         content = {"photo": [size], **self._caption(p)}
         return self._bot_message(chat, content, p).data
 
@@ -183,6 +196,9 @@ class Media:
         if isinstance(value, dict):  # an upload, summarised by read_params
             if not value.get("size"):
                 raise Errors.bad_request("file must be non-empty")
+            data = value.get("data", b"")
+            if key == "photo" and (problem := photo_problem(data)):
+                raise Errors.bad_request(problem)
             file_id = f"F{len(self.files) + 1:06d}-{key}"
             file = {
                 "file_id": file_id,
@@ -191,7 +207,11 @@ class Media:
             }
             if key == "document":
                 file |= {"file_name": value["filename"], "mime_type": value["content_type"]}
+            if key == "photo":
+                width, height = delivered_size(*image_size(data))
+                file |= {"width": width, "height": height}
             self.files[file_id] = file
+            self.uploads[file_id] = Upload(file_id, key, value["filename"], data)
             return file
         if isinstance(value, str) and value in self.files:
             return self.files[value]

@@ -143,10 +143,12 @@ def _coerce_value(key: str, value: Any) -> Any:
 
 
 def _describe_upload(field: Any) -> dict[str, Any]:
-    """Summarise an uploaded file (its bytes are not kept)."""
+    """Summarise an uploaded file; its bytes go along for the checks (photos) and for the
+    tests' assertions (``FakeTelegram.uploads``), never into an answer."""
     data = field.file.read()
     return {
         "filename": field.filename,
         "content_type": field.content_type,
         "size": len(data),
+        "data": data,
     }

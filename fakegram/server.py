@@ -35,7 +35,7 @@ from .chats import Chats
 from .errors import ApiError, Errors
 from .faults import DropConnection, Faults
 from .forums import Forums
-from .media import Media
+from .media import Media, Upload
 from .methods import NO_OP_METHODS, BotApiMethods, PendingQuery
 from .models import Call, CallbackAnswer, FaultRule, WebhookDelivery
 from .params import read_params
@@ -153,6 +153,8 @@ class FakeTelegram(
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         #: files the bot uploaded (sendPhoto, sendDocument) by file_id, for reuse and assertions
         self.files: dict[str, dict[str, Any]] = {}
+        #: the bytes of every upload by file_id (what a picture the bot sent looks like)
+        self.uploads: dict[str, Upload] = {}
         self._descriptions: dict[tuple[str, str], str] = {}
         self._default_menu_button: dict[str, Any] | None = None
 

@@ -30,6 +30,10 @@ RUNS = {
     ),
     "i18n": (["bench_i18n.py"], ["render_tip in es"]),
     "hours": (["bench_hours.py", "--calls", "5", "--repeats", "1"], ["span 365 d"]),
+    "insight": (
+        ["bench_insight.py", "--subscribers", "200", "--days", "14", "--repeats", "1"],
+        ["digest CPU: median"],
+    ),
 }
 
 

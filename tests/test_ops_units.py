@@ -12,8 +12,7 @@ from tipbot.core.runtime import Deps
 from tipbot.core.updates import update_kind
 from tipbot.demo import render
 from tipbot.runner import Runner, resolve_webhook_secret
-from tipbot.staff.handlers import render_stats
-from tipbot.staff.stats import Stats, TipScore, TopicVotes
+from tipbot.staff.stats import Stats, TipScore, TopicVotes, render_stats
 
 
 def test_update_kind_names_the_filled_field():

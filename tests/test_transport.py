@@ -37,6 +37,7 @@ import tipbot
 from fakegram import Errors
 from tests.conftest import TOKEN
 from tests.helpers.net import free_port
+from tests.helpers.png import tiny_png
 from tests.helpers.waiting import eventually
 from tipbot.core.api_health import BotApiMonitor
 from tipbot.core.logs import OutageTracebackFilter, RedactingFilter
@@ -44,7 +45,7 @@ from tipbot.core.transport import AiohttpRequest, GuardedHTTPXRequest, make_requ
 
 CLIENTS = ["aiohttp", "httpx"]
 TOKEN_SECRET = TOKEN.split(":")[1]
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+PNG = tiny_png(64, 48)
 
 
 @pytest.fixture(params=CLIENTS)

@@ -12,7 +12,7 @@ from telegram import Bot, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Up
 from telegram.constants import ParseMode
 from telegram.ext import Application, BaseHandler, CommandHandler, ContextTypes, Defaults, filters
 
-from tipbot import consult, delivery, helpdesk, i18n, staff, subscriber, texts
+from tipbot import consult, delivery, helpdesk, i18n, insight, staff, subscriber, texts
 from tipbot.commands import COMMANDS, Command, Scope, menu, set_staff_menu
 from tipbot.core.clock import Clock, SystemClock
 from tipbot.core.config import ConfigError, Settings
@@ -103,6 +103,7 @@ def register_areas(application: Application) -> None:
     delivery.schedule(application)
     staff.schedule(application)
     helpdesk.schedule(application)
+    insight.schedule(application)
 
 
 def register_handlers(application: Application, deps: Deps) -> None:

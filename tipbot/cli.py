@@ -265,6 +265,20 @@ def cmd_export_requests(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from tipbot.core.content import load_library
+    from tipbot.insight.report import report
+
+    settings = _settings()
+    setup_logging(settings.log_level)
+    asyncio.run(_require_database(settings.database_url))
+    library = load_library(settings.content)
+    paths = asyncio.run(report(settings.database_url, args.directory, library, _clock().now()))
+    for path in paths:
+        print(path)
+    return EXIT_OK
+
+
 def _signer(value: str) -> str:
     name = " ".join(value.split())
     if not name:
@@ -341,6 +355,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_export_arguments(export)
     export.set_defaults(func=cmd_export_requests)
+
+    report = commands.add_parser(
+        "report",
+        help="write every figure of the weekly digest as CSV files into a directory",
+        description="Every figure of the weekly digest as of now, one CSV file per figure "
+        "(window.csv says which days), for spreadsheets. Times in UTC, durations in seconds.",
+    )
+    report.add_argument("directory", type=Path, help="where to write the CSV files (created)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

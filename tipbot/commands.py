@@ -179,7 +179,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", _P, f"{_START}:help_command", _("How this bot works")),
     Command("requests", _S, f"{_STAFF_SIDE}:list_requests", _("Open consultation requests")),
     Command("request", _S, f"{_STAFF_SIDE}:show_request", _("Show one request again: /request N")),
-    Command("stats", _S, f"{_STAFF}:stats_command", _("Subscribers, tips and requests in numbers")),
+    Command(
+        "stats",
+        _S,
+        "tipbot.staff.stats:stats_command",
+        _("Subscribers, tips and requests in numbers"),
+    ),
     Command(
         "broadcast",
         _S,

@@ -31,6 +31,7 @@ from tipbot.core.db import Database, upgrade
 from tipbot.core.db.models import OutboxMessage, OutboxStatus, Subscriber
 from tipbot.core.ids import parse_number
 from tipbot.core.runtime import deps_of
+from tipbot.insight import charts
 from tipbot.runner import Runner
 
 DEMO_TOKEN = "4242:DEMO-token-for-the-emulated-telegram"  # noqa: S105 - not a real token
@@ -203,6 +204,9 @@ class Demo:
                 if left <= 0:
                     raise TimeoutError
                 await self.tg.wait_idle(quiet=SETTLE_SECONDS, timeout=left)
+                if charts.drawing():  # busy without calling Telegram (/stats's picture)
+                    await asyncio.sleep(SETTLE_SECONDS)
+                    continue
                 if not self._handling() and not await self._outbox_busy():
                     return
         except TimeoutError:

@@ -58,6 +58,8 @@ HELP: dict[str, str] = {
     "(socks5:// needs TIPBOT_HTTP_CLIENT=httpx).",
     "privacy_policy_url": "The clinic's privacy policy, linked in the consultation form's "
     "consent step.",
+    "digest": "Weekly digest (charts) to the staff group: off, or a weekday and time in the "
+    "clinic's zone (mon 09:00).",
 }
 
 #: Left uncommented (with an empty value) because nearly every installation sets them.

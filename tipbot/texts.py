@@ -709,6 +709,52 @@ CAMPAIGN_LIST_ITEM = _("<b>#{id}</b> · {when} · {segment}\n<i>{preview}</i>")
 CAMPAIGN_STATE_SENDING = _("sending: {sent} / {total} sent")
 BUTTON_CAMPAIGN_CANCEL = _("✖️ Cancel #{id}")
 CAMPAIGN_CANCELLED = _("✖️ Broadcast #{id} cancelled; nothing more of it will be sent.")
+# ----------------------------------------------------------------------------- issue 25: insight
+
+# TRANSLATORS: chart titles and labels (drawn into PNG images; no HTML, no emoji).
+CHART_SUBSCRIBERS = _("Subscribers over time, by status today")
+CHART_NEW_BY_SOURCE = _("New subscribers per week, by source")
+CHART_TIPS_BY_TOPIC = _("Daily tips sent and votes per topic, last 7 days")
+CHART_BEST_WORST = _("Best and worst tips (likes minus dislikes)")
+CHART_FUNNEL = _("Consultation funnel, last 7 days")
+CHART_REQUEST_TIMES = _("Time to claim and to close, requests of the last 7 days")
+CHART_SENT = _("sent")
+CHART_LIKED = _("liked (% of sent)")
+CHART_DISLIKED = _("disliked (% of sent)")
+CHART_REQUESTS = _("requests")
+CHART_TO_CLAIM = _("to claim")
+CHART_TO_CLOSE = _("to close")
+CHART_OTHER = _("other")
+CHART_NO_DATA = _("no data yet")
+CHART_STEP_TIPS = _("tips sent")
+CHART_STEP_BUTTON = _("consultation button")
+CHART_STEP_FORM = _("form started")
+CHART_STEP_REQUEST = _("request made")
+CHART_STEP_CLAIMED = _("claimed by staff")
+CHART_STEP_CLOSED = _("closed by staff")
+
+DIGEST_TEXT = _(
+    "📊 <b>Weekly digest</b> ({start} – {end})\n"
+    "👥 {active} active subscribers, {new} new this week, {left} stopped or blocked.\n"
+    "💡 {sent} daily tips sent, 👍 {up} / 👎 {down}; best liked: {best}.\n"
+    "💬 {requests} consultation requests, {claimed} claimed (median {claim_time}), "
+    "{closed} closed."
+)
+STATS_CHART_CAPTION = _("📊 In pictures: the last 12 weeks ({start} – {end})")
+STATS_TIP_USAGE = _(
+    "Usage: /stats tip ID (a tip's id from the tip library, e.g. /stats tip {example})."
+)
+STATS_TIP_UNKNOWN = _(
+    "🤷 There is no tip <code>{tip}</code> in the library. /stats tip ID takes a tip's id, "
+    "e.g. <code>{example}</code>."
+)
+STATS_TIP = _(
+    "📊 <b>Tip {tip}</b> ({topic})\n"
+    "Sent as a daily tip: {sent}; 👍 {up} / 👎 {down}\n"
+    "Per language:\n{languages}"
+)
+STATS_TIP_LANGUAGE_LINE = _("  {language}: sent {sent}, 👍 {up} / 👎 {down}")
+STATS_UNKNOWN_LANGUAGE = _("unknown")
 
 
 # The texts that ``{NAME}`` placeholders include.

@@ -22,6 +22,7 @@ from fakegram import Errors, FakeTelegram
 from fakegram.server import _api_table
 from fakegram.signatures import PARAMETERS
 from tests.emulator.conftest import TOKEN
+from tests.helpers.png import tiny_png
 
 PHOTO_URL = "https://example.org/photo.jpg"
 
@@ -64,7 +65,7 @@ async def test_every_implemented_method_has_its_documented_parameters() -> None:
 
 async def test_uploads_named_by_attach_are_known_parameters(tg: FakeTelegram, bot: Bot) -> None:
     alice = tg.user("Alice")
-    media = [InputMediaPhoto(b"\x89PNG one"), InputMediaPhoto(b"\x89PNG two")]
+    media = [InputMediaPhoto(tiny_png(shade=1)), InputMediaPhoto(tiny_png(shade=2))]
     sent = await bot.send_media_group(alice.id, media)
     assert len(sent) == 2
     assert sent[0].media_group_id == sent[1].media_group_id is not None

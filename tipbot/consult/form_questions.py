@@ -36,6 +36,7 @@ from tipbot.consult.service import (
     NOTE_LIMIT,
     FormAnswers,
 )
+from tipbot.core import funnel
 from tipbot.core.callbacks import FormAction, RequestAction
 from tipbot.core.db.models import ConsultRequest, RequestStatus
 from tipbot.core.runtime import Context
@@ -179,12 +180,15 @@ async def show_open_request(update: Update, context: Context, request: ConsultRe
 
 async def start_form(update: Update, context: Context) -> int:
     """``/consult``, the button under a tip, or the ``start=consult`` deep link."""
+    deps = context.deps
     if update.callback_query:
         await update.callback_query.answer()
+        await funnel.count_step(deps.db, funnel.BUTTON, deps.clock.now())
     request = await open_request(context, update.effective_user.id)
     if request is not None:
         await show_open_request(update, context, request)
         return END
+    await funnel.count_step(deps.db, funnel.FORM, deps.clock.now())
     context.user_data[FORM_KEY] = FormAnswers(language=context.language)
     context.user_data[ENTRY_KEY] = "link" if context.args == ["consult"] else "bot"
     return await ask_name(update, context, texts.CONSULT_INTRO.render(context.language))

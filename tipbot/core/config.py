@@ -72,6 +72,25 @@ def normalize_database_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DIGEST = re.compile(r"^\s*([a-z]{3})[a-z]*\s+(\d{1,2}):(\d{2})\s*$", re.IGNORECASE)
+
+
+def parse_digest(value: str) -> tuple[str, tuple[int, time] | None]:
+    """``off``, or a weekday and a 24-hour time (``mon 09:00``, ``Friday 17:30``): the
+    normalised text and (weekday 0-6, time)."""
+    if value.strip().lower() in {"off", "no", "false", "0", "none"}:
+        return "off", None
+    match = _DIGEST.match(value)
+    day = match and match.group(1).lower()
+    hour, minute = (int(match.group(2)), int(match.group(3))) if match else (99, 99)
+    if day not in WEEKDAYS or hour > 23 or minute > 59:
+        raise ValueError(
+            f"expected off, or a weekday and a 24-hour time such as 'mon 09:00', not {value!r}"
+        )
+    return f"{day} {hour:02d}:{minute:02d}", (WEEKDAYS.index(day), time(hour, minute))
+
+
 class Settings(BaseSettings):
     """The operator's configuration. Field names map to ``TIPBOT_<FIELD>``."""
 
@@ -115,6 +134,7 @@ class Settings(BaseSettings):
     default_language: str = "en"
     staff_language: str | None = None  # the default language when unset
     locales_dir: Path | None = None  # more catalogs: <dir>/<lang>/LC_MESSAGES/tipbot.po
+    digest: str = "mon 09:00"  # the weekly digest to the staff group: "off" or "<day> HH:MM"
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod
@@ -250,6 +270,13 @@ class Settings(BaseSettings):
                 raise ValueError(str(exc)) from None
         return value
 
+    @field_validator("digest", mode="before")
+    @classmethod
+    def _check_digest(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_digest(value)[0]
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
@@ -267,6 +294,11 @@ class Settings(BaseSettings):
         if self.clinic_hours is None:
             return None
         return parse_hours(self.clinic_hours, holidays=self.clinic_holidays, zone=self.clinic_zone)
+
+    @property
+    def digest_schedule(self) -> tuple[int, time] | None:
+        """The weekly digest's (weekday, local time in the clinic's zone); None when off."""
+        return parse_digest(self.digest)[1]
 
     def require_token(self) -> str:
         if self.token is None or not self.token.get_secret_value().strip():

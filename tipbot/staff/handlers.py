@@ -1,4 +1,4 @@
-"""Staff tools in the staff group: /stats, /broadcast (preview → confirm), /reload.
+"""Staff tools in the staff group: /broadcast (preview → confirm), /reload (/stats: ``stats``).
 
 Authority is checked on every command and every button press (``staff_only``: staff group +
 staff member), never inferred from callback data. Everything here is written in the staff
@@ -11,7 +11,6 @@ import html
 import logging
 import re
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -25,66 +24,10 @@ from tipbot.core.runtime import Context
 from tipbot.core.staff import staff_only
 from tipbot.staff import broadcast, campaign
 from tipbot.staff.library import reload_library
-from tipbot.staff.stats import Stats, gather_stats
 
 log = logging.getLogger(__name__)
 
 MAX_PROBLEMS_SHOWN = 20
-
-
-# ----------------------------------------------------------------------------- /stats
-
-
-def _counts(counts: dict[str, int], language: str) -> str:
-    if not counts:
-        return texts.STATS_NONE.render(language)
-    return ", ".join(f"{html.escape(key)} {value:,}" for key, value in sorted(counts.items()))
-
-
-def _duration(value: timedelta | None, language: str) -> str:
-    if value is None:
-        return texts.STATS_NONE.render(language)
-    minutes = int(value.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
-
-
-def render_stats(stats: Stats, language: str) -> str:
-    direct = texts.STATS_DIRECT.render(language)
-    sources = {(source or direct): count for source, count in stats.sources}
-    votes = "\n".join(
-        texts.STATS_VOTE_LINE.render(language, topic=html.escape(v.topic), up=v.up, down=v.down)
-        for v in stats.votes_by_topic
-    )
-    least_liked = "\n".join(
-        texts.STATS_TIP_LINE.render(language, tip=html.escape(t.tip_id), up=t.up, down=t.down)
-        for t in stats.least_liked
-    )
-    return texts.STATS.render(
-        language,
-        subscribers=_counts(stats.subscribers, language),
-        new_this_week=f"{stats.new_this_week:,}",
-        sources=_counts(sources, language),
-        tips_sent=f"{stats.tips_sent_week:,}",
-        tips_unknown=f"{stats.tips_unknown_week:,}",
-        votes=votes or f"  {texts.STATS_NONE.render(language)}",
-        least_liked=least_liked or f"  {texts.STATS_NONE.render(language)}",
-        requests=_counts(stats.requests, language),
-        median_claim=_duration(stats.median_time_to_claim, language),
-    )
-
-
-@staff_only
-async def stats_command(update: Update, context: Context) -> None:
-    deps = context.deps
-    async with deps.db.session() as session:
-        stats = await gather_stats(session, deps.clock.now())
-    text = render_stats(stats, i18n.staff_language())
-    if deps.staff.moved_to is not None:  # until the operator updates the environment
-        text += texts.STATS_STAFF_CHAT_MOVED.render(
-            i18n.staff_language(), old=deps.settings.staff_chat_id, new=deps.staff.moved_to
-        )
-    await update.effective_message.reply_text(text)
 
 
 # ----------------------------------------------------------------------------- /broadcast

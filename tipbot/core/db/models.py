@@ -375,3 +375,15 @@ class ConsultDraft(Base):
     entry: Mapped[str] = mapped_column(String(8), default="bot")  # bot | link (the deep link)
     version: Mapped[int] = mapped_column(Integer, default=1)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class FunnelCount(Base):
+    """How often a step of the consultation funnel happened on a (UTC) day: the "Free
+    consultation" button pressed, a form started. Aggregate only: never who, so /forget has
+    nothing here to erase and the figures need no personal data."""
+
+    __tablename__ = "funnel_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    step: Mapped[str] = mapped_column(String(16), primary_key=True)  # button | form
+    count: Mapped[int] = mapped_column(Integer, default=0)
