@@ -113,6 +113,22 @@ COMMANDS: tuple[Command, ...] = (
         Section.DAILY,
     ),
     Command(
+        "days",
+        _P,
+        "tipbot.subscriber.days:days_command",
+        _("Choose the days of your tip"),
+        _("choose the days (e.g. /days mon,wed,fri)"),
+        Section.DAILY,
+    ),
+    Command(
+        "saved",
+        _P,
+        "tipbot.subscriber.tip_buttons:saved_command",
+        _("Your saved tips"),
+        _("the tips you saved with ⭐"),
+        Section.NOW,
+    ),
+    Command(
         "settings",
         _P,
         f"{_SETTINGS}:settings_command",

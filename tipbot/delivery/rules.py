@@ -36,6 +36,7 @@ class Claim:
     tip_id: str | None
     attempts: int
     language: str | None = None  # the person's: the tip is rendered in it
+    resend: bool = False  # a snoozed tip coming again: no "⏰ Later", not counted again
 
 
 @dataclass(slots=True)
@@ -58,12 +59,23 @@ class DueSubscriber:
     tip_cursors: dict[str, int]
     last_topic: str | None
     language: str | None
+    send_days: int
+    snooze_delivery_id: int | None
+    snoozed_until: datetime | None
 
 
 #: The columns a claim reads (``DueSubscriber``'s fields) and those it writes back: the
 #: dialect adapters build their statements from these names and the table's own types.
 DUE_COLUMNS: tuple[str, ...] = tuple(DueSubscriber.__dataclass_fields__)
-ADVANCED_COLUMNS = ("status", "paused_until", "next_send_at", "tip_cursors", "last_topic")
+ADVANCED_COLUMNS = (
+    "status",
+    "paused_until",
+    "next_send_at",
+    "tip_cursors",
+    "last_topic",
+    "snooze_delivery_id",
+    "snoozed_until",
+)
 
 
 class NewDelivery(NamedTuple):
@@ -78,9 +90,9 @@ class NewDelivery(NamedTuple):
 
 
 @lru_cache(maxsize=8192)
-def _next_occurrence(send_time: dt_time, timezone: str, after: datetime) -> datetime:
-    # Subscribers due together mostly share a time and zone: one computation per batch.
-    return next_occurrence(send_time, ZoneInfo(timezone), after)
+def _next_occurrence(send_time: dt_time, timezone: str, after: datetime, days: int) -> datetime:
+    # Subscribers due together mostly share a time, zone and days: few computations a batch.
+    return next_occurrence(send_time, ZoneInfo(timezone), after, days)
 
 
 @lru_cache(maxsize=8192)
@@ -125,6 +137,8 @@ class ClaimPlan:
 
     deliveries: list[NewDelivery] = field(default_factory=list)
     skipped: int = 0
+    # Snoozed tips whose time has come: user id -> (delivery id, the person's language).
+    resends: dict[int, tuple[int, str | None]] = field(default_factory=dict)
     # user id -> (the subscriber, their cursors and last topic before the pick)
     picked: dict[int, tuple[DueSubscriber, dict[str, int], str | None]] = field(
         default_factory=dict
@@ -161,17 +175,32 @@ def plan_claim(
         due = subscriber.next_send_at
         resume_if_pause_over(subscriber, now)
         if subscriber.status is not SubscriptionStatus.ACTIVE:
+            _clear_snooze(subscriber)
             subscriber.next_send_at = compute_next_send(subscriber, now)
             continue
+        if _snooze_is_due(subscriber, now):
+            # The day's tip comes again, once: the same delivery row, no new day, no pick.
+            if subscriber.snoozed_until >= now - grace:
+                plan.resends[subscriber.user_id] = (
+                    subscriber.snooze_delivery_id,
+                    subscriber.language,
+                )
+            _clear_snooze(subscriber)
+            subscriber.next_send_at = compute_next_send(subscriber, now)
+            continue
+        _clear_snooze(subscriber)  # a new day's tip supersedes a snooze not yet due
+        days = subscriber.send_days
         if due < now - grace:
             # Missed while the bot was down: note the day, never send it late.
             plan.deliveries.append(new_delivery(subscriber, due, DeliveryStatus.SKIPPED, None))
             plan.skipped += 1
-            due = _next_occurrence(subscriber.send_time, subscriber.timezone, now - grace)
+            due = _next_occurrence(subscriber.send_time, subscriber.timezone, now - grace, days)
             if due > now:  # today's time is still to come (or also missed): wait for it
                 subscriber.next_send_at = due
                 continue
-        subscriber.next_send_at = _next_occurrence(subscriber.send_time, subscriber.timezone, now)
+        subscriber.next_send_at = _next_occurrence(
+            subscriber.send_time, subscriber.timezone, now, days
+        )
         plan.picked[subscriber.user_id] = (
             subscriber,
             subscriber.tip_cursors,
@@ -180,6 +209,19 @@ def plan_claim(
         tip = pick_tip(subscriber, library)
         plan.deliveries.append(new_delivery(subscriber, due, DeliveryStatus.PENDING, tip.id))
     return plan
+
+
+def _snooze_is_due(subscriber: DueSubscriber, now: datetime) -> bool:
+    return (
+        subscriber.snooze_delivery_id is not None
+        and subscriber.snoozed_until is not None
+        and subscriber.snoozed_until <= now
+    )
+
+
+def _clear_snooze(subscriber: DueSubscriber) -> None:
+    subscriber.snooze_delivery_id = None
+    subscriber.snoozed_until = None
 
 
 # ----------------------------------------------------------------------------- outcomes

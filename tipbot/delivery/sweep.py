@@ -127,8 +127,8 @@ class _Sweep:
         self.send_attempts = send_attempts
         self.send_backoff = send_backoff
         self.retries_claimed = False
-        # Per (tip, language): the message, and whether it fell back to English.
-        self.rendered: dict[tuple[str, str], tuple[Prepared, bool]] = {}
+        # Per (tip, language, snoozable): the message, and whether it fell back to English.
+        self.rendered: dict[tuple[str, str, bool], tuple[Prepared, bool]] = {}
         self.report = SweepReport()
 
     async def claim(self, limit: int) -> tuple[list[Claim], bool]:
@@ -167,7 +167,8 @@ class _Sweep:
         """The tip in the person's language, rendered once per (tip, language)."""
         tip_id, library = claim.tip_id, self.deps.library
         language = i18n.resolve(claim.language)  # the subscriber's, stored
-        key = (tip_id, language)
+        later = not claim.resend  # a tip moves once: no "⏰ Later" under it the second time
+        key = (tip_id, language, later)
         if key in self.rendered:
             message, fallback = self.rendered[key]
             if fallback:
@@ -176,7 +177,8 @@ class _Sweep:
             tip = library.tips.get(tip_id) if tip_id else None
             if tip is None:
                 return None
-            text, keyboard = render_tip(library, tip, language)  # counts a fallback itself
+            # counts a fallback itself
+            text, keyboard = render_tip(library, tip, language, later=later)
             message = Prepared.of(self.bot, text, keyboard)
             self.rendered[key] = (message, tip_id in library.localized(language).missing)
         return message
