@@ -571,6 +571,12 @@ BUTTON_REASON_KNOWN = _("I know this already")
 BUTTON_REASON_OTHER = _("Other")
 STOP_REASON_THANKS = _("🙏 Thank you, that helps us improve.")
 
+# The welcome series' day-7 check-in (its texts are in content/welcome.yaml).
+BUTTON_CHECKIN_GOOD = _("😊 Good, keep going")
+BUTTON_CHECKIN_MUCH = _("Too many tips")
+BUTTON_CHECKIN_RELEVANT = _("Not what I need")
+CHECKIN_GOOD = _("😊 Glad to hear it! See you at your next tip.")
+
 # /mydata
 MYDATA_SHAPING = _(
     "Days: {days}\nTips you tried: {tried}\nSaved tips: {saved}\nSnoozed tip: {snoozed}"

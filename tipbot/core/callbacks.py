@@ -211,6 +211,14 @@ class ToggleDay(CallbackData):
 
 
 @dataclass(frozen=True)
+class WelcomeCheckin(CallbackData):
+    """The welcome series' "how is it going?" answers."""
+
+    PREFIX: ClassVar[str] = "welcome"
+    answer: Literal["good", "much", "relevant"]
+
+
+@dataclass(frozen=True)
 class LeaveReason(CallbackData):
     """Why someone left, after /stop (counted, never linked to the person)."""
 

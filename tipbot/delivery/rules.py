@@ -37,6 +37,7 @@ class Claim:
     attempts: int
     language: str | None = None  # the person's: the tip is rendered in it
     resend: bool = False  # a snoozed tip coming again: no "⏰ Later", not counted again
+    welcome: str | None = None  # the welcome series' step that follows the tip
 
 
 @dataclass(slots=True)
@@ -62,6 +63,7 @@ class DueSubscriber:
     send_days: int
     snooze_delivery_id: int | None
     snoozed_until: datetime | None
+    welcome_day: int | None
 
 
 #: The columns a claim reads (``DueSubscriber``'s fields) and those it writes back: the
@@ -75,6 +77,7 @@ ADVANCED_COLUMNS = (
     "last_topic",
     "snooze_delivery_id",
     "snoozed_until",
+    "welcome_day",
 )
 
 
@@ -139,10 +142,12 @@ class ClaimPlan:
     skipped: int = 0
     # Snoozed tips whose time has come: user id -> (delivery id, the person's language).
     resends: dict[int, tuple[int, str | None]] = field(default_factory=dict)
-    # user id -> (the subscriber, their cursors and last topic before the pick)
-    picked: dict[int, tuple[DueSubscriber, dict[str, int], str | None]] = field(
+    # user id -> (the subscriber, their cursors, last topic and welcome day before the pick)
+    picked: dict[int, tuple[DueSubscriber, dict[str, int], str | None, int | None]] = field(
         default_factory=dict
     )
+    # user id -> the welcome step that comes with their tip
+    welcome: dict[int, str] = field(default_factory=dict)
 
     def settle(self, inserted: Iterable[Any]) -> list[Claim]:
         """The claims of the rows that were inserted (``id``, ``subscriber_id``, ``status``,
@@ -151,11 +156,15 @@ class ClaimPlan:
         for row in inserted:
             if row.status == DeliveryStatus.PENDING:  # plain str: the statements are text
                 language = self.picked[row.subscriber_id][0].language
-                claims.append(Claim(row.id, row.subscriber_id, row.tip_id, 1, language))
+                welcome = self.welcome.get(row.subscriber_id)
+                claims.append(
+                    Claim(row.id, row.subscriber_id, row.tip_id, 1, language, welcome=welcome)
+                )
                 del self.picked[row.subscriber_id]
         # That day's delivery existed already (e.g. a fall-back hour): nothing sent, no tip used.
-        for subscriber, cursors, last_topic in self.picked.values():
+        for subscriber, cursors, last_topic, welcome_day in self.picked.values():
             subscriber.tip_cursors, subscriber.last_topic = cursors, last_topic
+            subscriber.welcome_day = welcome_day
         self.picked.clear()
         return claims
 
@@ -205,10 +214,24 @@ def plan_claim(
             subscriber,
             subscriber.tip_cursors,
             subscriber.last_topic,
+            subscriber.welcome_day,
         )
+        if subscriber.welcome_day is not None:
+            _advance_welcome(subscriber, library, plan)
         tip = pick_tip(subscriber, library)
         plan.deliveries.append(new_delivery(subscriber, due, DeliveryStatus.PENDING, tip.id))
     return plan
+
+
+def _advance_welcome(subscriber: DueSubscriber, library: Library, plan: ClaimPlan) -> None:
+    """The welcome series counts the person's daily tips; the step of this one (if any)
+    follows it. After the last step the series is over for good (``None``)."""
+    series = library.welcome
+    day = (subscriber.welcome_day or 0) + 1
+    step = series.step_on(day) if series is not None else None
+    if step is not None:
+        plan.welcome[subscriber.user_id] = step.id
+    subscriber.welcome_day = day if series is not None and day < series.last_day else None
 
 
 def _snooze_is_due(subscriber: DueSubscriber, now: datetime) -> bool:

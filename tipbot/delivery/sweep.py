@@ -41,6 +41,7 @@ from tipbot.delivery.outcomes import record_outcomes
 from tipbot.delivery.pruning import prune_deliveries
 from tipbot.delivery.rules import MAX_DELIVERY_ATTEMPTS, RETRY_STEP, Claim, Verdict, verdict
 from tipbot.subscriber.picker import render_tip
+from tipbot.subscriber.welcome import welcome_message
 
 # The names callers imported from here before the split (tests, bench/bench_delivery.py).
 __all__ = [
@@ -129,6 +130,7 @@ class _Sweep:
         self.retries_claimed = False
         # Per (tip, language, snoozable): the message, and whether it fell back to English.
         self.rendered: dict[tuple[str, str, bool], tuple[Prepared, bool]] = {}
+        self.welcomes: dict[tuple[str, str], Prepared | None] = {}
         self.report = SweepReport()
 
     async def claim(self, limit: int) -> tuple[list[Claim], bool]:
@@ -155,13 +157,37 @@ class _Sweep:
         message = self._message(claim)
         if message is None:  # removed from the library by a reload since the claim
             return SendResult(Outcome.FAILED, None, "unknown_tip")
-        return await self.deps.sending.send_bulk(
+        result = await self.deps.sending.send_bulk(
             self.bot,
             claim.chat_id,
             message,
             attempts=self.send_attempts,
             backoff=self.send_backoff,
         )
+        if claim.welcome and result.outcome is Outcome.SENT:
+            await self._send_welcome(claim)
+        return result
+
+    async def _send_welcome(self, claim: Claim) -> None:
+        """The welcome series' step of the day, right after the tip (never on its own).
+        Its step was counted at the claim: a failure here loses it, never repeats it."""
+        language = i18n.resolve(claim.language)
+        key = (claim.welcome or "", language)
+        if key not in self.welcomes:
+            rendered = welcome_message(self.deps.library, claim.welcome or "", language)
+            self.welcomes[key] = Prepared.of(self.bot, *rendered) if rendered else None
+        message = self.welcomes[key]
+        if message is None:  # the step was removed by a reload since the claim
+            return
+        result = await self.deps.sending.send_bulk(
+            self.bot,
+            claim.chat_id,
+            message,
+            attempts=self.send_attempts,
+            backoff=self.send_backoff,
+        )
+        if result.outcome is not Outcome.SENT:
+            log.info("welcome step not sent: %s", result.reason or result.outcome.value)
 
     def _message(self, claim: Claim) -> Prepared | None:
         """The tip in the person's language, rendered once per (tip, language)."""

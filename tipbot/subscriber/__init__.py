@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler
 
-from tipbot.subscriber import days, language, lifecycle, ondemand, settings, tip_buttons
+from tipbot.subscriber import days, language, lifecycle, ondemand, settings, tip_buttons, welcome
 from tipbot.subscriber.guard import flood_handler, group_redirect_handler
 from tipbot.subscriber.language import language_handler
 
@@ -23,4 +23,5 @@ def button_handlers() -> list[BaseHandler]:
         + lifecycle.button_handlers()
         + days.button_handlers()
         + tip_buttons.button_handlers()
+        + welcome.button_handlers()
     )

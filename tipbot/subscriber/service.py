@@ -95,6 +95,7 @@ async def subscribe(
             user_id, SubscriptionStatus.ACTIVE, settings, library, now, language_code
         )
         new.source = source
+        new.welcome_day = 0  # the welcome series comes with the first daily tips
         new.next_send_at = compute_next_send(new, now)
         subscriber = await _insert_or_get(session, new)
         if subscriber is new:
@@ -109,6 +110,7 @@ async def subscribe(
     subscriber.source = subscriber.source or source
     subscriber.next_send_at = compute_next_send(subscriber, now)
     if never_subscribed:
+        subscriber.welcome_day = 0
         return SubscribeResult(subscriber, SubscribeOutcome.NEW)
     return SubscribeResult(subscriber, SubscribeOutcome.RESUBSCRIBED)
 
@@ -261,6 +263,7 @@ def stop(subscriber: Subscriber, now: datetime) -> None:
     subscriber.status = SubscriptionStatus.STOPPED
     subscriber.paused_until = None
     subscriber.stopped_at = now
+    subscriber.welcome_day = None  # never again after /stop and /start
     clear_snooze(subscriber)
     subscriber.next_send_at = None
 

@@ -7,9 +7,11 @@ from typing import Any
 
 import yaml
 
+from tipbot import i18n
 from tipbot.core.content.model import ContentError, Library
 from tipbot.core.content.translations import parse_translation, translation_paths
 from tipbot.core.content.validation import parse_library
+from tipbot.core.content.welcome import parse_welcome, welcome_path
 
 
 def load_library(path: str | Path) -> Library:
@@ -25,6 +27,15 @@ def load_library(path: str | Path) -> Library:
             problems += exc.problems
             continue
         library.translations[translation.language] = translation
+    welcome = welcome_path(path)
+    if welcome.exists():
+        try:
+            languages = sorted({i18n.SOURCE_LANGUAGE, *library.translations})
+            series = parse_welcome(read_yaml(welcome), welcome, languages)
+            # The library is frozen; its translations point at this very object.
+            object.__setattr__(library, "welcome", series)
+        except ContentError as exc:
+            problems += exc.problems
     if problems:
         raise ContentError(problems)
     return library

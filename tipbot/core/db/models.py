@@ -112,6 +112,9 @@ class Subscriber(Base):
     # ``next_send_at`` is that instant, so the sweep's one indexed query finds it.
     snooze_delivery_id: Mapped[int | None] = mapped_column(BigInteger)
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The welcome series: daily tips claimed since /start (None: no series, or it is over;
+    # /stop ends it for good).
+    welcome_day: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class DeliveryStatus(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""shaping (issue 24): days of the week, snooze, "I tried it", saved tips, stop reasons
+"""shaping (issue 24): weekdays, snooze, welcome series, tried and saved tips, stop reasons
 
 Revision ID: 0024_shaping
 Revises: 0006
@@ -39,6 +39,7 @@ def upgrade() -> None:
     op.add_column(
         "subscribers", sa.Column("snoozed_until", sa.DateTime(timezone=True), nullable=True)
     )
+    op.add_column("subscribers", sa.Column("welcome_day", sa.SmallInteger(), nullable=True))
     op.add_column("deliveries", sa.Column("snoozed_at", sa.DateTime(timezone=True), nullable=True))
     _per_person_tip("tip_tried")
     _per_person_tip("saved_tips")
@@ -57,6 +58,7 @@ def downgrade() -> None:
     with op.batch_alter_table("deliveries") as batch:
         batch.drop_column("snoozed_at")
     with op.batch_alter_table("subscribers") as batch:
+        batch.drop_column("welcome_day")
         batch.drop_column("snoozed_until")
         batch.drop_column("snooze_delivery_id")
         batch.drop_column("send_days")
