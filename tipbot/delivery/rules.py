@@ -60,10 +60,11 @@ class DueSubscriber:
     tip_cursors: dict[str, int]
     last_topic: str | None
     language: str | None
-    send_days: int
-    snooze_delivery_id: int | None
-    snoozed_until: datetime | None
-    welcome_day: int | None
+    # Issue 24 (defaults: every day, no snooze, no welcome series).
+    send_days: int = 0b1111111
+    snooze_delivery_id: int | None = None
+    snoozed_until: datetime | None = None
+    welcome_day: int | None = None
 
 
 #: The columns a claim reads (``DueSubscriber``'s fields) and those it writes back: the
