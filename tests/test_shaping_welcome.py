@@ -135,3 +135,17 @@ def test_the_shipped_series_is_valid():
     assert [step.day for step in library.welcome.steps] == [1, 2, 4, 7]
     assert all(set(step.texts) >= {"en", "es"} for step in library.welcome.steps)
     assert library.welcome.steps[-1].checkin
+
+
+def test_check_content_names_the_series_and_its_problems(tmp_path: Path, capsys):
+    from tipbot.cli import main
+
+    assert main(["check-content", "content/tips.yaml"]) == 0
+    assert "welcome series: 4 steps (with daily tips 1, 2, 4, 7)" in capsys.readouterr().out
+    for name in ("tips.yaml", "tips.es.yaml"):
+        (tmp_path / name).write_text(Path("content", name).read_text(encoding="utf-8"))
+    steps = [{"day": 1, "id": "hello", "text": {"en": "Hi"}}]
+    (tmp_path / "welcome.yaml").write_text(yaml.safe_dump({"steps": steps}), encoding="utf-8")
+    assert main(["check-content", str(tmp_path / "tips.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "welcome.yaml: step 1 (hello): no text in 'es'" in err and "Traceback" not in err
