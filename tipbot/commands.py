@@ -121,6 +121,14 @@ COMMANDS: tuple[Command, ...] = (
         Section.DAILY,
     ),
     Command(
+        "recap",
+        _P,
+        "tipbot.subscriber.recap:recap_command",
+        _("Weekly recap on or off"),
+        _("your weekly recap: /recap on or /recap off"),
+        Section.DAILY,
+    ),
+    Command(
         "saved",
         _P,
         "tipbot.subscriber.tip_buttons:saved_command",

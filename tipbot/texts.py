@@ -577,9 +577,26 @@ BUTTON_CHECKIN_MUCH = _("Too many tips")
 BUTTON_CHECKIN_RELEVANT = _("Not what I need")
 CHECKIN_GOOD = _("😊 Glad to hear it! See you at your next tip.")
 
+# The weekly recap.
+RECAP = _(
+    "🗓 <b>Your week</b>\nTips: {tips}, tried: {tried}\nWeeks in a row with a tried tip: {streak}\n"
+)
+RECAP_REVISIT = _("👍 One you liked, worth another look:\n<i>{text}</i>")
+RECAP_TOPIC = _("🆕 Not switched on yet: <b>{title}</b>. /topics adds it.")
+BUTTON_RECAP_OFF = _("🔕 No weekly recap")
+RECAP_OFF = _("🔕 No more weekly recap. /recap on brings it back.")
+RECAP_ON = _("🗓 The weekly recap comes with your week's last tip (Sundays for a daily tip).")
+RECAP_USAGE = _("Send /recap on or /recap off.")
+RECAP_STATE_ON = _("on")
+RECAP_STATE_OFF = _("off")
+
 # /mydata
 MYDATA_SHAPING = _(
-    "Days: {days}\nTips you tried: {tried}\nSaved tips: {saved}\nSnoozed tip: {snoozed}"
+    "Weekly recap: {recap}\n"
+    "Days: {days}\n"
+    "Tips you tried: {tried}\n"
+    "Saved tips: {saved}\n"
+    "Snoozed tip: {snoozed}"
 )
 
 

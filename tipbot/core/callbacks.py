@@ -219,6 +219,14 @@ class WelcomeCheckin(CallbackData):
 
 
 @dataclass(frozen=True)
+class RecapSwitch(CallbackData):
+    """The weekly recap on or off."""
+
+    PREFIX: ClassVar[str] = "recap"
+    state: Literal["on", "off"]
+
+
+@dataclass(frozen=True)
 class LeaveReason(CallbackData):
     """Why someone left, after /stop (counted, never linked to the person)."""
 

@@ -38,6 +38,7 @@ class Claim:
     language: str | None = None  # the person's: the tip is rendered in it
     resend: bool = False  # a snoozed tip coming again: no "⏰ Later", not counted again
     welcome: str | None = None  # the welcome series' step that follows the tip
+    recap: bool = False  # the weekly recap follows the tip (the week's last tip day)
 
 
 @dataclass(slots=True)
@@ -65,6 +66,8 @@ class DueSubscriber:
     snooze_delivery_id: int | None = None
     snoozed_until: datetime | None = None
     welcome_day: int | None = None
+    recap_on: bool = True
+    recap_week: int | None = None
 
 
 #: The columns a claim reads (``DueSubscriber``'s fields) and those it writes back: the
@@ -79,6 +82,7 @@ ADVANCED_COLUMNS = (
     "snooze_delivery_id",
     "snoozed_until",
     "welcome_day",
+    "recap_week",
 )
 
 
@@ -143,12 +147,15 @@ class ClaimPlan:
     skipped: int = 0
     # Snoozed tips whose time has come: user id -> (delivery id, the person's language).
     resends: dict[int, tuple[int, str | None]] = field(default_factory=dict)
-    # user id -> (the subscriber, their cursors, last topic and welcome day before the pick)
-    picked: dict[int, tuple[DueSubscriber, dict[str, int], str | None, int | None]] = field(
-        default_factory=dict
+    # user id -> (the subscriber, what the pick changes: cursors, last topic, welcome day,
+    # recap week, as they were before it)
+    picked: dict[int, tuple[DueSubscriber, dict[str, int], str | None, int | None, int | None]] = (
+        field(default_factory=dict)
     )
     # user id -> the welcome step that comes with their tip
     welcome: dict[int, str] = field(default_factory=dict)
+    # who gets the weekly recap after their tip
+    recaps: set[int] = field(default_factory=set)
 
     def settle(self, inserted: Iterable[Any]) -> list[Claim]:
         """The claims of the rows that were inserted (``id``, ``subscriber_id``, ``status``,
@@ -158,14 +165,23 @@ class ClaimPlan:
             if row.status == DeliveryStatus.PENDING:  # plain str: the statements are text
                 language = self.picked[row.subscriber_id][0].language
                 welcome = self.welcome.get(row.subscriber_id)
+                recap = row.subscriber_id in self.recaps
                 claims.append(
-                    Claim(row.id, row.subscriber_id, row.tip_id, 1, language, welcome=welcome)
+                    Claim(
+                        row.id,
+                        row.subscriber_id,
+                        row.tip_id,
+                        1,
+                        language,
+                        welcome=welcome,
+                        recap=recap,
+                    )
                 )
                 del self.picked[row.subscriber_id]
         # That day's delivery existed already (e.g. a fall-back hour): nothing sent, no tip used.
-        for subscriber, cursors, last_topic, welcome_day in self.picked.values():
+        for subscriber, cursors, last_topic, welcome_day, recap_week in self.picked.values():
             subscriber.tip_cursors, subscriber.last_topic = cursors, last_topic
-            subscriber.welcome_day = welcome_day
+            subscriber.welcome_day, subscriber.recap_week = welcome_day, recap_week
         self.picked.clear()
         return claims
 
@@ -216,12 +232,30 @@ def plan_claim(
             subscriber.tip_cursors,
             subscriber.last_topic,
             subscriber.welcome_day,
+            subscriber.recap_week,
         )
         if subscriber.welcome_day is not None:
             _advance_welcome(subscriber, library, plan)
         tip = pick_tip(subscriber, library)
-        plan.deliveries.append(new_delivery(subscriber, due, DeliveryStatus.PENDING, tip.id))
+        row = new_delivery(subscriber, due, DeliveryStatus.PENDING, tip.id)
+        if subscriber.recap_on and _recap_due(subscriber, row.local_date):
+            plan.recaps.add(subscriber.user_id)
+            subscriber.recap_week = recap_week_of(row.local_date)
+        plan.deliveries.append(row)
     return plan
+
+
+def recap_week_of(day: date) -> int:
+    """The ISO week of a local day as one number (2026-W23: 202623)."""
+    year, week, _ = day.isocalendar()
+    return year * 100 + week
+
+
+def _recap_due(subscriber: DueSubscriber, day: date) -> bool:
+    """The week's last tip day (no chosen day after it this week: Sunday for a daily tip),
+    and no recap yet this week."""
+    later_this_week = (subscriber.send_days or 0b1111111) >> (day.weekday() + 1)
+    return not later_this_week and subscriber.recap_week != recap_week_of(day)
 
 
 def _advance_welcome(subscriber: DueSubscriber, library: Library, plan: ClaimPlan) -> None:

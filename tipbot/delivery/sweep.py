@@ -41,6 +41,7 @@ from tipbot.delivery.outcomes import record_outcomes
 from tipbot.delivery.pruning import prune_deliveries
 from tipbot.delivery.rules import MAX_DELIVERY_ATTEMPTS, RETRY_STEP, Claim, Verdict, verdict
 from tipbot.subscriber.picker import render_tip
+from tipbot.subscriber.recap import recap_message
 from tipbot.subscriber.welcome import welcome_message
 
 # The names callers imported from here before the split (tests, bench/bench_delivery.py).
@@ -166,7 +167,29 @@ class _Sweep:
         )
         if claim.welcome and result.outcome is Outcome.SENT:
             await self._send_welcome(claim)
+        if claim.recap and result.outcome is Outcome.SENT:
+            await self._send_recap(claim)
         return result
+
+    async def _send_recap(self, claim: Claim) -> None:
+        """The weekly recap, right after the week's last tip (the claim recorded its week:
+        a failure here loses this week's recap, never sends it twice)."""
+        language = i18n.resolve(claim.language)
+        async with self.deps.db.session() as session:
+            built = await recap_message(
+                session, claim.chat_id, self.deps.library, language, self.deps.clock.now()
+            )
+        if built is None:
+            return
+        result = await self.deps.sending.send_bulk(
+            self.bot,
+            claim.chat_id,
+            Prepared.of(self.bot, *built),
+            attempts=self.send_attempts,
+            backoff=self.send_backoff,
+        )
+        if result.outcome is not Outcome.SENT:
+            log.info("recap not sent: %s", result.reason or result.outcome.value)
 
     async def _send_welcome(self, claim: Claim) -> None:
         """The welcome series' step of the day, right after the tip (never on its own).

@@ -199,6 +199,9 @@ def mydata_text(data: PersonalData, library: Library, user_id: int, language: st
         return texts.MYDATA_NO_SUBSCRIPTION.render(
             language, user_id=user_id, requests=requests or none
         )
+    recap_state = (texts.RECAP_STATE_ON if subscriber.recap_on else texts.RECAP_STATE_OFF).render(
+        language
+    )
     snoozed = (
         subscriber.snoozed_until.astimezone(ZoneInfo(subscriber.timezone)).strftime("%H:%M")
         if subscriber.snoozed_until
@@ -225,6 +228,7 @@ def mydata_text(data: PersonalData, library: Library, user_id: int, language: st
         + "\n"
         + texts.MYDATA_SHAPING.render(
             language,
+            recap=recap_state,
             days=days_label(subscriber.send_days, language),
             tried=data.tried,
             saved=data.saved,

@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tipbot.core.content import Library, Tip
@@ -194,9 +195,15 @@ async def count_stop_reason(session: AsyncSession, reason: str) -> None:
         raise ValueError("unknown reason")
     row = await session.get(StopReason, reason, with_for_update=True)
     if row is None:
-        session.add(StopReason(reason=reason, count=1))
-    else:
-        row.count += 1
+        try:
+            async with session.begin_nested():  # two first counts at once: one inserts
+                session.add(StopReason(reason=reason, count=1))
+            return
+        except IntegrityError:
+            row = await session.get(
+                StopReason, reason, with_for_update=True, populate_existing=True
+            )
+    row.count += 1
 
 
 async def stop_reason_counts(session: AsyncSession) -> dict[str, int]:

@@ -115,6 +115,10 @@ class Subscriber(Base):
     # The welcome series: daily tips claimed since /start (None: no series, or it is over;
     # /stop ends it for good).
     welcome_day: Mapped[int | None] = mapped_column(SmallInteger)
+    # The weekly recap (with the week's last daily tip): on or off, and the ISO week
+    # (year * 100 + week) it last came in, so it comes at most once a week.
+    recap_on: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    recap_week: Mapped[int | None] = mapped_column(Integer)
 
 
 class DeliveryStatus(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""shaping (issue 24): weekdays, snooze, welcome series, tried and saved tips, stop reasons
+"""shaping (issue 24): weekdays, snooze, welcome series, recap, tried and saved tips, stop reasons
 
 Revision ID: 0024_shaping
 Revises: 0006
@@ -40,6 +40,11 @@ def upgrade() -> None:
         "subscribers", sa.Column("snoozed_until", sa.DateTime(timezone=True), nullable=True)
     )
     op.add_column("subscribers", sa.Column("welcome_day", sa.SmallInteger(), nullable=True))
+    op.add_column(
+        "subscribers",
+        sa.Column("recap_on", sa.Boolean(), server_default=sa.text("true"), nullable=False),
+    )
+    op.add_column("subscribers", sa.Column("recap_week", sa.Integer(), nullable=True))
     op.add_column("deliveries", sa.Column("snoozed_at", sa.DateTime(timezone=True), nullable=True))
     _per_person_tip("tip_tried")
     _per_person_tip("saved_tips")
@@ -58,6 +63,8 @@ def downgrade() -> None:
     with op.batch_alter_table("deliveries") as batch:
         batch.drop_column("snoozed_at")
     with op.batch_alter_table("subscribers") as batch:
+        batch.drop_column("recap_week")
+        batch.drop_column("recap_on")
         batch.drop_column("welcome_day")
         batch.drop_column("snoozed_until")
         batch.drop_column("snooze_delivery_id")
