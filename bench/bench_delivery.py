@@ -11,7 +11,9 @@ PostgreSQL database created next to ``--database-url`` and dropped at the end):
 2. bot-process CPU ms per delivered tip, next to a bare loop of PTB ``send_message``
    calls (same server, same text and keyboard, same concurrency) in the same run;
 3. the time of one claim of 1,000 due rows among 1,000,000 subscribers, and the peak RSS
-   of a process running the sweep with 1,000,000 subscribers in the database;
+   of a process running the sweep with 1,000,000 subscribers in the database
+   (``--mixed-days``: the subscribers have mixed frequencies, issue 24: every day,
+   weekdays, Mon/Wed/Fri, once a week);
 4. at 100,000 subscribers, start-up time and RSS of the bot with one
    ``JobQueue.run_daily`` job per subscriber, as a ratio to ours (a few fixed jobs);
 5. replies during the morning sweep: 1,000 tips due at the default 30/s, a Bot API that
@@ -233,6 +235,10 @@ async def _migrate(url: str) -> None:
         await db.dispose()
 
 
+#: Issue 24's frequencies, as ``send_days`` masks and their shares of the subscribers.
+MIXED_DAYS = ((0b1111111, 50), (0b0011111, 25), (0b0010101, 15), (0b0000001, 10))
+
+
 def subscriber_rows(count: int, due: int, now: datetime):
     """``count`` active subscribers; the first ``due`` are due (up to a minute late), the
     rest spread over the next 23 hours. Times in UTC, so the send time is the due time."""
@@ -245,6 +251,9 @@ def subscriber_rows(count: int, due: int, now: datetime):
         yield FIRST_USER_ID + index, next_send, rng.getrandbits(31)
 
 
+MIXED = {"days": False}  # --mixed-days
+
+
 def seed(url: str, count: int, due: int, now: datetime) -> float:
     """Insert the subscribers in bulk; returns seconds taken."""
     started = time.perf_counter()
@@ -252,7 +261,40 @@ def seed(url: str, count: int, due: int, now: datetime) -> float:
         _seed_sqlite(make_url(url).database, count, due, now)
     else:
         asyncio.run(_seed_postgres(url, count, due, now))
+    if MIXED["days"]:
+        _mix_days(url, now)
     return time.perf_counter() - started
+
+
+def _mix_days(url: str, now: datetime) -> None:
+    """Issue 24's frequencies: one UPDATE, ``user_id % 100`` as in ``days_of``."""
+    cases = " ".join(
+        f"WHEN (user_id - {FIRST_USER_ID}) % 100 < {sum(s for _, s in MIXED_DAYS[: i + 1])} "
+        f"THEN {mask}"
+        for i, (mask, _) in enumerate(MIXED_DAYS)
+    )
+    statements = [f"UPDATE subscribers SET send_days = CASE {cases} ELSE 127 END"]
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(make_url(url).database)
+        with connection:
+            for statement in statements:
+                connection.execute(statement)
+        connection.close()
+    else:
+        asyncio.run(_pg_execute(url, statements))
+
+
+async def _pg_execute(url: str, statements: list[str]) -> None:
+    import asyncpg
+
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(plain)
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+        await connection.execute("ANALYZE subscribers")
+    finally:
+        await connection.close()
 
 
 def _seed_sqlite(path: str, count: int, due: int, now: datetime) -> None:
@@ -731,6 +773,9 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL URL (default: a temporary SQLite)")
     parser.add_argument("--claim-subscribers", type=int, default=1_000_000, help="figure 3")
     parser.add_argument("--claim-due", type=int, default=10_000, help="due rows in figure 3")
+    parser.add_argument(
+        "--mixed-days", action="store_true", help="figure 3 with issue 24's mixed frequencies"
+    )
     parser.add_argument("--repeats", type=int, default=1, help="runs of figures 1 and 2")
     parser.add_argument("--bare", type=int, default=20_000, help="messages of the bare loop")
     parser.add_argument(
@@ -754,6 +799,7 @@ def main() -> None:
         print(json.dumps(asyncio.run(CHILDREN[arguments["kind"]](arguments))))
         return
 
+    MIXED["days"] = args.mixed_days
     only = set(args.only or ["1", "3", "4", "5", "6"])
     with tempfile.TemporaryDirectory(prefix="tipbot-bench-") as workdir:
         dbs = BenchDatabase(args.database_url, Path(workdir))

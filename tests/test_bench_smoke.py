@@ -20,6 +20,13 @@ RUNS = {
         ],
         ["1. throughput", "6. broadcast"],
     ),
+    "delivery-mixed-days": (
+        [
+            "bench_delivery.py",
+            *("--only", "3", "--claim-subscribers", "300", "--claim-due", "50", "--mixed-days"),
+        ],
+        ["3. claim of 50 among 300"],
+    ),
     "updates": (
         ["bench_updates.py", "--rates", "20", "--seconds", "1", "--processors", "8"],
         ["20 updates/s: answered 20/20"],

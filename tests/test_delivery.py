@@ -53,7 +53,15 @@ async def test_kolkata_0800_gets_one_tip_at_0230_utc_however_many_sweeps(bot, cl
     assert len(tips_of(alice)) == 1
     tip = tips_of(alice)[0]
     assert "Source:" in tip.text
-    assert tip.buttons == ["👍", "👎", "➕ Another tip", "💬 Free consultation"]
+    assert tip.buttons == [
+        "👍",
+        "👎",
+        "✅ I tried it",
+        "⭐ Save",
+        "⏰ Later",
+        "➕ Another tip",
+        "💬 Free consultation",
+    ]
 
     for _ in range(5):
         clock.advance(minutes=37)
@@ -359,7 +367,15 @@ async def test_daily_tip_goes_out_with_the_fields_of_a_reply(bot, clock, tg, ali
     assert call.params["link_preview_options"] == {"is_disabled": True}
     assert "allow_paid_broadcast" not in call.params  # the default 30/s is free
     (tip,) = tips_of(alice)
-    assert tip.buttons == ["👍", "👎", "➕ Another tip", "💬 Free consultation"]
+    assert tip.buttons == [
+        "👍",
+        "👎",
+        "✅ I tried it",
+        "⭐ Save",
+        "⏰ Later",
+        "➕ Another tip",
+        "💬 Free consultation",
+    ]
 
 
 async def test_paid_broadcast_above_30_per_second(bot_factory, make_settings, clock, tg, alice):

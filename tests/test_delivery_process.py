@@ -32,7 +32,10 @@ async def make_due(db, settings, library, people) -> None:
     async with db.session() as session:
         for person in people:
             await subscribe(session, person.id, settings=settings, library=library, now=now)
-        await session.execute(update(Subscriber).values(next_send_at=now - timedelta(seconds=1)))
+        # Subscribers of some standing: no welcome series (issue 24) doubling the sends.
+        await session.execute(
+            update(Subscriber).values(next_send_at=now - timedelta(seconds=1), welcome_day=None)
+        )
 
 
 async def count(db, *where) -> int:

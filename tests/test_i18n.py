@@ -150,7 +150,7 @@ async def test_a_spanish_person_gets_spanish_from_start_to_daily_tip(bot, tg, ma
     welcome = await maria.wait_for("Bienvenido")
     assert "las <b>09:00</b>" not in welcome.text  # HTML was rendered, not shown
     assert "hoy" in welcome.text and "no consejo médico" in welcome.text
-    assert welcome.buttons == ["⏰ Hora", "🌍 Zona horaria", "📚 Temas"]
+    assert welcome.buttons == ["⏰ Hora", "🌍 Zona horaria", "📚 Temas", "📅 Días"]
 
     await maria.send("/help")
     help_text = (await maria.wait_for("Lo que hago")).text

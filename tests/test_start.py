@@ -12,7 +12,7 @@ async def test_start_welcomes_and_subscribes(bot, tg, alice):
     welcome = await alice.wait_for("Welcome")
     assert "not medical advice" in welcome.text
     assert "09:00" in welcome.text and "UTC" in welcome.text
-    assert welcome.buttons == ["⏰ Time", "🌍 Timezone", "📚 Topics"]
+    assert welcome.buttons == ["⏰ Time", "🌍 Timezone", "📚 Topics", "📅 Days"]
     async with bot.deps.db.session() as session:
         subscriber = await session.get(Subscriber, alice.id)
     assert subscriber.status is SubscriptionStatus.ACTIVE

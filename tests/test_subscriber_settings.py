@@ -162,7 +162,7 @@ async def test_settings_show_everything(bot, alice, library):
     assert "Asia/Tokyo (now 15:00)" in reply.text
     assert "09:00 tomorrow" in reply.text
     assert all(topic.title in reply.text for topic in library.topics.values())
-    assert reply.buttons == ["⏰ Time", "🌍 Timezone", "📚 Topics"]
+    assert reply.buttons == ["⏰ Time", "🌍 Timezone", "📚 Topics", "📅 Days"]
 
 
 async def test_settings_commands_need_a_subscription(bot, tg, alice):

@@ -41,7 +41,14 @@ async def test_topic_commands_send_a_tip_of_that_topic(bot, alice, library, comm
     await alice.send(command)
     tip = await alice.wait_for("Source:")
     assert library.tips[_tip_id(tip)].topic == topic
-    assert tip.buttons == ["👍", "👎", "➕ Another tip", "💬 Free consultation"]
+    assert tip.buttons == [
+        "👍",
+        "👎",
+        "✅ I tried it",
+        "⭐ Save",
+        "➕ Another tip",
+        "💬 Free consultation",
+    ]
     assert (await _views(bot, alice)).on_demand == 1
 
 

@@ -145,6 +145,9 @@ def cmd_check_content(args: argparse.Namespace) -> int:
     if args.review:
         return print_review(library, since_signoff=args.since_signoff, fmt=args.format)
     print(library.summary())
+    if library.welcome is not None:
+        days = ", ".join(str(step.day) for step in library.welcome.steps)
+        print(f"welcome series: {len(library.welcome.steps)} steps (with daily tips {days})")
     complete = check_languages(library, settings.locales_dir)
     print(signoff.status_line(library))
     if args.strict and not complete:

@@ -755,6 +755,100 @@ STATS_TIP = _(
 )
 STATS_TIP_LANGUAGE_LINE = _("  {language}: sent {sent}, 👍 {up} / 👎 {down}")
 STATS_UNKNOWN_LANGUAGE = _("unknown")
+# ---- issue 24: subscribers shape their tips
+
+# Days of the week (the daily tip's days).
+WEEKDAY_SHORT = (
+    _("Mon"),
+    _("Tue"),
+    _("Wed"),
+    _("Thu"),
+    _("Fri"),
+    _("Sat"),
+    _("Sun"),
+)
+DAYS_EVERY_DAY = _("every day")
+DAYS_WEEKDAYS = _("weekdays (Mon–Fri)")
+DAYS_PROMPT = _(
+    "📅 On which days should your tip come? Now: <b>{days}</b>.\n"
+    "Tap a preset or switch single days on ✅ and off ▫️ (or send e.g. /days mon,wed,fri)."
+)
+DAYS_SET = _("📅 Your tip now comes on <b>{days}</b> at {time}. Next tip: {when}.")
+DAYS_INVALID = _(
+    "🤔 I didn't understand <b>{text}</b>. Name days like <code>/days mon,wed,fri</code> "
+    "(or <code>/days lun,mié,vie</code>), or <code>/days weekdays</code>, "
+    "<code>/days every day</code>. <code>/days</code> alone shows buttons."
+)
+DAYS_LAST_ONE = _("At least one day stays on. Use /pause or /stop for no tips at all.")
+BUTTON_DAYS_DAILY = _("Every day")
+BUTTON_DAYS_WEEKDAYS = _("Weekdays")
+BUTTON_DAYS_MWF = _("Mon/Wed/Fri")
+BUTTON_DAYS_WEEKLY = _("Once a week")
+BUTTON_SET_DAYS = _("📅 Days")
+SETTINGS_DAYS = _("Days: {days}")
+
+# Under every tip.
+BUTTON_TRIED = _("✅ I tried it")
+BUTTON_SAVE = _("⭐ Save")
+BUTTON_LATER = _("⏰ Later")
+TRIED_THANKS = _("✅ Great, noted that you tried it!")
+TRIED_UNDONE = _("Taken back: not tried yet.")
+SAVED_NOTE = _("⭐ Saved. /saved lists your saved tips.")
+UNSAVED_NOTE = _("Removed from your saved tips.")
+
+# Snooze.
+SNOOZE_PROMPT = _("⏰ When should I send it again?")
+BUTTON_SNOOZE_1H = _("+1 h")
+BUTTON_SNOOZE_3H = _("+3 h")
+BUTTON_SNOOZE_EVENING = _("This evening (19:00)")
+BUTTON_SNOOZE_BACK = _("↩️ Back")
+SNOOZED = _("⏰ I'll send it again at {time}.")
+SNOOZE_ONCE = _("This tip has been moved once already.")
+SNOOZE_TOO_LATE = _("That's too late for today's tip; pick an earlier time.")
+SNOOZE_NOT_TODAY = _("Only today's daily tip can be moved.")
+
+# /saved
+SAVED_NONE = _("⭐ You have no saved tips yet. Tap ⭐ Save under a tip to keep it.")
+SAVED_PAGE = _("⭐ <b>Your saved tips</b> ({first}–{last} of {total}, newest first)\n\n{tips}")
+SAVED_ITEM = _('{emoji} {text}\n<i>Source: <a href="{url}">{source}</a></i>')
+BUTTON_NEWER = _("◀️ Newer")
+BUTTON_OLDER = _("Older ▶️")
+
+# Why people leave (after /stop; counted, never linked to the person).
+STOP_REASON_PROMPT = _("If you like, tell me why (optional, anonymous):")
+BUTTON_REASON_OFTEN = _("Too often")
+BUTTON_REASON_RELEVANT = _("Not relevant for me")
+BUTTON_REASON_KNOWN = _("I know this already")
+BUTTON_REASON_OTHER = _("Other")
+STOP_REASON_THANKS = _("🙏 Thank you, that helps us improve.")
+
+# The welcome series' day-7 check-in (its texts are in content/welcome.yaml).
+BUTTON_CHECKIN_GOOD = _("😊 Good, keep going")
+BUTTON_CHECKIN_MUCH = _("Too many tips")
+BUTTON_CHECKIN_RELEVANT = _("Not what I need")
+CHECKIN_GOOD = _("😊 Glad to hear it! See you at your next tip.")
+
+# The weekly recap.
+RECAP = _(
+    "🗓 <b>Your week</b>\nTips: {tips}, tried: {tried}\nWeeks in a row with a tried tip: {streak}\n"
+)
+RECAP_REVISIT = _("👍 One you liked, worth another look:\n<i>{text}</i>")
+RECAP_TOPIC = _("🆕 Not switched on yet: <b>{title}</b>. /topics adds it.")
+BUTTON_RECAP_OFF = _("🔕 No weekly recap")
+RECAP_OFF = _("🔕 No more weekly recap. /recap on brings it back.")
+RECAP_ON = _("🗓 The weekly recap comes with your week's last tip (Sundays for a daily tip).")
+RECAP_USAGE = _("Send /recap on or /recap off.")
+RECAP_STATE_ON = _("on")
+RECAP_STATE_OFF = _("off")
+
+# /mydata
+MYDATA_SHAPING = _(
+    "Weekly recap: {recap}\n"
+    "Days: {days}\n"
+    "Tips you tried: {tried}\n"
+    "Saved tips: {saved}\n"
+    "Snoozed tip: {snoozed}"
+)
 
 
 # The texts that ``{NAME}`` placeholders include.

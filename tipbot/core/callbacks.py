@@ -111,7 +111,7 @@ class MoreTips(CallbackData):
 @dataclass(frozen=True)
 class OpenSetting(CallbackData):
     PREFIX: ClassVar[str] = "settings"
-    setting: Literal["time", "timezone", "topics"]
+    setting: Literal["time", "timezone", "topics", "days"]
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,90 @@ class ConfirmForget(CallbackData):
 class ChooseLanguage(CallbackData):
     PREFIX: ClassVar[str] = "sub:lang"
     code: str
+
+
+# ----------------------------------------------------------------------------- issue 24
+
+
+@dataclass(frozen=True)
+class Tried(CallbackData):
+    """ "✅ I tried it" under a tip (pressing again takes it back)."""
+
+    PREFIX: ClassVar[str] = "tried"
+    tip_id: str
+
+
+@dataclass(frozen=True)
+class Save(CallbackData):
+    """ "⭐ Save" under a tip (pressing again un-saves it)."""
+
+    PREFIX: ClassVar[str] = "save"
+    tip_id: str
+
+
+@dataclass(frozen=True)
+class Later(CallbackData):
+    """ "⏰ Later" under the daily tip: shows the snooze choices."""
+
+    PREFIX: ClassVar[str] = "later"
+    tip_id: str
+
+
+@dataclass(frozen=True)
+class SnoozeFor(CallbackData):
+    """One snooze choice ("back" shows the tip's buttons again)."""
+
+    PREFIX: ClassVar[str] = "snooze"
+    choice: Literal["1h", "3h", "evening", "back"]
+    tip_id: str
+
+
+@dataclass(frozen=True)
+class SavedPage(CallbackData):
+    """A page of /saved (0 is the newest)."""
+
+    PREFIX: ClassVar[str] = "saved"
+    page: Literal[tuple(range(100))]  # type: ignore[valid-type]
+
+
+@dataclass(frozen=True)
+class SetDays(CallbackData):
+    """A preset of the days of the daily tip."""
+
+    PREFIX: ClassVar[str] = "sub:days"
+    preset: Literal["daily", "weekdays", "mwf", "weekly"]
+
+
+@dataclass(frozen=True)
+class ToggleDay(CallbackData):
+    """One weekday on or off (0 Monday ... 6 Sunday)."""
+
+    PREFIX: ClassVar[str] = "sub:day"
+    day: Literal[0, 1, 2, 3, 4, 5, 6]
+
+
+@dataclass(frozen=True)
+class WelcomeCheckin(CallbackData):
+    """The welcome series' "how is it going?" answers."""
+
+    PREFIX: ClassVar[str] = "welcome"
+    answer: Literal["good", "much", "relevant"]
+
+
+@dataclass(frozen=True)
+class RecapSwitch(CallbackData):
+    """The weekly recap on or off."""
+
+    PREFIX: ClassVar[str] = "recap"
+    state: Literal["on", "off"]
+
+
+@dataclass(frozen=True)
+class LeaveReason(CallbackData):
+    """Why someone left, after /stop (counted, never linked to the person)."""
+
+    PREFIX: ClassVar[str] = "sub:why"
+    reason: Literal["often", "relevant", "known", "other"]
 
 
 # ----------------------------------------------------------------------------- consultation

@@ -21,15 +21,28 @@ def occurrence(day: date, send_time: time, zone: ZoneInfo) -> datetime:
     )
 
 
-def next_occurrence(send_time: time, zone: ZoneInfo | str, after: datetime) -> datetime:
-    """The first instant strictly after ``after`` at which local time is ``send_time``."""
+#: ``send_days`` bits: bit 0 is Monday (``date.weekday()``) ... bit 6 Sunday.
+EVERY_DAY = 0b1111111
+WEEKDAYS = 0b0011111
+
+
+def next_occurrence(
+    send_time: time, zone: ZoneInfo | str, after: datetime, days: int = EVERY_DAY
+) -> datetime:
+    """The first instant strictly after ``after`` at which local time is ``send_time`` on one
+    of ``days`` (a weekday bit mask; each candidate day is resolved in its own offset, so a
+    DST change between today and the next chosen day moves nothing)."""
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    days = days & EVERY_DAY or EVERY_DAY
     day = after.astimezone(zone).date() - timedelta(days=1)
-    for offset in range(4):
-        candidate = occurrence(day + timedelta(days=offset), send_time, zone)
+    for offset in range(10):
+        candidate_day = day + timedelta(days=offset)
+        if not days >> candidate_day.weekday() & 1:
+            continue
+        candidate = occurrence(candidate_day, send_time, zone)
         if candidate > after:
             return candidate
-    raise AssertionError("unreachable: a local time recurs within two days")
+    raise AssertionError("unreachable: a chosen weekday recurs within nine days")
 
 
 def local_date_of(due: datetime, send_time: time, zone: ZoneInfo | str) -> date:

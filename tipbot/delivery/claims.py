@@ -116,5 +116,45 @@ async def claim_due(
         await sql.insert_deliveries(connection, plan.deliveries, now) if plan.deliveries else []
     )
     batch.claims = plan.settle(inserted)
+    if plan.resends:
+        batch.claims += await _claim_resends(session, plan.resends)
     await sql.advance(connection, subscribers)
     return batch
+
+
+async def _claim_resends(
+    session: AsyncSession, resends: dict[int, tuple[int, str | None]]
+) -> list[Claim]:
+    """Snoozed tips whose time has come: their sent delivery goes back to ``pending`` (the
+    same row: the day keeps its one tip) and is sent again. The person's snooze is cleared
+    in the same transaction, so a crash loses it at most, never sends it twice."""
+    ids = {delivery_id: user_id for user_id, (delivery_id, _) in resends.items()}
+    rows = (
+        await session.execute(
+            select(Delivery.id, Delivery.subscriber_id, Delivery.tip_id, Delivery.variant).where(
+                Delivery.id.in_(list(ids)),
+                Delivery.status == DeliveryStatus.SENT,
+                Delivery.snoozed_at.is_not(None),
+            )
+        )
+    ).all()
+    rows = [row for row in rows if ids[row.id] == row.subscriber_id and row.tip_id]
+    if not rows:
+        return []
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_([row.id for row in rows]))
+        .values(status=DeliveryStatus.PENDING)
+    )
+    return [
+        Claim(
+            row.id,
+            row.subscriber_id,
+            row.tip_id,
+            1,
+            resends[row.subscriber_id][1],
+            row.variant,  # the same wording again
+            resend=True,
+        )
+        for row in rows
+    ]

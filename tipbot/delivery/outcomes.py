@@ -55,7 +55,7 @@ async def record_outcomes(
                 "b_sent_at": now if sent else None,
             }
         )
-        if sent:
+        if sent and not claim.resend:  # a snoozed tip sent again is the same tip
             shown.append(claim.chat_id)
         elif decided is Verdict.BLOCKED:
             gone.append(claim.chat_id)

@@ -37,6 +37,9 @@ class Claim:
     attempts: int
     language: str | None = None  # the person's: the tip is rendered in it
     variant: int = 0  # the wording of the tip the person sees (``Delivery.variant``)
+    resend: bool = False  # a snoozed tip coming again: no "⏰ Later", not counted again
+    welcome: str | None = None  # the welcome series' step that follows the tip
+    recap: bool = False  # the weekly recap follows the tip (the week's last tip day)
 
 
 @dataclass(slots=True)
@@ -59,12 +62,29 @@ class DueSubscriber:
     tip_cursors: dict[str, int]
     last_topic: str | None
     language: str | None
+    # Issue 24 (defaults: every day, no snooze, no welcome series).
+    send_days: int = 0b1111111
+    snooze_delivery_id: int | None = None
+    snoozed_until: datetime | None = None
+    welcome_day: int | None = None
+    recap_on: bool = True
+    recap_week: int | None = None
 
 
 #: The columns a claim reads (``DueSubscriber``'s fields) and those it writes back: the
 #: dialect adapters build their statements from these names and the table's own types.
 DUE_COLUMNS: tuple[str, ...] = tuple(DueSubscriber.__dataclass_fields__)
-ADVANCED_COLUMNS = ("status", "paused_until", "next_send_at", "tip_cursors", "last_topic")
+ADVANCED_COLUMNS = (
+    "status",
+    "paused_until",
+    "next_send_at",
+    "tip_cursors",
+    "last_topic",
+    "snooze_delivery_id",
+    "snoozed_until",
+    "welcome_day",
+    "recap_week",
+)
 
 
 class NewDelivery(NamedTuple):
@@ -80,9 +100,9 @@ class NewDelivery(NamedTuple):
 
 
 @lru_cache(maxsize=8192)
-def _next_occurrence(send_time: dt_time, timezone: str, after: datetime) -> datetime:
-    # Subscribers due together mostly share a time and zone: one computation per batch.
-    return next_occurrence(send_time, ZoneInfo(timezone), after)
+def _next_occurrence(send_time: dt_time, timezone: str, after: datetime, days: int) -> datetime:
+    # Subscribers due together mostly share a time, zone and days: few computations a batch.
+    return next_occurrence(send_time, ZoneInfo(timezone), after, days)
 
 
 @lru_cache(maxsize=8192)
@@ -132,10 +152,17 @@ class ClaimPlan:
 
     deliveries: list[NewDelivery] = field(default_factory=list)
     skipped: int = 0
-    # user id -> (the subscriber, their cursors and last topic before the pick)
-    picked: dict[int, tuple[DueSubscriber, dict[str, int], str | None]] = field(
-        default_factory=dict
+    # Snoozed tips whose time has come: user id -> (delivery id, the person's language).
+    resends: dict[int, tuple[int, str | None]] = field(default_factory=dict)
+    # user id -> (the subscriber, what the pick changes: cursors, last topic, welcome day,
+    # recap week, as they were before it)
+    picked: dict[int, tuple[DueSubscriber, dict[str, int], str | None, int | None, int | None]] = (
+        field(default_factory=dict)
     )
+    # user id -> the welcome step that comes with their tip
+    welcome: dict[int, str] = field(default_factory=dict)
+    # who gets the weekly recap after their tip
+    recaps: set[int] = field(default_factory=set)
 
     def settle(self, inserted: Iterable[Any]) -> list[Claim]:
         """The claims of the rows that were inserted (``id``, ``subscriber_id``, ``status``,
@@ -144,13 +171,25 @@ class ClaimPlan:
         for row in inserted:
             if row.status == DeliveryStatus.PENDING:  # plain str: the statements are text
                 language = self.picked[row.subscriber_id][0].language
+                welcome = self.welcome.get(row.subscriber_id)
+                recap = row.subscriber_id in self.recaps
                 claims.append(
-                    Claim(row.id, row.subscriber_id, row.tip_id, 1, language, row.variant)
+                    Claim(
+                        row.id,
+                        row.subscriber_id,
+                        row.tip_id,
+                        1,
+                        language,
+                        row.variant,
+                        welcome=welcome,
+                        recap=recap,
+                    )
                 )
                 del self.picked[row.subscriber_id]
         # That day's delivery existed already (e.g. a fall-back hour): nothing sent, no tip used.
-        for subscriber, cursors, last_topic in self.picked.values():
+        for subscriber, cursors, last_topic, welcome_day, recap_week in self.picked.values():
             subscriber.tip_cursors, subscriber.last_topic = cursors, last_topic
+            subscriber.welcome_day, subscriber.recap_week = welcome_day, recap_week
         self.picked.clear()
         return claims
 
@@ -170,32 +209,90 @@ def plan_claim(
         due = subscriber.next_send_at
         resume_if_pause_over(subscriber, now)
         if subscriber.status is not SubscriptionStatus.ACTIVE:
+            _clear_snooze(subscriber)
             subscriber.next_send_at = compute_next_send(subscriber, now)
             continue
+        if _snooze_is_due(subscriber, now):
+            # The day's tip comes again, once: the same delivery row, no new day, no pick.
+            if subscriber.snoozed_until >= now - grace:
+                plan.resends[subscriber.user_id] = (
+                    subscriber.snooze_delivery_id,
+                    subscriber.language,
+                )
+            _clear_snooze(subscriber)
+            subscriber.next_send_at = compute_next_send(subscriber, now)
+            continue
+        _clear_snooze(subscriber)  # a new day's tip supersedes a snooze not yet due
+        days = subscriber.send_days
         if due < now - grace:
             # Missed while the bot was down: note the day, never send it late.
             plan.deliveries.append(new_delivery(subscriber, due, DeliveryStatus.SKIPPED, None))
             plan.skipped += 1
-            due = _next_occurrence(subscriber.send_time, subscriber.timezone, now - grace)
+            due = _next_occurrence(subscriber.send_time, subscriber.timezone, now - grace, days)
             if due > now:  # today's time is still to come (or also missed): wait for it
                 subscriber.next_send_at = due
                 continue
-        subscriber.next_send_at = _next_occurrence(subscriber.send_time, subscriber.timezone, now)
+        subscriber.next_send_at = _next_occurrence(
+            subscriber.send_time, subscriber.timezone, now, days
+        )
         plan.picked[subscriber.user_id] = (
             subscriber,
             subscriber.tip_cursors,
             subscriber.last_topic,
+            subscriber.welcome_day,
+            subscriber.recap_week,
         )
+        if subscriber.welcome_day is not None:
+            _advance_welcome(subscriber, library, plan)
         tip = pick_tip(subscriber, library)
         variant = (
             shown_variant(library, tip, subscriber.language, subscriber.tip_seed)
             if tip.variants
             else 0
         )
-        plan.deliveries.append(
-            new_delivery(subscriber, due, DeliveryStatus.PENDING, tip.id, variant)
-        )
+        row = new_delivery(subscriber, due, DeliveryStatus.PENDING, tip.id, variant)
+        if subscriber.recap_on and _recap_due(subscriber, row.local_date):
+            plan.recaps.add(subscriber.user_id)
+            subscriber.recap_week = recap_week_of(row.local_date)
+        plan.deliveries.append(row)
     return plan
+
+
+def recap_week_of(day: date) -> int:
+    """The ISO week of a local day as one number (2026-W23: 202623)."""
+    year, week, _ = day.isocalendar()
+    return year * 100 + week
+
+
+def _recap_due(subscriber: DueSubscriber, day: date) -> bool:
+    """The week's last tip day (no chosen day after it this week: Sunday for a daily tip),
+    and no recap yet this week."""
+    later_this_week = (subscriber.send_days or 0b1111111) >> (day.weekday() + 1)
+    return not later_this_week and subscriber.recap_week != recap_week_of(day)
+
+
+def _advance_welcome(subscriber: DueSubscriber, library: Library, plan: ClaimPlan) -> None:
+    """The welcome series counts the person's daily tips; the step of this one (if any)
+    follows it. After the last step the series is over for good (``None``)."""
+    series = library.welcome
+    day = (subscriber.welcome_day or 0) + 1
+    step = series.step_on(day) if series is not None else None
+    if step is not None:
+        plan.welcome[subscriber.user_id] = step.id
+    subscriber.welcome_day = day if series is not None and day < series.last_day else None
+
+
+def _snooze_is_due(subscriber: DueSubscriber, now: datetime) -> bool:
+    return (
+        subscriber.snooze_delivery_id is not None
+        and subscriber.snoozed_until is not None
+        and subscriber.snoozed_until <= now
+    )
+
+
+def _clear_snooze(subscriber: DueSubscriber) -> None:
+    subscriber.snooze_delivery_id = None
+    subscriber.snoozed_until = None
 
 
 # ----------------------------------------------------------------------------- outcomes

@@ -41,6 +41,8 @@ from tipbot.delivery.outcomes import record_outcomes
 from tipbot.delivery.pruning import prune_deliveries
 from tipbot.delivery.rules import MAX_DELIVERY_ATTEMPTS, RETRY_STEP, Claim, Verdict, verdict
 from tipbot.subscriber.picker import render_tip
+from tipbot.subscriber.recap import recap_message
+from tipbot.subscriber.welcome import welcome_message
 
 # The names callers imported from here before the split (tests, bench/bench_delivery.py).
 __all__ = [
@@ -127,8 +129,10 @@ class _Sweep:
         self.send_attempts = send_attempts
         self.send_backoff = send_backoff
         self.retries_claimed = False
-        # Per (tip, language): the message, and whether it fell back to English.
-        self.rendered: dict[tuple[str, str, int], tuple[Prepared, bool]] = {}
+        # Per (tip, language, wording, snoozable): the message, and whether it fell back to
+        # English.
+        self.rendered: dict[tuple[str, str, int, bool], tuple[Prepared, bool]] = {}
+        self.welcomes: dict[tuple[str, str], Prepared | None] = {}
         self.report = SweepReport()
 
     async def claim(self, limit: int) -> tuple[list[Claim], bool]:
@@ -155,20 +159,67 @@ class _Sweep:
         message = self._message(claim)
         if message is None:  # removed from the library by a reload since the claim
             return SendResult(Outcome.FAILED, None, "unknown_tip")
-        return await self.deps.sending.send_bulk(
+        result = await self.deps.sending.send_bulk(
             self.bot,
             claim.chat_id,
             message,
             attempts=self.send_attempts,
             backoff=self.send_backoff,
         )
+        if claim.welcome and result.outcome is Outcome.SENT:
+            await self._send_welcome(claim)
+        if claim.recap and result.outcome is Outcome.SENT:
+            await self._send_recap(claim)
+        return result
+
+    async def _send_recap(self, claim: Claim) -> None:
+        """The weekly recap, right after the week's last tip (the claim recorded its week:
+        a failure here loses this week's recap, never sends it twice)."""
+        language = i18n.resolve(claim.language)
+        async with self.deps.db.session() as session:
+            built = await recap_message(
+                session, claim.chat_id, self.deps.library, language, self.deps.clock.now()
+            )
+        if built is None:
+            return
+        result = await self.deps.sending.send_bulk(
+            self.bot,
+            claim.chat_id,
+            Prepared.of(self.bot, *built),
+            attempts=self.send_attempts,
+            backoff=self.send_backoff,
+        )
+        if result.outcome is not Outcome.SENT:
+            log.info("recap not sent: %s", result.reason or result.outcome.value)
+
+    async def _send_welcome(self, claim: Claim) -> None:
+        """The welcome series' step of the day, right after the tip (never on its own).
+        Its step was counted at the claim: a failure here loses it, never repeats it."""
+        language = i18n.resolve(claim.language)
+        key = (claim.welcome or "", language)
+        if key not in self.welcomes:
+            rendered = welcome_message(self.deps.library, claim.welcome or "", language)
+            self.welcomes[key] = Prepared.of(self.bot, *rendered) if rendered else None
+        message = self.welcomes[key]
+        if message is None:  # the step was removed by a reload since the claim
+            return
+        result = await self.deps.sending.send_bulk(
+            self.bot,
+            claim.chat_id,
+            message,
+            attempts=self.send_attempts,
+            backoff=self.send_backoff,
+        )
+        if result.outcome is not Outcome.SENT:
+            log.info("welcome step not sent: %s", result.reason or result.outcome.value)
 
     def _message(self, claim: Claim) -> Prepared | None:
         """The tip in the person's language and wording, rendered once per (tip, language,
         wording)."""
         tip_id, library = claim.tip_id, self.deps.library
         language = i18n.resolve(claim.language)  # the subscriber's, stored
-        key = (tip_id, language, claim.variant)
+        later = not claim.resend  # a tip moves once: no "⏰ Later" under it the second time
+        key = (tip_id, language, claim.variant, later)
         if key in self.rendered:
             message, fallback = self.rendered[key]
             if fallback:
@@ -178,7 +229,7 @@ class _Sweep:
             if tip is None:
                 return None
             # counts a fallback itself
-            text, keyboard = render_tip(library, tip, language, variant=claim.variant)
+            text, keyboard = render_tip(library, tip, language, claim.variant, later=later)
             message = Prepared.of(self.bot, text, keyboard)
             self.rendered[key] = (message, tip_id in library.localized(language).missing)
         return message

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler
 
-from tipbot.subscriber import language, lifecycle, ondemand, settings
+from tipbot.subscriber import (
+    days,
+    language,
+    lifecycle,
+    ondemand,
+    recap,
+    settings,
+    tip_buttons,
+    welcome,
+)
 from tipbot.subscriber.guard import flood_handler, group_redirect_handler
 from tipbot.subscriber.language import language_handler
 
@@ -21,4 +30,8 @@ def button_handlers() -> list[BaseHandler]:
         + language.button_handlers()
         + ondemand.button_handlers()
         + lifecycle.button_handlers()
+        + days.button_handlers()
+        + tip_buttons.button_handlers()
+        + welcome.button_handlers()
+        + recap.button_handlers()
     )

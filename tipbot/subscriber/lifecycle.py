@@ -9,13 +9,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from tipbot import i18n, texts
-from tipbot.core.callbacks import ConfirmForget, ConfirmStop
+from tipbot.core.callbacks import ConfirmForget, ConfirmStop, LeaveReason
 from tipbot.core.content import Library
-from tipbot.core.db.models import SubscriptionStatus
+from tipbot.core.db.models import Subscriber, SubscriptionStatus
 from tipbot.core.ids import parse_number
 from tipbot.core.runtime import Context
 from tipbot.core.schedule import describe_when
 from tipbot.core.timeparse import zone_label
+from tipbot.subscriber.marks import count_stop_reason
 from tipbot.subscriber.service import (
     MAX_PAUSE_DAYS,
     PersonalData,
@@ -30,6 +31,7 @@ from tipbot.subscriber.service import (
 )
 from tipbot.subscriber.settings import change_subscriber, explain_not_subscribed, subscribed_row
 from tipbot.subscriber.settings_view import status_text, topic_titles
+from tipbot.subscriber.weekdays import days_label
 
 
 def confirm_keyboard(
@@ -128,7 +130,48 @@ async def stop_button(update: Update, context: Context) -> None:
     if not await change_subscriber(update, context, stop):
         return
     await query.answer()
-    await query.edit_message_text(texts.STOPPED.render(context.language))
+    language = context.language
+    await query.edit_message_text(
+        texts.STOPPED.render(language) + "\n\n" + texts.STOP_REASON_PROMPT.render(language),
+        reply_markup=reason_keyboard(language),
+    )
+
+
+def reason_keyboard(language: str) -> InlineKeyboardMarkup:
+    reasons = [
+        (texts.BUTTON_REASON_OFTEN, "often"),
+        (texts.BUTTON_REASON_RELEVANT, "relevant"),
+        (texts.BUTTON_REASON_KNOWN, "known"),
+        (texts.BUTTON_REASON_OTHER, "other"),
+    ]
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label.render(language), callback_data=LeaveReason(r).pack())]
+            for label, r in reasons
+        ]
+    )
+
+
+async def reason_button(update: Update, context: Context) -> None:
+    """One anonymous count per reason; only someone who has just stopped can give one (the
+    buttons then go, so one /stop gives at most one reason)."""
+    query, deps, language = update.callback_query, context.deps, context.language
+    button = LeaveReason.parse(query.data)
+    if button is None:
+        await query.answer(texts.BUTTON_NOT_VALID.render(language))
+        return
+    async with deps.db.session() as session:
+        person = await session.get(Subscriber, update.effective_user.id)
+        stopped = person is not None and person.status is SubscriptionStatus.STOPPED
+        if stopped:
+            await count_stop_reason(session, button.reason)
+    if not stopped:
+        await query.answer(texts.BUTTON_NOT_VALID.render(language))
+        return
+    await query.answer()
+    await query.edit_message_text(
+        texts.STOPPED.render(language) + "\n\n" + texts.STOP_REASON_THANKS.render(language)
+    )
 
 
 #: A consultation request's status as /mydata shows it.
@@ -156,22 +199,41 @@ def mydata_text(data: PersonalData, library: Library, user_id: int, language: st
         return texts.MYDATA_NO_SUBSCRIPTION.render(
             language, user_id=user_id, requests=requests or none
         )
-    return texts.MYDATA.render(
-        language,
-        user_id=user_id,
-        status=status_text(subscriber, language),
-        created=i18n.format_date(subscriber.created_at, language),
-        source=html.escape(subscriber.source or none),
-        language=html.escape(i18n.language_name(i18n.resolve(subscriber.language))),
-        telegram_language=html.escape(subscriber.language_code or none),
-        time=format_time(subscriber.send_time),
-        timezone=html.escape(zone_label(subscriber.timezone)),
-        topics=topic_titles(subscriber, library, language),
-        daily=data.daily_tips,
-        on_demand=data.on_demand_tips,
-        up=data.votes_up,
-        down=data.votes_down,
-        requests=requests or none,
+    recap_state = (texts.RECAP_STATE_ON if subscriber.recap_on else texts.RECAP_STATE_OFF).render(
+        language
+    )
+    snoozed = (
+        subscriber.snoozed_until.astimezone(ZoneInfo(subscriber.timezone)).strftime("%H:%M")
+        if subscriber.snoozed_until
+        else none
+    )
+    return (
+        texts.MYDATA.render(
+            language,
+            user_id=user_id,
+            status=status_text(subscriber, language),
+            created=i18n.format_date(subscriber.created_at, language),
+            source=html.escape(subscriber.source or none),
+            language=html.escape(i18n.language_name(i18n.resolve(subscriber.language))),
+            telegram_language=html.escape(subscriber.language_code or none),
+            time=format_time(subscriber.send_time),
+            timezone=html.escape(zone_label(subscriber.timezone)),
+            topics=topic_titles(subscriber, library, language),
+            daily=data.daily_tips,
+            on_demand=data.on_demand_tips,
+            up=data.votes_up,
+            down=data.votes_down,
+            requests=requests or none,
+        )
+        + "\n"
+        + texts.MYDATA_SHAPING.render(
+            language,
+            recap=recap_state,
+            days=days_label(subscriber.send_days, language),
+            tried=data.tried,
+            saved=data.saved,
+            snoozed=snoozed,
+        )
     )
 
 
@@ -230,4 +292,5 @@ def button_handlers() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(stop_button, pattern=ConfirmStop.pattern()),
         CallbackQueryHandler(forget_button, pattern=ConfirmForget.pattern()),
+        CallbackQueryHandler(reason_button, pattern=LeaveReason.pattern()),
     ]

@@ -12,8 +12,10 @@ from tipbot.core import metrics
 from tipbot.core.callbacks import MoreTips, Vote
 from tipbot.core.content import Library
 from tipbot.core.runtime import Context
+from tipbot.subscriber import marks
 from tipbot.subscriber.ondemand_service import VoteOutcome, give_tip, record_vote
-from tipbot.subscriber.picker import TOPIC_EMOJI, render_tip, tip_keyboard
+from tipbot.subscriber.picker import TOPIC_EMOJI, render_tip
+from tipbot.subscriber.tip_buttons import refresh_keyboard
 
 
 def topic_list_keyboard(library: Library, language: str) -> InlineKeyboardMarkup:
@@ -43,7 +45,10 @@ async def send_tip(update: Update, context: Context, topic_id: str | None) -> No
             now=deps.clock.now(),
             language_code=user.language_code,
         )
-    text, keyboard = render_tip(deps.library, tip, context.language, vote, variant)
+        state = await marks.tip_state(session, user.id, tip.id)
+    text, keyboard = render_tip(
+        deps.library, tip, context.language, vote, variant, tried=state.tried, saved=state.saved
+    )
     await update.effective_chat.send_message(text, reply_markup=keyboard)
     metrics.TIPS_SENT.labels(kind="on_demand").inc()
 
@@ -99,7 +104,7 @@ async def vote_button(update: Update, context: Context) -> None:
         return
     await query.answer(texts.VOTE_THANKS.render(language))
     if outcome is VoteOutcome.STORED:
-        await query.edit_message_reply_markup(tip_keyboard(tip, language, vote))
+        await refresh_keyboard(update, context, tip)
 
 
 def button_handlers() -> list[BaseHandler]:

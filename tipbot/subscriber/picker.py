@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from tipbot import i18n, texts
 from tipbot.core import metrics
-from tipbot.core.callbacks import MoreTips, StartConsult, Vote
+from tipbot.core.callbacks import Later, MoreTips, Save, StartConsult, Tried, Vote
 from tipbot.core.content import Library, Tip
 from tipbot.core.db.models import Subscriber
 
@@ -123,11 +123,19 @@ def pick_tip(subscriber: Subscriber, library: Library, topic_id: str | None = No
 
 
 def render_tip(
-    library: Library, tip: Tip, language: str, vote: int | None = None, variant: int = 0
+    library: Library,
+    tip: Tip,
+    language: str,
+    vote: int | None = None,
+    variant: int = 0,
+    *,
+    later: bool = False,
+    tried: bool = False,
+    saved: bool = False,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The tip as HTML with its source, and its buttons (showing the person's vote), in
-    ``language`` and wording ``variant``; a tip its translation lacks is shown in English,
-    and counted."""
+    """The tip as HTML with its source, and its buttons (showing the person's vote, tick and
+    star; "⏰ Later" only under a daily tip), in ``language`` and wording ``variant``; a tip its
+    translation lacks is shown in English, and counted."""
     library = library.localized(language)
     if tip.id in library.missing:
         metrics.TIP_FALLBACKS.labels(language=library.language).inc()
@@ -142,18 +150,46 @@ def render_tip(
         url=html.escape(reference.url, quote=True),
         source=html.escape(reference.short),
     )
-    return text, tip_keyboard(tip, language, vote)
+    return text, tip_keyboard(tip, language, vote, later=later, tried=tried, saved=saved)
 
 
-def tip_keyboard(tip: Tip, language: str, vote: int | None = None) -> InlineKeyboardMarkup:
-    up = texts.BUTTON_VOTE_UP.render(language) + (" ✓" if vote == 1 else "")
-    down = texts.BUTTON_VOTE_DOWN.render(language) + (" ✓" if vote == -1 else "")
+def _ticked(label: str, on: bool) -> str:
+    return label + (" ✓" if on else "")
+
+
+def tip_keyboard(
+    tip: Tip,
+    language: str,
+    vote: int | None = None,
+    *,
+    later: bool = False,
+    tried: bool = False,
+    saved: bool = False,
+) -> InlineKeyboardMarkup:
+    up = _ticked(texts.BUTTON_VOTE_UP.render(language), vote == 1)
+    down = _ticked(texts.BUTTON_VOTE_DOWN.render(language), vote == -1)
+    keep = [
+        InlineKeyboardButton(
+            _ticked(texts.BUTTON_SAVE.render(language), saved), callback_data=Save(tip.id).pack()
+        )
+    ]
+    if later:
+        keep.append(
+            InlineKeyboardButton(
+                texts.BUTTON_LATER.render(language), callback_data=Later(tip.id).pack()
+            )
+        )
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(up, callback_data=Vote(tip.id, 1).pack()),
                 InlineKeyboardButton(down, callback_data=Vote(tip.id, -1).pack()),
+                InlineKeyboardButton(
+                    _ticked(texts.BUTTON_TRIED.render(language), tried),
+                    callback_data=Tried(tip.id).pack(),
+                ),
             ],
+            keep,
             [
                 InlineKeyboardButton(
                     texts.BUTTON_ANOTHER_TIP.render(language),

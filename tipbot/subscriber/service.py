@@ -26,13 +26,15 @@ from tipbot.core.db.models import (
     ConsultRequest,
     Delivery,
     OutboxMessage,
+    SavedTip,
     Subscriber,
     SubscriptionStatus,
+    TipTried,
     TipView,
     TipVote,
 )
 from tipbot.core.erasure import Eraser
-from tipbot.core.schedule import next_occurrence
+from tipbot.core.schedule import EVERY_DAY, next_occurrence
 from tipbot.subscriber.picker import chosen_topics
 
 MAX_PAUSE_DAYS = 365
@@ -58,7 +60,18 @@ def compute_next_send(subscriber: Subscriber, now: datetime) -> datetime | None:
         if subscriber.paused_until is None:
             return None
         now = max(now, subscriber.paused_until)
-    return next_occurrence(subscriber.send_time, ZoneInfo(subscriber.timezone), now)
+    regular = next_occurrence(
+        subscriber.send_time, ZoneInfo(subscriber.timezone), now, subscriber.send_days
+    )
+    snoozed = subscriber.snoozed_until
+    if subscriber.status is SubscriptionStatus.ACTIVE and snoozed is not None:
+        return min(snoozed, regular)  # the snoozed tip comes first
+    return regular
+
+
+def clear_snooze(subscriber: Subscriber) -> None:
+    subscriber.snooze_delivery_id = None
+    subscriber.snoozed_until = None
 
 
 async def get_subscriber(session: AsyncSession, user_id: int) -> Subscriber | None:
@@ -82,6 +95,7 @@ async def subscribe(
             user_id, SubscriptionStatus.ACTIVE, settings, library, now, language_code
         )
         new.source = source
+        new.welcome_day = 0  # the welcome series comes with the first daily tips
         new.next_send_at = compute_next_send(new, now)
         subscriber = await _insert_or_get(session, new)
         if subscriber is new:
@@ -96,6 +110,7 @@ async def subscribe(
     subscriber.source = subscriber.source or source
     subscriber.next_send_at = compute_next_send(subscriber, now)
     if never_subscribed:
+        subscriber.welcome_day = 0
         return SubscribeResult(subscriber, SubscribeOutcome.NEW)
     return SubscribeResult(subscriber, SubscribeOutcome.RESUBSCRIBED)
 
@@ -119,6 +134,7 @@ def _new_subscriber(
         tip_seed=random.getrandbits(31),
         tip_cursors={},
         created_at=now,
+        send_days=EVERY_DAY,
     )
 
 
@@ -226,6 +242,7 @@ def pause(subscriber: Subscriber, now: datetime, days: int | None) -> None:
     if days is not None and not 1 <= days <= MAX_PAUSE_DAYS:
         raise ValueError(f"a pause lasts 1-{MAX_PAUSE_DAYS} days")
     subscriber.status = SubscriptionStatus.PAUSED
+    clear_snooze(subscriber)
     subscriber.paused_until = now + timedelta(days=days) if days is not None else None
     subscriber.next_send_at = compute_next_send(subscriber, now)
 
@@ -246,6 +263,8 @@ def stop(subscriber: Subscriber, now: datetime) -> None:
     subscriber.status = SubscriptionStatus.STOPPED
     subscriber.paused_until = None
     subscriber.stopped_at = now
+    subscriber.welcome_day = None  # never again after /stop and /start
+    clear_snooze(subscriber)
     subscriber.next_send_at = None
 
 
@@ -311,6 +330,8 @@ async def forget_person(
     for eraser in erasers:
         found = bool(await eraser.erase(session, user_id, now=now)) or found
     for model, column in (
+        (TipTried, TipTried.user_id),
+        (SavedTip, SavedTip.user_id),
         (TipVote, TipVote.subscriber_id),
         (TipView, TipView.subscriber_id),
         (Delivery, Delivery.subscriber_id),
@@ -340,6 +361,8 @@ class PersonalData:
     on_demand_tips: int = 0
     votes_up: int = 0
     votes_down: int = 0
+    tried: int = 0
+    saved: int = 0
     consult_requests: list[ConsultSummary] = field(default_factory=list)
 
     @property
@@ -375,7 +398,15 @@ async def personal_data(session: AsyncSession, user_id: int) -> PersonalData:
         on_demand_tips=views.on_demand if views else 0,
         votes_up=votes.get(1, 0),
         votes_down=votes.get(-1, 0),
+        tried=await _count(session, TipTried, user_id),
+        saved=await _count(session, SavedTip, user_id),
         consult_requests=requests,
+    )
+
+
+async def _count(session: AsyncSession, model: type[TipTried | SavedTip], user_id: int) -> int:
+    return await session.scalar(
+        select(func.count()).select_from(model).where(model.user_id == user_id)
     )
 
 

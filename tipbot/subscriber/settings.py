@@ -42,6 +42,7 @@ from tipbot.subscriber.settings_view import (
     topics_keyboard,
 )
 from tipbot.subscriber.start import settings_keyboard
+from tipbot.subscriber.weekdays import send_days_prompt
 
 if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder
@@ -293,6 +294,8 @@ async def settings_button(update: Update, context: Context) -> None:
         await send_time_prompt(update, context.language)
     elif action == "timezone":
         await send_timezone_prompt(update, context.language)
+    elif action == "days":
+        await send_days_prompt(update, subscriber, context.language)
     else:
         await send_topics_prompt(update, subscriber, context.deps.library, context.language)
 

@@ -24,6 +24,7 @@ from tipbot.subscriber.picker import chosen_topics
 from tipbot.subscriber.service import (
     format_time,
 )
+from tipbot.subscriber.weekdays import days_label
 
 COMMON_TIMES = ("06:00", "07:00", "07:30", "08:00", "09:00", "12:00", "18:00", "20:00", "21:00")
 
@@ -112,12 +113,16 @@ def timezone_set_text(subscriber: Subscriber, now: datetime, language: str) -> s
 
 
 def settings_text(subscriber: Subscriber, library: Library, now: datetime, language: str) -> str:
-    return texts.SETTINGS.render(
-        language,
-        status=status_text(subscriber, language),
-        time=format_time(subscriber.send_time),
-        timezone=html.escape(zone_label(subscriber.timezone)),
-        local_time=local_now(subscriber.timezone, now),
-        topics=topic_titles(subscriber, library, language),
-        next_tip=next_tip_text(subscriber, now, language),
+    return (
+        texts.SETTINGS.render(
+            language,
+            status=status_text(subscriber, language),
+            time=format_time(subscriber.send_time),
+            timezone=html.escape(zone_label(subscriber.timezone)),
+            local_time=local_now(subscriber.timezone, now),
+            topics=topic_titles(subscriber, library, language),
+            next_tip=next_tip_text(subscriber, now, language),
+        )
+        + "\n"
+        + texts.SETTINGS_DAYS.render(language, days=days_label(subscriber.send_days, language))
     )

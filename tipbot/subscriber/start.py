@@ -43,7 +43,12 @@ def settings_keyboard(language: str) -> InlineKeyboardMarkup:
                     texts.BUTTON_SET_TOPICS.render(language),
                     callback_data=OpenSetting("topics").pack(),
                 ),
-            ]
+            ],
+            [
+                InlineKeyboardButton(
+                    texts.BUTTON_SET_DAYS.render(language), callback_data=OpenSetting("days").pack()
+                )
+            ],
         ]
     )
 

@@ -8,10 +8,12 @@ from typing import Any
 
 import yaml
 
+from tipbot import i18n
 from tipbot.core.content.model import ContentError, Library
 from tipbot.core.content.snippets import parse_snippets, snippets_path
 from tipbot.core.content.translations import parse_translation, translation_paths
 from tipbot.core.content.validation import parse_library
+from tipbot.core.content.welcome import parse_welcome, welcome_path
 
 
 def load_library(path: str | Path) -> Library:
@@ -32,6 +34,15 @@ def load_library(path: str | Path) -> Library:
         found, snippet_problems = parse_snippets(read_yaml(snippets), snippets)
         library.snippets.update(found)
         problems += snippet_problems
+    welcome = welcome_path(path)
+    if welcome.exists():
+        try:
+            languages = sorted({i18n.SOURCE_LANGUAGE, *library.translations})
+            series = parse_welcome(read_yaml(welcome), welcome, languages)
+            # The library is frozen; its translations point at this very object.
+            object.__setattr__(library, "welcome", series)
+        except ContentError as exc:
+            problems += exc.problems
     if problems:
         raise ContentError(problems)
     return library

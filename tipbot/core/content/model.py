@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tipbot import i18n
 
@@ -85,6 +85,7 @@ class Library:
     language: str = i18n.SOURCE_LANGUAGE
     missing: frozenset[str] = frozenset()
     original: Library | None = None
+    welcome: Any = None  # the welcome series (``welcome.WelcomeSeries``), if the clinic has one
 
     def localized(self, language: str) -> Library:
         """The library as read in ``language``: translated topics and tips, English where the

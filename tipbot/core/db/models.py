@@ -106,6 +106,19 @@ class Subscriber(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Issue 24. The days a daily tip comes: bit 0 Monday ... bit 6 Sunday (127: every day).
+    send_days: Mapped[int] = mapped_column(SmallInteger, default=127, server_default="127")
+    # A snoozed daily tip ("⏰ Later"): its delivery and when it comes again. While set,
+    # ``next_send_at`` is that instant, so the sweep's one indexed query finds it.
+    snooze_delivery_id: Mapped[int | None] = mapped_column(BigInteger)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The welcome series: daily tips claimed since /start (None: no series, or it is over;
+    # /stop ends it for good).
+    welcome_day: Mapped[int | None] = mapped_column(SmallInteger)
+    # The weekly recap (with the week's last daily tip): on or off, and the ISO week
+    # (year * 100 + week) it last came in, so it comes at most once a week.
+    recap_on: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    recap_week: Mapped[int | None] = mapped_column(Integer)
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -142,6 +155,8 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Which wording of the tip the person saw: 0 the main text, n its n-th ``variants:`` entry.
     variant: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=text("0"))
+    # When the person moved this tip with "⏰ Later" (a tip moves once).
+    snoozed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class TipVote(Base):
@@ -386,4 +401,40 @@ class FunnelCount(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     step: Mapped[str] = mapped_column(String(16), primary_key=True)  # button | form
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# ----------------------------------------------------------------------------- issue 24
+
+
+class TipTried(Base):
+    """A person's "✅ I tried it" on a tip (pressing again takes it back)."""
+
+    __tablename__ = "tip_tried"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    tip_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SavedTip(Base):
+    """A tip a person kept with "⭐ Save", for /saved (newest first)."""
+
+    __tablename__ = "saved_tips"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    tip_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StopReason(Base):
+    """Why people leave, as counters only: a reason is never linked to a person."""
+
+    __tablename__ = "stop_reasons"
+
+    reason: Mapped[str] = mapped_column(String(16), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
