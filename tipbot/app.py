@@ -14,6 +14,7 @@ from telegram.ext import Application, BaseHandler, CommandHandler, ContextTypes,
 
 from tipbot import consult, delivery, i18n, staff, subscriber, texts
 from tipbot.commands import COMMANDS, Command, Scope, menu, set_staff_menu
+from tipbot.core import budget
 from tipbot.core.clock import Clock, SystemClock
 from tipbot.core.config import ConfigError, Settings
 from tipbot.core.content import Library, load_library
@@ -48,6 +49,7 @@ def build_application(
         clock=clock or SystemClock(),
     )
     monitor = deps.state.bot_api
+    limiter, deps.budget = budget.limiter_for(deps.db, settings.max_messages_per_second)
     proxy = settings.proxy_url.get_secret_value() if settings.proxy_url else None
     client = settings.http_client
     application = (
@@ -72,7 +74,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(deps.sending.limiter())
+        .rate_limiter(limiter)
         .concurrent_updates(update_processor(settings.max_concurrent_updates))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -98,6 +100,7 @@ def setup_languages(settings: Settings) -> None:
 def register_areas(application: Application) -> None:
     """Every handler in its pipeline stage, then every area's jobs."""
     deps = deps_of(application)
+    budget.schedule(application, deps.budget)
     register_handlers(application, deps)
     consult.schedule(application, deps)
     delivery.schedule(application)
