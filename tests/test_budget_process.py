@@ -14,10 +14,15 @@ import signal
 import time
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
+from tests.db_support import using_postgres
+from tests.helpers.net import free_port
 from tests.helpers.process import spawn_tipbot, tipbot_env
+from tests.test_delivery_process import make_due
 from tipbot.consult.outbox import Kind, enqueue
+from tipbot.core import budget
 from tipbot.core.db.models import ConsultRequest, OutboxMessage, OutboxStatus
 
 BACKLOG = 60
@@ -98,3 +103,76 @@ async def test_sigterm_with_a_staff_group_backlog_exits_0_within_5_s_and_loses_n
     assert sorted(relays) == sorted(f"relay {number}" for number in range(BACKLOG))  # once each
     assert relays == [f"relay {number}" for number in range(BACKLOG)]  # in order
     assert not [call for call in tg.calls_to("sendMessage") if not call.ok]  # no 429
+
+
+# --------------------------------------------- §3: one budget across replicas (PostgreSQL)
+
+RATE = 30  # the default TIPBOT_MAX_MESSAGES_PER_SECOND
+SLACK = 1.05  # Telegram-like: the fake counts a send when it answers it
+
+
+def tip_times(tg, people) -> list[float]:
+    """When each tip (a message to a reader) was answered, sorted."""
+    ids = {person.id for person in people}
+    return sorted(
+        call.time
+        for call in tg.calls_to("sendMessage")
+        if call.ok and call.params.get("chat_id") in ids
+    )
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most sends in any window of one second (sliding, from each send)."""
+    most, first = 0, 0
+    for last, stamp in enumerate(times):
+        while stamp - times[first] >= 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+def sent_between(times: list[float], start: float, end: float) -> int:
+    return sum(start <= stamp < end for stamp in times)
+
+
+@pytest.mark.skipif(not using_postgres(), reason="replicas share PostgreSQL; SQLite is one process")
+async def test_two_replicas_share_one_budget_and_a_killed_ones_share_returns(
+    tg, db, settings, library, tmp_path
+):
+    people = [tg.user(f"Reader{i}") for i in range(900)]
+    await make_due(db, settings, library, people)
+    tg.delay("sendMessage", 0.05)  # Telegram's round trip
+    log = (tmp_path / "tipbot.log").open("ab")
+    processes = []
+    for _ in range(2):
+        port = free_port()
+        env = tipbot_env(
+            tg,
+            settings.database_url,
+            TIPBOT_PORT=str(port),
+            TIPBOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",  # no getUpdates conflict
+            TIPBOT_MAX_MESSAGES_PER_SECOND=str(RATE),
+        )
+        processes.append(await spawn_tipbot(env, tmp_path, stderr=log))
+    victim = processes[1]
+    try:
+        await tg.wait_until(lambda: len(tip_times(tg, people)) >= 300, timeout=60)
+        victim.kill()  # kill -9: no goodbye, its beat goes stale
+        await victim.wait()
+        killed = time.time()
+        await tg.wait_until(lambda: len(tip_times(tg, people)) >= 800, timeout=60)
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    times = tip_times(tg, people)
+    per_second = [sent_between(times, times[0] + i, times[0] + i + 1) for i in range(40)]
+    print("tips per second from the first:", per_second, "killed at", killed - times[0])
+    assert busiest_second(times) <= RATE * SLACK, busiest_second(times)
+    # Both together used the whole budget before the kill ...
+    assert sent_between(times, killed - 5, killed - 1) >= 4 * RATE * 0.75
+    # ... and the survivor takes the victim's share within seconds (STALE + a beat).
+    recovered = killed + budget.STALE + 2 * budget.BEAT
+    assert sent_between(times, recovered, recovered + 3) >= 3 * RATE * 0.75  # well above half
+    assert len(times) == len({call.params["chat_id"] for call in tg.calls_to("sendMessage")})

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from pkgutil import resolve_name
@@ -50,6 +51,8 @@ def build_application(
     )
     monitor = deps.state.bot_api
     limiter, deps.budget = budget.limiter_for(deps.db, settings.max_messages_per_second)
+    if deps.budget is not None:  # bulk senders claim by this replica's share
+        deps.sending = dataclasses.replace(deps.sending, shared=limiter.shared)
     proxy = settings.proxy_url.get_secret_value() if settings.proxy_url else None
     client = settings.http_client
     application = (
@@ -170,6 +173,8 @@ def _by_deep_link(default: Callback, links: dict[str, Callback]) -> Callback:
 
 async def _post_init(application: Application) -> None:
     deps = deps_of(application)
+    if deps.budget is not None:  # this replica's share, before any job sends
+        await deps.budget.beat()
     await publish_profile(application.bot, deps.library)
     if deps.settings.staff_chat_id is not None:
         async with deps.db.session() as session:

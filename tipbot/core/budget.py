@@ -224,13 +224,13 @@ async def beat_job(context: typing.Any) -> None:
 
 
 def schedule(application: Application, budget: ReplicaBudget | None) -> None:
-    """Beat at once (the first beat sets the rate), then every ``BEAT`` seconds."""
+    """Beat every ``BEAT`` seconds (the first beat is in ``post_init``, before any job)."""
     if budget is None or application.job_queue is None:
         return
     application.job_queue.run_repeating(
         beat_job,
         interval=BEAT,
-        first=0,
+        first=BEAT,
         name=JOB_NAME,
         job_kwargs={"misfire_grace_time": None, "max_instances": 1, "coalesce": True},
     )

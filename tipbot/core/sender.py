@@ -22,7 +22,7 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -300,9 +300,15 @@ class SendPolicy:
     def in_flight(self) -> int:
         return max(MIN_IN_FLIGHT, min(MAX_IN_FLIGHT, round(self.rate * SEND_LATENCY)))
 
+    #: This replica's rate when it shares the budget (``tipbot.core.budget``); else ``rate``.
+    shared: SharedRate | None = field(default=None, compare=False)
+
     def slice_size(self, cap: int) -> int:
-        """Claims per slice of a bulk sender: about a second of sending, at most ``cap``."""
-        return max(1, min(cap, math.ceil(self.rate * SLICE_SECONDS)))
+        """Claims per slice of a bulk sender: about a second of sending at this replica's
+        current rate, at most ``cap`` (a replica sending at a third of the rate claims a
+        third: at the end of a sweep no replica holds others' share of the work)."""
+        rate = self.shared.rate if self.shared is not None else self.rate
+        return max(1, min(cap, math.ceil(rate * SLICE_SECONDS)))
 
     def limiter(self) -> SendLimiter:
         return SendLimiter(self.rate)
