@@ -29,6 +29,7 @@ import socket
 import statistics
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,6 +49,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a live process (Linux ``/proc``), 0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def busiest_second(times: list[float]) -> int:
     most, first = 0, 0
     for last, stamp in enumerate(times):
@@ -58,6 +68,7 @@ def busiest_second(times: list[float]) -> int:
 
 
 async def one_run(url: str, tips: int, rate: int, replicas: int, workdir: Path) -> dict:
+    fake_cpu = time.process_time()
     async with FakeTelegram(token=TOKEN, record_messages=False, latency=0.05) as tg:
         for index in range(tips):
             tg.user(f"User{index}")
@@ -88,6 +99,8 @@ async def one_run(url: str, tips: int, rate: int, replicas: int, workdir: Path) 
                     lambda: tg.counts["sendMessage"] >= tips, timeout=30 + 3 * tips / rate
                 )
         finally:
+            bots_cpu = sum(cpu_seconds(process.pid) for process in processes)
+            fake_cpu = time.process_time() - fake_cpu
             for process in processes:
                 process.terminate()
             for process in processes:
@@ -99,6 +112,8 @@ async def one_run(url: str, tips: int, rate: int, replicas: int, workdir: Path) 
         "busiest": busiest_second(times) / rate,
         "took": took,
         "rate": len(times) / took if took else 0.0,
+        "fake_cpu": fake_cpu,
+        "bots_cpu": bots_cpu,
     }
 
 
@@ -131,7 +146,8 @@ def main() -> None:
                     print(
                         f"  run {repeat + 1}, {count} replica(s): sent {result['sent']}, "
                         f"{result['took']:.2f} s, {result['rate']:.0f}/s, busiest second "
-                        f"{result['busiest']:.3f}x the budget",
+                        f"{result['busiest']:.3f}x the budget; CPU s: fake (this process) "
+                        f"{result['fake_cpu']:.1f}, bots {result['bots_cpu']:.1f}",
                         flush=True,
                     )
         finally:

@@ -29,6 +29,14 @@ RUNS = {
         ["aiohttp"],
     ),
     "i18n": (["bench_i18n.py"], ["render_tip in es"]),
+    # Several replicas on PostgreSQL when the suite runs there, else one on SQLite.
+    "replicas": (
+        [
+            "bench_replicas.py",
+            *("--tips", "40", "--rate", "30", "--replicas", "1", "2", "--repeats", "1"),
+        ],
+        ["1 replica(s): median"],
+    ),
 }
 
 

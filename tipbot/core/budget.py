@@ -59,10 +59,10 @@ if typing.TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Seconds between a replica's beats; a beat this old means the replica is gone.
-BEAT = 1.0
-STALE = 4.0
+BEAT = 0.5
+STALE = 3.0
 #: A newcomer's rate until every older replica has beaten since it joined.
-SETTLE = 2.5
+SETTLE = 1.25
 SETTLING_RATE = 1.0
 #: Rows of replicas gone this long are deleted (by any replica's beat).
 FORGET = 60.0
