@@ -10,6 +10,7 @@ from telegram.ext import Application
 from fakegram import FakeTelegram
 from tests.helpers.waiting import eventually
 from tipbot.app import build_application
+from tipbot.core import budget
 from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library
@@ -48,6 +49,7 @@ class RunningBot:
             await self.application.updater.stop()
         if self.application.running:
             await self.application.stop()
+        await budget.stop(self.deps.budget)  # as the runner does: its share goes back
         await self.application.shutdown()
         if self.application.post_shutdown:
             await self.application.post_shutdown(self.application)

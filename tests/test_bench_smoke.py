@@ -41,6 +41,14 @@ RUNS = {
         ["bench_insight.py", "--subscribers", "200", "--days", "14", "--repeats", "1"],
         ["digest CPU: median"],
     ),
+    # Several replicas on PostgreSQL when the suite runs there, else one on SQLite.
+    "replicas": (
+        [
+            "bench_replicas.py",
+            *("--tips", "40", "--rate", "30", "--replicas", "1", "2", "--repeats", "1"),
+        ],
+        ["1 replica(s): median"],
+    ),
 }
 
 

@@ -371,7 +371,7 @@ async def random_input_bot(make_settings, bot_factory, tg, staff_group, dana):
     bot = await bot_factory(make_settings(user_rate_per_minute=1_000_000))
     # PTB's rate limiter holds the bot to Telegram's 20 messages a minute per group: the
     # staff's random commands would queue for minutes. Lifted here, for this test only.
-    bot.application.bot.rate_limiter._group_max_rate = 1_000_000
+    bot.application.bot.rate_limiter.groups.per_window = 1_000_000
     person = tg.user("Pat")
     anchors = {False: await start(person)}
     await dana.send("/requests", chat=staff_group)

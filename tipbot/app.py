@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from pkgutil import resolve_name
@@ -14,6 +15,7 @@ from telegram.ext import Application, BaseHandler, CommandHandler, ContextTypes,
 
 from tipbot import consult, delivery, helpdesk, i18n, insight, staff, subscriber, texts
 from tipbot.commands import COMMANDS, Command, Scope, menu, set_staff_menu
+from tipbot.core import budget
 from tipbot.core.clock import Clock, SystemClock
 from tipbot.core.config import ConfigError, Settings
 from tipbot.core.content import Library, load_library
@@ -48,6 +50,9 @@ def build_application(
         clock=clock or SystemClock(),
     )
     monitor = deps.state.bot_api
+    limiter, deps.budget = budget.limiter_for(deps.db, settings.max_messages_per_second)
+    if deps.budget is not None:  # bulk senders claim by this replica's share
+        deps.sending = dataclasses.replace(deps.sending, shared=limiter.shared)
     proxy = settings.proxy_url.get_secret_value() if settings.proxy_url else None
     client = settings.http_client
     application = (
@@ -72,7 +77,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(deps.sending.limiter())
+        .rate_limiter(limiter)
         .concurrent_updates(update_processor(settings.max_concurrent_updates))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -98,6 +103,7 @@ def setup_languages(settings: Settings) -> None:
 def register_areas(application: Application) -> None:
     """Every handler in its pipeline stage, then every area's jobs."""
     deps = deps_of(application)
+    budget.schedule(application, deps.budget)
     register_handlers(application, deps)
     consult.schedule(application, deps)
     delivery.schedule(application)
@@ -170,6 +176,8 @@ def _by_deep_link(default: Callback, links: dict[str, Callback]) -> Callback:
 
 async def _post_init(application: Application) -> None:
     deps = deps_of(application)
+    if deps.budget is not None:  # this replica's share, before any job sends
+        await deps.budget.beat()
     await publish_profile(application.bot, deps.library)
     if deps.settings.staff_chat_id is not None:
         async with deps.db.session() as session:

@@ -24,8 +24,10 @@ from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
+from tipbot.core import budget
 from tipbot.core.config import ConfigError, Settings
 from tipbot.core.runtime import Context, deps_of
+from tipbot.core.sender import SendLimiter
 from tipbot.core.web import build_web_app
 from tipbot.staff.library import reload_library
 
@@ -162,21 +164,33 @@ class Runner:
             ) from None
         log.info("health and metrics on port %s", self.port)
 
-    async def stop(self) -> None:
-        """Stop taking updates first, then let what is in flight finish, then release."""
+    def stop_sending(self) -> None:
+        """Jobs claim nothing more, and sends waiting for a rate slot give it back (their
+        rows go back to be sent after the restart); sends in flight finish. So a stop takes
+        about one round trip to Telegram at any backlog, never a group's next free minute."""
         app = self.application
+        deps_of(app).state.stopping = True
+        limiter = app.bot.rate_limiter
+        if isinstance(limiter, SendLimiter):
+            limiter.stop()
+
+    async def stop(self) -> None:
+        """Stop sending and taking updates first, then let what is in flight finish, then
+        release (the replica's share of the budget goes back to the others)."""
+        app = self.application
+        self.stop_sending()
         if self._site_runner is not None:
             await self._site_runner.cleanup()
             self._site_runner = None
         if app.updater and app.updater.running:
             await app.updater.stop()
-        # The sweep and broadcasts claim nothing more, finish their sends in flight and
-        # record them; app.stop() waits for them (about one round trip to Telegram).
-        deps_of(app).state.stopping = True
+        # The sweep, broadcasts and the outbox finish their sends in flight and record them;
+        # app.stop() waits for them (about one round trip to Telegram).
         if app.running:
             await app.stop()
             if app.post_stop:
                 await app.post_stop(app)
+        await budget.stop(deps_of(app).budget)
         await app.shutdown()
         await app.bot.shutdown()  # its HTTP sessions, when Telegram was never reached
         if app.post_shutdown:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, TelegramError
@@ -27,7 +27,7 @@ from tipbot.consult import erase
 from tipbot.consult.cards import render_card
 from tipbot.consult.history import person_history, render_history
 from tipbot.core.db.models import ConsultRequest, OutboxMessage, OutboxStatus, StaffThreadMessage
-from tipbot.core.sender import Outcome, classify, send_text
+from tipbot.core.sender import QUEUED, Outcome, classify, send_text
 from tipbot.core.staff import stored_staff_chat
 
 if TYPE_CHECKING:
@@ -57,6 +57,11 @@ FIRST_RETRY = timedelta(seconds=5)
 MAX_RETRY = timedelta(minutes=10)
 
 
+#: A row this replica leaves unsent because it is stopping (SIGTERM): unlocked at once, no
+#: attempt counted; any replica (or this one after the restart) sends it.
+SHUTDOWN = "shutdown"
+
+
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s, … capped at 10 minutes."""
     doublings = min(max(attempts - 1, 0), 16)  # retries go on forever; the exponent must not
@@ -82,6 +87,9 @@ class _Result:
     wait: timedelta | None = None
     chat_id: int | None = None  # where the message went (or was meant to go)
     migrate_to_chat_id: int | None = None  # that chat became this supergroup
+
+
+GIVEN_BACK = _Result(Outcome.TRANSIENT, reason=SHUTDOWN, wait=timedelta(0))
 
 
 async def _claim(deps: Deps, now: datetime) -> list[_Claimed]:
@@ -123,10 +131,15 @@ async def run_outbox(deps: Deps, bot: Bot) -> int:
     async with deps.state.outbox_lock:
         # Again while rows come due: sending may queue more (e.g. "delivered" in the thread).
         for _ in range(MAX_BATCHES_PER_RUN):
+            if deps.state.stopping:
+                break
             rows = await _claim(deps, deps.clock.now())
             if not rows:
                 break
-            for row in rows:
+            for index, row in enumerate(rows):
+                if deps.state.stopping:  # not attempted: back to be sent after the restart
+                    await _give_back(deps, rows[index:])
+                    break
                 try:
                     result = await _deliver(deps, bot, row)
                     if result.migrate_to_chat_id is not None:
@@ -134,9 +147,22 @@ async def run_outbox(deps: Deps, bot: Bot) -> int:
                 except Exception:  # one broken row must not stop the others
                     log.exception("outbox row failed id=%s kind=%s", row.id, row.kind)
                     result = _Result(Outcome.TRANSIENT, reason="error")
+                if result.reason == SHUTDOWN and result.wait is None:
+                    result = GIVEN_BACK  # it gave its rate slot back: never attempted
                 await _finish(deps, row, result)
                 sent += result.outcome is Outcome.SENT
     return sent
+
+
+async def _give_back(deps: Deps, rows: list[_Claimed]) -> None:
+    """Stopping: unlock the claimed rows not attempted, in one statement (no attempt
+    counted), so the stop does not wait for a transaction per row."""
+    async with deps.db.session() as session:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([row.id for row in rows]))
+            .values(locked_until=None)
+        )
 
 
 async def _after_migration(deps: Deps, bot: Bot, row: _Claimed, result: _Result) -> _Result:
@@ -219,7 +245,7 @@ async def _send(
         kwargs["reply_to_message_id"] = reply_to
         kwargs["allow_sending_without_reply"] = True
     # One attempt: the outbox retries with backoff on the clock, not by sleeping here.
-    result = await send_text(bot, chat_id, text, attempts=1, **kwargs)
+    result = await send_text(bot, chat_id, text, attempts=1, rate_limit_args=QUEUED, **kwargs)
     return _Result(
         result.outcome,
         result.message_id,
@@ -257,6 +283,7 @@ async def _edit(bot: Bot, chat_id: int, message_id: int, payload: dict[str, Any]
         chat_id=chat_id,
         message_id=message_id,
         reply_markup=payload.get("keyboard"),
+        rate_limit_args=QUEUED,
     )
     return await _call(chat_id, call, message_id=message_id)
 
@@ -273,7 +300,9 @@ async def _copy(
     if reply_to is not None:
         kwargs["reply_to_message_id"] = reply_to
         kwargs["allow_sending_without_reply"] = True
-    call = bot.copy_message(chat_id, payload["from_chat_id"], payload["message_id"], **kwargs)
+    call = bot.copy_message(
+        chat_id, payload["from_chat_id"], payload["message_id"], rate_limit_args=QUEUED, **kwargs
+    )
     return await _call(chat_id, call)
 
 

@@ -37,14 +37,14 @@ class BulkSend(Generic[T]):
     def __init__(
         self,
         *,
-        slice_size: int,
+        slice_size: int | Callable[[], int],
         workers: int,
         claim: Callable[[int], Awaitable[tuple[list[T], bool]]],
         send: Callable[[T], Awaitable[SendResult]],
         record: Callable[[Outcomes[T]], Awaitable[None]],
         stopping: Callable[[], bool],
     ) -> None:
-        self.slice_size = slice_size
+        self._slice_size = slice_size
         self.workers = workers
         self.claim = claim
         self.send = send
@@ -54,6 +54,12 @@ class BulkSend(Generic[T]):
         self.room = asyncio.Event()
         self.done = asyncio.Event()
         self.outcomes: Outcomes[T] = []
+
+    @property
+    def slice_size(self) -> int:
+        """A number, or asked at each claim (a replica's share of the rate may change)."""
+        size = self._slice_size
+        return size if isinstance(size, int) else size()
 
     async def run(self) -> None:
         workers = [asyncio.create_task(self._work()) for _ in range(self.workers)]

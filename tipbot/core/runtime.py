@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from tipbot import i18n
 from tipbot.core.api_health import BotApiMonitor
+from tipbot.core.budget import ReplicaBudget
 from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library
@@ -49,6 +50,8 @@ class Deps:
     staff: StaffDirectory = field(init=False)
     sending: SendPolicy = field(init=False)
     state: ProcessState = field(default_factory=ProcessState)
+    # This replica's share of the Telegram budget (PostgreSQL; None on SQLite): core/budget.py.
+    budget: ReplicaBudget | None = field(default=None, init=False)
     # What each area erases on /forget (tipbot.core.erasure), wired in tipbot.app.
     erasers: list[Eraser] = field(default_factory=list)
     # Asked only when a person is over the flood limit: True means their message is for

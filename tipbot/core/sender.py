@@ -13,6 +13,7 @@ permanent one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import inspect
 import logging
@@ -21,7 +22,7 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -37,7 +38,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.ext import AIORateLimiter, ExtBot
+from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.warnings import PTBUserWarning
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ NOT_SENT = SendResult(Outcome.TRANSIENT, None, "shutdown")
 
 def classify(error: TelegramError) -> tuple[Outcome, str]:
     """What a Telegram error means for the next attempt, and a short reason label."""
+    if isinstance(error, SendAborted):
+        return Outcome.TRANSIENT, "shutdown"
     message = str(error).lower()
     if isinstance(error, Forbidden) or (
         isinstance(error, BadRequest) and any(reason in message for reason in GONE_REASONS)
@@ -268,6 +271,8 @@ async def _with_retries(
     for attempt in range(1, attempts + 1):
         try:
             message_id = await send()
+        except SendAborted:  # stopping: the caller's row goes back, no attempt counted
+            return NOT_SENT
         except RetryAfter as error:
             # The rate limiter already retried; wait as told once more before giving up.
             outcome, reason = Outcome.TRANSIENT, "rate_limited"
@@ -290,6 +295,9 @@ async def _with_retries(
 
 #: ``rate_limit_args`` of a bulk send: it waits behind interactive replies for the rate.
 BULK = "bulk"
+#: ``rate_limit_args`` of an outbox send: interactive priority, but its row is durable, so on
+#: stop it gives its rate slot back rather than wait (sent after the restart).
+QUEUED = "queued"
 #: 429s that PTB's limiter waits out (``retry_after``) before a send reports one.
 MAX_RETRIES = 3
 #: Bot API methods without a ``parse_mode`` parameter to which PTB still adds the
@@ -326,9 +334,15 @@ class SendPolicy:
     def in_flight(self) -> int:
         return max(MIN_IN_FLIGHT, min(MAX_IN_FLIGHT, round(self.rate * SEND_LATENCY)))
 
+    #: This replica's rate when it shares the budget (``tipbot.core.budget``); else ``rate``.
+    shared: SharedRate | None = field(default=None, compare=False)
+
     def slice_size(self, cap: int) -> int:
-        """Claims per slice of a bulk sender: about a second of sending, at most ``cap``."""
-        return max(1, min(cap, math.ceil(self.rate * SLICE_SECONDS)))
+        """Claims per slice of a bulk sender: about a second of sending at this replica's
+        current rate, at most ``cap`` (a replica sending at a third of the rate claims a
+        third: at the end of a sweep no replica holds others' share of the work)."""
+        rate = self.shared.rate if self.shared is not None else self.rate
+        return max(1, min(cap, math.ceil(rate * SLICE_SECONDS)))
 
     def limiter(self) -> SendLimiter:
         return SendLimiter(self.rate)
@@ -342,39 +356,90 @@ class SendPolicy:
         return await send_prepared(bot, chat_id, message, prepared=self.prepared, **kwargs)
 
 
+class SendAborted(TelegramError):
+    """A send that waited for a rate slot and gave it back, because the process is stopping.
+
+    Only durable sends (``BULK``, ``QUEUED``: their row is in the database and goes back to
+    be sent after the restart) give up at once; an interactive reply still waits, up to
+    ``STOP_GRACE`` seconds. ``classify`` calls it a passing failure ("shutdown")."""
+
+    def __init__(self) -> None:
+        super().__init__("shutdown: the send gave its rate slot back")
+
+
+#: After a stop, how long an interactive reply may still wait for a slot (a group's may be
+#: a minute away); the stop must end within Docker's 10 s grace, and is meant to in 5.
+STOP_GRACE = 2.0
+
+
 class SharedRate:
-    """A token bucket of ``rate`` per second (a second's worth may go at once, as with
-    aiolimiter's ``AsyncLimiter``) in which waiting interactive sends go first.
+    """A token bucket of ``rate`` per second in which waiting interactive sends go first.
 
     Priority rather than a fixed share: the sweep uses the whole rate while nobody writes,
     and a reply waits at most for the next token, never behind the sweep's queue.
+
+    ``burst`` is how many seconds' worth may go at once: 1 s (aiolimiter's ``AsyncLimiter``)
+    with one process; shared between replicas it is small (``SHARED_BURST``), since a full
+    bucket plus a second's refill is twice the rate in one second. ``set_rate`` changes the
+    rate (this replica's share of the budget); ``stop`` fails the durable waiters.
     """
 
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-        self._tokens = float(rate)
+    def __init__(self, rate: float, *, burst: float = 1.0) -> None:
+        self.rate = float(rate)
+        self.burst = burst
+        self._tokens = self._capacity()
         self._stamp = time.monotonic()
-        self._waiting: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
+        self._waiting: tuple[deque[tuple[asyncio.Future[None], bool]], ...] = (deque(), deque())
         self._timer: asyncio.TimerHandle | None = None
+        self.stopping = False
+
+    def _capacity(self) -> float:
+        return max(1.0, self.rate * self.burst)
 
     def _refill(self) -> None:
         now = time.monotonic()
-        self._tokens = min(self.rate, self._tokens + (now - self._stamp) * self.rate)
+        self._tokens = min(self._capacity(), self._tokens + (now - self._stamp) * self.rate)
         self._stamp = now
 
-    async def acquire(self, *, bulk: bool = False) -> None:
+    def set_rate(self, rate: float) -> None:
+        """This replica's share changed: waiters are served at the new rate."""
+        if rate == self.rate:
+            return
+        self._refill()
+        self.rate = float(rate)
+        self._tokens = min(self._tokens, self._capacity())
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        with contextlib.suppress(RuntimeError):  # no running loop: set before the bot runs
+            self._grant()
+
+    async def acquire(self, *, bulk: bool = False, durable: bool = False) -> None:
+        if durable and self.stopping:
+            raise SendAborted
         self._refill()
         interactive, bulk_waiting = self._waiting
         if self._tokens >= 1 and not interactive and not (bulk and bulk_waiting):
             self._tokens -= 1
             return
         future = asyncio.get_running_loop().create_future()
-        self._waiting[bulk].append(future)
+        self._waiting[bulk].append((future, durable))
         self._wake_later()
         await future  # a cancelled waiter is skipped by _grant
 
+    def stop(self) -> None:
+        """The process is stopping: durable waiters give their place back."""
+        self.stopping = True
+        for queue in self._waiting:
+            for future, durable in list(queue):
+                if durable and not future.done():
+                    future.set_exception(SendAborted())
+            kept = [(future, durable) for future, durable in queue if not future.done()]
+            queue.clear()
+            queue.extend(kept)
+
     def _wake_later(self) -> None:
-        if self._timer is None and any(self._waiting):
+        if self._timer is None and any(self._waiting) and self.rate > 0:
             delay = max(0.0, (1 - self._tokens) / self.rate)
             self._timer = asyncio.get_running_loop().call_later(delay, self._grant)
 
@@ -383,20 +448,137 @@ class SharedRate:
         self._refill()
         for queue in self._waiting:  # interactive first
             while queue and self._tokens >= 1:
-                future = queue.popleft()
+                future, _durable = queue.popleft()
                 if not future.done():
                     future.set_result(None)
                     self._tokens -= 1
         self._wake_later()
 
 
-class SendLimiter(AIORateLimiter):
-    """PTB's ``AIORateLimiter`` (group limits, 429 retries) under our overall rate, in which
-    sends marked ``rate_limit_args=BULK`` wait behind everything else."""
+#: A bucket shared between replicas holds this many seconds' worth (at least one token).
+SHARED_BURST = 0.02
+#: Telegram's limit for one group: this many messages in any ``GROUP_WINDOW`` seconds
+#: (PTB's ``FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP``), plus a margin for the network's
+#: jitter between our send and Telegram's count.
+GROUP_MESSAGES = FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP
+GROUP_WINDOW = 60.0
+GROUP_MARGIN = 0.5
 
-    def __init__(self, rate: int) -> None:
-        super().__init__(overall_max_rate=0, max_retries=MAX_RETRIES)
-        self.shared = SharedRate(rate)
+
+def next_group_slot(slots: list[float], now: float, per_window: int) -> float:
+    """When a group may get its next message: now, unless the ``per_window`` latest sends
+    (taken or reserved, sorted) span less than a window; never before the latest (FIFO)."""
+    slot = now
+    if len(slots) >= per_window:
+        slot = max(slot, slots[-per_window] + GROUP_WINDOW + GROUP_MARGIN)
+    if slots:
+        slot = max(slot, slots[-1])
+    return slot
+
+
+def keep_group_slots(slots: list[float], now: float, per_window: int) -> list[float]:
+    """The slots that can still matter: the last ``per_window``, none older than a window."""
+    return [slot for slot in slots[-per_window:] if slot > now - GROUP_WINDOW - GROUP_MARGIN]
+
+
+class GroupSlots:
+    """Each group's send times, in this process (the slots' clock: ``time.time``).
+
+    ``reserve`` returns a wall-clock time at which the caller may send (and counts it);
+    ``release`` gives a reserved slot back (the caller did not send). ``tipbot.core.budget``
+    keeps them in the database instead, shared by every replica and kept across restarts.
+    """
+
+    def __init__(self) -> None:
+        self.per_window = GROUP_MESSAGES
+        self._slots: dict[int | str, list[float]] = {}
+
+    async def reserve(self, chat_id: int | str) -> tuple[float, float]:
+        """(the slot, now) on the slots' clock."""
+        now = time.time()
+        slots = keep_group_slots(self._slots.get(chat_id, []), now, self.per_window)
+        slot = next_group_slot(slots, now, self.per_window)
+        slots.append(slot)
+        self._slots[chat_id] = slots
+        if len(self._slots) > 512:  # forget idle groups
+            for key in [k for k, v in self._slots.items() if not v or v[-1] < now - 120]:
+                del self._slots[key]
+        return slot, now
+
+    async def release(self, chat_id: int | str, slot: float) -> None:
+        with contextlib.suppress(KeyError, ValueError):
+            self._slots[chat_id].remove(slot)
+
+
+def _group_of(chat_id: Any) -> int | str | None:
+    """Groups, supergroups and channels (negative ids, or @usernames), as PTB counts them."""
+    if isinstance(chat_id, str):
+        try:
+            chat_id = int(chat_id)
+        except ValueError:
+            return chat_id
+    if isinstance(chat_id, int) and chat_id < 0:
+        return chat_id
+    return None
+
+
+class SendLimiter(BaseRateLimiter[str]):
+    """The Application's rate limiter: the overall rate (``SharedRate``: replies before
+    sends marked ``BULK``), each group's 20 a minute (``GroupSlots``), and 429s waited out
+    (``MAX_RETRIES``), as PTB's ``AIORateLimiter`` does; but every wait can be given up.
+
+    ``stop()`` (SIGTERM): durable sends (``BULK``, ``QUEUED``) waiting for a slot raise
+    ``SendAborted`` at once, interactive ones after ``STOP_GRACE``; sends already made are
+    never interrupted (the request is on its way: its answer is recorded).
+    """
+
+    def __init__(self, rate: float, *, burst: float = 1.0, groups: GroupSlots | None = None):
+        self.shared = SharedRate(rate, burst=burst)
+        self.groups = groups or GroupSlots()
+        self._retry_after = asyncio.Event()
+        self._retry_after.set()
+        self._stopped = asyncio.Event()
+        self._stopped_at: float | None = None
+
+    async def initialize(self) -> None:
+        """Nothing to set up (the budget's heartbeat is started by the application)."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopped_at is not None
+
+    def stop(self) -> None:
+        if self._stopped_at is None:
+            self._stopped_at = time.monotonic()
+            self._stopped.set()
+            self.shared.stop()
+
+    async def _sleep(self, seconds: float, *, durable: bool) -> None:
+        """Sleep, unless the process stops meanwhile and this send should give up."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self._stopped_at is not None:
+                if durable or deadline > self._stopped_at + STOP_GRACE:
+                    raise SendAborted
+                await asyncio.sleep(left)
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), left)
+
+    async def _wait_group(self, group: int | str, *, durable: bool) -> float | None:
+        """Wait for the group's slot; ``None`` when there is no limit."""
+        if self.stopping and durable:
+            raise SendAborted
+        slot, now = await self.groups.reserve(group)
+        try:
+            await self._sleep(slot - now, durable=durable)
+        except BaseException:
+            await asyncio.shield(self.groups.release(group, slot))
+            raise
+        return slot
 
     async def process_request(
         self,
@@ -405,10 +587,35 @@ class SendLimiter(AIORateLimiter):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: Any,
+        rate_limit_args: str | None,
     ) -> Any:
         if endpoint in WITHOUT_PARSE_MODE:  # the dict PTB sends (args carries it too)
             data.pop("parse_mode", None)
-        if data.get("chat_id") is not None:  # what Telegram's overall limit counts
-            await self.shared.acquire(bulk=rate_limit_args == BULK)
-        return await super().process_request(callback, args, kwargs, endpoint, data, None)
+        chat_id = data.get("chat_id")
+        bulk = rate_limit_args == BULK
+        durable = bulk or rate_limit_args == QUEUED
+        group = _group_of(chat_id) if self.groups.per_window else None
+        for attempt in range(MAX_RETRIES + 1):
+            if group is not None:
+                await self._wait_group(group, durable=durable)
+            if chat_id is not None:  # what Telegram's overall limit counts
+                await self.shared.acquire(bulk=bulk, durable=durable)
+            if not self._retry_after.is_set():
+                await self._sleep_until_retry(durable=durable)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                if attempt == MAX_RETRIES:
+                    log.warning("rate limited after %d retries", MAX_RETRIES)
+                    raise
+                self._retry_after.clear()
+                try:
+                    await self._sleep(_seconds(error.retry_after) + 0.1, durable=durable)
+                finally:
+                    self._retry_after.set()
+        raise AssertionError("unreachable")
+
+    async def _sleep_until_retry(self, *, durable: bool) -> None:
+        """Another send was told to wait (429): everyone waits with it, as in PTB."""
+        while not self._retry_after.is_set():
+            await self._sleep(0.1, durable=durable)

@@ -95,7 +95,7 @@ async def run_sweep(
         started = time.perf_counter()
         sweep = _Sweep(deps, bot, send_attempts, send_backoff)
         await BulkSend(
-            slice_size=deps.sending.slice_size(deps.settings.sweep_batch_size),
+            slice_size=lambda: deps.sending.slice_size(deps.settings.sweep_batch_size),
             workers=workers or deps.sending.in_flight,
             claim=sweep.claim,
             send=sweep.send,

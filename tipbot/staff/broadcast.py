@@ -560,7 +560,7 @@ async def run_broadcast(application: Application, broadcast_id: int) -> None:
         last_edit = time.monotonic()
 
     await BulkSend(
-        slice_size=deps.sending.slice_size(BATCH_SIZE),
+        slice_size=lambda: deps.sending.slice_size(BATCH_SIZE),
         workers=deps.sending.in_flight,
         claim=claim,
         send=send,

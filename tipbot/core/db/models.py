@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -438,3 +439,28 @@ class StopReason(Base):
 
     reason: Mapped[str] = mapped_column(String(16), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# ---- issue 21: one Telegram budget across replicas (tipbot/core/budget.py)
+
+
+class SendReplica(Base):
+    """A replica sharing the Telegram budget: it beats every second; one whose beat is a few
+    seconds old is gone, and its share goes back to the others. Times are the database's
+    clock (epoch seconds), so replicas on different hosts agree on them."""
+
+    __tablename__ = "send_replicas"
+
+    replica_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    joined_at: Mapped[float] = mapped_column(Float)
+    beat_at: Mapped[float] = mapped_column(Float)
+
+
+class SendGroupSlots(Base):
+    """A group's send times (epoch seconds, the database's clock): the last 20 a minute
+    Telegram allows, taken or reserved by any replica (``tipbot/core/budget.py``)."""
+
+    __tablename__ = "send_group_slots"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    slots: Mapped[list[float]] = mapped_column(JSON, default=list)
