@@ -176,22 +176,17 @@ async def tips_by_topic(
     reader: Reader, window: Window, topic_of: dict[str, str]
 ) -> list[TopicFigures]:
     """Daily tips sent per topic in the window, and the 👍 / 👎 given in it. Deliveries name
-    the tip, the library its topic: the mapping goes into the query as a CASE."""
-    topic = (
-        case(topic_of, value=Delivery.tip_id, else_=literal(OTHER_TOPIC))
-        if topic_of
-        else literal(OTHER_TOPIC)
-    ).label("topic")
-    sent = dict(
-        (
-            await reader.execute(
-                select(topic, func.count())
-                # created_at is indexed and within seconds of the send
-                .where(_in(Delivery.created_at, window), Delivery.status == DeliveryStatus.SENT)
-                .group_by(topic)
-            )
-        ).all()
-    )
+    the tip, the library its topic: SQL counts per tip (a few hundred rows), and the library
+    adds those up per topic (a CASE of every tip id in the query cost 10x the CPU)."""
+    sent: dict[str, int] = {}
+    for tip_id, count in await reader.execute(
+        select(Delivery.tip_id, func.count())
+        # created_at is indexed and within seconds of the send
+        .where(_in(Delivery.created_at, window), Delivery.status == DeliveryStatus.SENT)
+        .group_by(Delivery.tip_id)
+    ):
+        topic = topic_of.get(tip_id, OTHER_TOPIC)
+        sent[topic] = sent.get(topic, 0) + count
     votes = {
         t: (int(u), int(d))
         for t, u, d in await reader.execute(
@@ -218,17 +213,15 @@ class TipScore:
 async def best_and_worst_tips(reader: Reader, n: int = 5) -> tuple[list[TipScore], list[TipScore]]:
     """The ``n`` tips with the most 👍 over 👎 (with at least one 👍), and the ``n`` with the
     most 👎 over 👍 (with at least one 👎); a person's vote counts until they change it."""
-    base = select(TipVote.tip_id, _UP, _DOWN).group_by(TipVote.tip_id)
-    best = await reader.execute(
-        base.having(_UP > 0).order_by((_UP - _DOWN).desc(), _UP.desc(), TipVote.tip_id).limit(n)
-    )
-    worst = await reader.execute(
-        base.having(_DOWN > 0).order_by((_UP - _DOWN).asc(), _DOWN.desc(), TipVote.tip_id).limit(n)
-    )
-    return (
-        [TipScore(t, int(u), int(d)) for t, u, d in best],
-        [TipScore(t, int(u), int(d)) for t, u, d in worst],
-    )
+    scores = [
+        TipScore(t, int(u), int(d))
+        for t, u, d in await reader.execute(
+            select(TipVote.tip_id, _UP, _DOWN).group_by(TipVote.tip_id)
+        )
+    ]  # one row per tip voted on: the library's few hundred, sorted here
+    best = sorted((t for t in scores if t.up > 0), key=lambda t: (-t.score, -t.up, t.tip_id))
+    worst = sorted((t for t in scores if t.down > 0), key=lambda t: (t.score, -t.down, t.tip_id))
+    return best[:n], worst[:n]
 
 
 @dataclass(frozen=True)
