@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 from dataclasses import dataclass, field
 
 from telegram import Update
@@ -15,6 +17,24 @@ from tipbot.core.clock import Clock
 from tipbot.core.config import Settings
 from tipbot.core.content import Library
 from tipbot.core.runtime import Deps, deps_of
+
+STOP_TIMEOUT = 20  # seconds; a stop waits at most for sends in flight (the runner's grace)
+
+
+def _pending_tasks() -> str:
+    """Every other task with its whole chain of awaits (a task's own stack shows only the top)."""
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        if task is asyncio.current_task():
+            continue
+        out.write(f"{task.get_name()}:\n")
+        coro = task.get_coro()
+        while coro is not None:
+            frame = getattr(coro, "cr_frame", None) or getattr(coro, "ag_frame", None)
+            if frame is not None:
+                out.write(f"  {frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}\n")
+            coro = getattr(coro, "cr_await", None) or getattr(coro, "ag_await", None)
+    return out.getvalue()
 
 
 @dataclass
@@ -42,9 +62,19 @@ class RunningBot:
         return self
 
     async def stop(self) -> None:
+        """Stop as the runner does; a stop that hangs fails the test with what it waited on."""
         if not self.started:
             return
         self.started = False
+        try:
+            async with asyncio.timeout(STOP_TIMEOUT):
+                await self._stop()
+        except TimeoutError:
+            raise AssertionError(
+                f"the bot did not stop within {STOP_TIMEOUT} s; still running:\n" + _pending_tasks()
+            ) from None
+
+    async def _stop(self) -> None:
         if self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:

@@ -39,7 +39,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tipbot.core.db import Database
@@ -158,22 +157,19 @@ class ReplicaBudget:
 
 
 class DbGroupSlots(GroupSlots):
-    """``GroupSlots`` in ``send_group_slots``: shared by the replicas, kept across restarts.
-    A group given by @username (channels) stays in this process."""
+    """``GroupSlots`` in ``send_group_slots`` (PostgreSQL): shared by the replicas, kept
+    across restarts. A group given by @username (channels) stays in this process."""
 
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
 
     async def _now(self, session: AsyncSession) -> float:
-        if self.db.is_sqlite:
-            return time.time()
         return float(await session.scalar(text("SELECT extract(epoch FROM clock_timestamp())")))
 
     async def _locked(self, session: AsyncSession, chat_id: int) -> SendGroupSlots:
-        insert = sqlite_insert if self.db.is_sqlite else pg_insert
         await session.execute(
-            insert(SendGroupSlots).values(chat_id=chat_id, slots=[]).on_conflict_do_nothing()
+            pg_insert(SendGroupSlots).values(chat_id=chat_id, slots=[]).on_conflict_do_nothing()
         )
         row = await session.get(
             SendGroupSlots, chat_id, with_for_update=True, populate_existing=True
@@ -210,9 +206,12 @@ class DbGroupSlots(GroupSlots):
 def limiter_for(db: Database, rate: float) -> tuple[SendLimiter, ReplicaBudget | None]:
     """The Application's limiter; on PostgreSQL with this replica's budget, which starts at
     ``SETTLING_RATE`` until its first beat says how many replicas share the rate."""
-    groups = DbGroupSlots(db)
     if db.is_sqlite:
-        return SendLimiter(rate, groups=groups), None
+        # One process (replicas need PostgreSQL), and a send is often made inside a write
+        # transaction that holds SQLite's one writer lock: a slot kept in the database would
+        # wait for that lock, forever. This process's own count is the whole count.
+        return SendLimiter(rate, groups=GroupSlots()), None
+    groups = DbGroupSlots(db)
     limiter = SendLimiter(min(rate, SETTLING_RATE), burst=SHARED_BURST, groups=groups)
     return limiter, ReplicaBudget(db, limiter.shared, rate)
 

@@ -229,7 +229,7 @@ class _Sweep:
             if tip is None:
                 return None
             # counts a fallback itself
-            text, keyboard = render_tip(library, tip, language, claim.variant, later=later)
+            text, keyboard = render_tip(library, tip, language, variant=claim.variant, later=later)
             message = Prepared.of(self.bot, text, keyboard)
             self.rendered[key] = (message, tip_id in library.localized(language).missing)
         return message

@@ -47,7 +47,13 @@ async def send_tip(update: Update, context: Context, topic_id: str | None) -> No
         )
         state = await marks.tip_state(session, user.id, tip.id)
     text, keyboard = render_tip(
-        deps.library, tip, context.language, vote, variant, tried=state.tried, saved=state.saved
+        deps.library,
+        tip,
+        context.language,
+        vote=vote,
+        variant=variant,
+        tried=state.tried,
+        saved=state.saved,
     )
     await update.effective_chat.send_message(text, reply_markup=keyboard)
     metrics.TIPS_SENT.labels(kind="on_demand").inc()

@@ -126,9 +126,9 @@ def render_tip(
     library: Library,
     tip: Tip,
     language: str,
+    *,
     vote: int | None = None,
     variant: int = 0,
-    *,
     later: bool = False,
     tried: bool = False,
     saved: bool = False,
@@ -150,7 +150,7 @@ def render_tip(
         url=html.escape(reference.url, quote=True),
         source=html.escape(reference.short),
     )
-    return text, tip_keyboard(tip, language, vote, later=later, tried=tried, saved=saved)
+    return text, tip_keyboard(tip, language, vote=vote, later=later, tried=tried, saved=saved)
 
 
 def _ticked(label: str, on: bool) -> str:
@@ -160,8 +160,8 @@ def _ticked(label: str, on: bool) -> str:
 def tip_keyboard(
     tip: Tip,
     language: str,
-    vote: int | None = None,
     *,
+    vote: int | None = None,
     later: bool = False,
     tried: bool = False,
     saved: bool = False,

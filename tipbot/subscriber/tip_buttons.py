@@ -31,7 +31,7 @@ def has_later(message: Message | None) -> bool:
 
 def keyboard_for(tip: Tip, language: str, state: TipState, later: bool) -> InlineKeyboardMarkup:
     return tip_keyboard(
-        tip, language, state.vote, later=later, tried=state.tried, saved=state.saved
+        tip, language, vote=state.vote, later=later, tried=state.tried, saved=state.saved
     )
 
 
