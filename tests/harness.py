@@ -79,7 +79,9 @@ class RunningBot:
             await self.application.updater.stop()
         if self.application.running:
             await self.application.stop()
-        await budget.stop(self.deps.budget)  # as the runner does: its share goes back
+        await budget.stop(
+            self.application, self.deps.budget
+        )  # as the runner does: its share goes back
         await self.application.shutdown()
         if self.application.post_shutdown:
             await self.application.post_shutdown(self.application)

@@ -176,8 +176,7 @@ def _by_deep_link(default: Callback, links: dict[str, Callback]) -> Callback:
 
 async def _post_init(application: Application) -> None:
     deps = deps_of(application)
-    if deps.budget is not None:  # this replica's share, before any job sends
-        await deps.budget.beat()
+    await budget.start(application, deps.budget)  # this replica's share, before any send
     await publish_profile(application.bot, deps.library)
     if deps.settings.staff_chat_id is not None:
         async with deps.db.session() as session:

@@ -190,7 +190,7 @@ class Runner:
             await app.stop()
             if app.post_stop:
                 await app.post_stop(app)
-        await budget.stop(deps_of(app).budget)
+        await budget.stop(app, deps_of(app).budget)
         await app.shutdown()
         await app.bot.shutdown()  # its HTTP sessions, when Telegram was never reached
         if app.post_shutdown:

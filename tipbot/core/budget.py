@@ -203,14 +203,46 @@ class DbGroupSlots(GroupSlots):
         await super().release(chat_id, slot)
 
 
+class KeptGroupSlots(GroupSlots):
+    """SQLite: ``GroupSlots`` in this process, written to ``send_group_slots`` at a stop and
+    read at the start, so that a restart knows what the last minute sent. Not per send: a
+    send is often made inside a write transaction, which holds SQLite's one writer lock
+    (a slot kept in the database would wait for that lock, forever)."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+
+    async def load(self) -> None:
+        with contextlib.suppress(Exception):  # a fresh database, or away: start counting now
+            async with self.db.session() as session:
+                for row in await session.scalars(select(SendGroupSlots)):
+                    self._slots[row.chat_id] = list(row.slots)
+
+    async def save(self) -> None:
+        now = time.time()
+        kept = {
+            chat_id: keep_group_slots(slots, now, self.per_window)
+            for chat_id, slots in self._slots.items()
+            if isinstance(chat_id, int)
+        }
+        try:
+            async with self.db.session() as session:
+                await session.execute(delete(SendGroupSlots))
+                session.add_all(
+                    SendGroupSlots(chat_id=chat_id, slots=slots)
+                    for chat_id, slots in kept.items()
+                    if slots
+                )
+        except Exception as exc:  # after a restart, a 429 is waited out instead
+            log.warning("send budget: group slots not kept for the restart (%s)", exc)
+
+
 def limiter_for(db: Database, rate: float) -> tuple[SendLimiter, ReplicaBudget | None]:
     """The Application's limiter; on PostgreSQL with this replica's budget, which starts at
     ``SETTLING_RATE`` until its first beat says how many replicas share the rate."""
-    if db.is_sqlite:
-        # One process (replicas need PostgreSQL), and a send is often made inside a write
-        # transaction that holds SQLite's one writer lock: a slot kept in the database would
-        # wait for that lock, forever. This process's own count is the whole count.
-        return SendLimiter(rate, groups=GroupSlots()), None
+    if db.is_sqlite:  # one process: its own count is the whole count
+        return SendLimiter(rate, groups=KeptGroupSlots(db)), None
     groups = DbGroupSlots(db)
     limiter = SendLimiter(min(rate, SETTLING_RATE), burst=SHARED_BURST, groups=groups)
     return limiter, ReplicaBudget(db, limiter.shared, rate)
@@ -235,6 +267,24 @@ def schedule(application: Application, budget: ReplicaBudget | None) -> None:
     )
 
 
-async def stop(budget: ReplicaBudget | None) -> None:
+async def start(application: Application, budget: ReplicaBudget | None) -> None:
+    """In ``post_init``: this replica's share (its first beat), or SQLite's kept slots."""
+    groups = _groups_of(application)
+    if budget is not None:
+        await budget.beat()
+    if isinstance(groups, KeptGroupSlots):
+        await groups.load()
+
+
+async def stop(application: Application, budget: ReplicaBudget | None) -> None:
+    """The share goes back to the other replicas; SQLite keeps its slots for the restart."""
+    groups = _groups_of(application)
     if budget is not None:
         await asyncio.shield(budget.leave())
+    if isinstance(groups, KeptGroupSlots):
+        await asyncio.shield(groups.save())
+
+
+def _groups_of(application: Application) -> GroupSlots | None:
+    limiter = application.bot.rate_limiter
+    return limiter.groups if isinstance(limiter, SendLimiter) else None
