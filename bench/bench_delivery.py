@@ -195,7 +195,8 @@ class BenchDatabase:
     def is_postgres(self) -> bool:
         return self.base_url is not None
 
-    def fresh(self) -> str:
+    def fresh(self, *, migrate: bool = True) -> str:
+        """``migrate=False``: empty, for another commit's ``tipbot run`` to migrate itself."""
         if self.is_postgres:
             name = f"tipbot_bench_{uuid.uuid4().hex[:10]}"
             asyncio.run(_pg_admin(self.base_url, f'CREATE DATABASE "{name}"'))
@@ -203,7 +204,8 @@ class BenchDatabase:
             self.created.append(url)
         else:
             url = f"sqlite+aiosqlite:///{self.workdir / f'bench-{uuid.uuid4().hex[:8]}.db'}"
-        asyncio.run(_migrate(url))
+        if migrate:
+            asyncio.run(_migrate(url))
         return url
 
     def drop_all(self) -> None:

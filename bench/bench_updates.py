@@ -13,16 +13,20 @@ time to reply is from the moment the fake queued it to the moment it answered th
 time, and the new per-chat one at 64) and each rate it prints p50/p95/p99 and whether every
 update was answered; the maximum sustained rate is the highest rate with every update
 answered and p99 ≤ ``--p99-limit`` (200 ms). The send rate limit is set to 1000/s, so the
-rate limiter is not what is measured.
+rate limiter is not what is measured. ``--baseline REF`` also runs the bot of commit REF
+(e.g. the one before the inbox) in the same run, each on a fresh database, side by side.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
+import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections import defaultdict
@@ -58,7 +62,9 @@ def percentile(values: list[float], share: float) -> float:
 class BotProcess:
     """``tipbot run`` against the fake, on a fresh SQLite database."""
 
-    def __init__(self, api_url: str, database_url: str, running: int) -> None:
+    def __init__(
+        self, api_url: str, database_url: str, running: int, code: Path | None = None
+    ) -> None:
         env = {
             **os.environ,
             "TIPBOT_TOKEN": TOKEN,
@@ -69,8 +75,13 @@ class BotProcess:
             "TIPBOT_USER_RATE_PER_MINUTE": "100000",
             "TIPBOT_LOG_LEVEL": "WARNING",
         }
+        if code is not None:  # another commit's tipbot (``--baseline``), found first
+            env["PYTHONPATH"] = str(code)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tipbot", "run"], env=env, stderr=subprocess.PIPE
+            [sys.executable, "-m", "tipbot", "run"],
+            env=env,
+            stderr=subprocess.PIPE,
+            cwd=code or ROOT,
         )
 
     def cpu_seconds(self) -> float:
@@ -126,10 +137,12 @@ async def run_rate(tg: FakeTelegram, people, command: str, rate: float, duration
     return times, total
 
 
-async def measure(args: argparse.Namespace, running: int, database_url: str) -> list[dict]:
+async def measure(
+    args: argparse.Namespace, running: int, database_url: str, code: Path | None = None
+) -> list[dict]:
     async with FakeTelegram(token=TOKEN, latency=args.latency) as tg:
         people = [tg.user(f"Person{i}") for i in range(PEOPLE)]
-        bot = BotProcess(tg.url, database_url, running)
+        bot = BotProcess(tg.url, database_url, running, code)
         rows: list[dict] = []
         try:
             await tg.wait_for_call("deleteWebhook", timeout=60)  # polling starts next
@@ -208,9 +221,17 @@ def main() -> None:
         "--database-url",
         help="a PostgreSQL database to create fresh ones next to (default: SQLite)",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also run the tipbot of this commit (e.g. main), side by side, for a comparison",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         databases = BenchDatabase(args.database_url, Path(workdir))
+        codes: dict[str, Path | None] = {"this tree": None}
+        if args.baseline:
+            codes = {args.baseline: checkout(args.baseline, Path(workdir)), **codes}
         print(
             f"transport: {asyncio.run(_transport())}; latency {1000 * args.latency:.0f} ms; "
             f"{PEOPLE} people sending {args.command!r}; {args.seconds:.0f} s per rate; "
@@ -220,18 +241,37 @@ def main() -> None:
         results = {}
         try:
             for running in args.processors:
-                results[running] = asyncio.run(measure(args, running, databases.fresh()))
+                for name, code in codes.items():
+                    print(f"{name}:", flush=True)
+                    database = databases.fresh(migrate=code is None)
+                    results[name, running] = asyncio.run(measure(args, running, database, code))
         finally:
             databases.drop_all()
         print()
-        for running, rows in results.items():
+        for (name, running), rows in results.items():
             best = sustained(rows, args.p99_limit)
             at_300 = next((r for r in rows if r["rate"] == 300), None)
             p99 = f"{1000 * at_300['p99']:.0f} ms" if at_300 else "not reached"
+            cpu = statistics.median(r["cpu_ms"] for r in rows) if rows else float("nan")
             print(
-                f"max_concurrent_updates={running}: max sustained {best:.0f} updates/s "
-                f"(p99 ≤ {1000 * args.p99_limit:.0f} ms); p99 at 300/s: {p99}"
+                f"{name}, max_concurrent_updates={running}: max sustained {best:.0f} updates/s "
+                f"(p99 ≤ {1000 * args.p99_limit:.0f} ms); p99 at 300/s: {p99}; "
+                f"median bot CPU per update {cpu:.2f} ms"
             )
+
+
+def checkout(ref: str, workdir: Path) -> Path:
+    """``ref``'s tree in ``workdir`` (git archive: no worktree left behind)."""
+    target = workdir / "baseline"
+    target.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref],  # noqa: S607 - git from PATH, as a developer runs it
+        check=True,
+        capture_output=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    return target
 
 
 async def _transport() -> str:

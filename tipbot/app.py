@@ -15,11 +15,13 @@ from telegram.ext import Application, BaseHandler, CommandHandler, ContextTypes,
 
 from tipbot import consult, delivery, helpdesk, i18n, insight, staff, subscriber, texts
 from tipbot.commands import COMMANDS, Command, Scope, menu, set_staff_menu
-from tipbot.core import budget
+from tipbot.core import budget, inbox
 from tipbot.core.clock import Clock, SystemClock
 from tipbot.core.config import ConfigError, Settings
 from tipbot.core.content import Library, load_library
 from tipbot.core.db import Database
+from tipbot.core.erasure import Eraser
+from tipbot.core.inbox import Inbox, InboxRequest
 from tipbot.core.runtime import Context, Deps, attach, deps_of
 from tipbot.core.sender import allow_prepared_sends
 from tipbot.core.staff import StaffChat, stored_staff_chat
@@ -53,8 +55,13 @@ def build_application(
     limiter, deps.budget = budget.limiter_for(deps.db, settings.max_messages_per_second)
     if deps.budget is not None:  # bulk senders claim by this replica's share
         deps.sending = dataclasses.replace(deps.sending, shared=limiter.shared)
+    owner = deps.budget.replica_id if deps.budget is not None else "local"
+    deps.inbox = Inbox(deps.db, deps.clock, owner)
+    deps.erasers.append(Eraser(inbox.forget_updates))  # /forget: their unhandled updates
     proxy = settings.proxy_url.get_secret_value() if settings.proxy_url else None
     client = settings.http_client
+    processor = update_processor(settings.max_concurrent_updates)
+    processor.inbox = deps.inbox
     application = (
         Application.builder()
         .token(token)
@@ -68,7 +75,11 @@ def build_application(
                 monitor=monitor,
             )
         )
-        .get_updates_request(make_request(client, pool_size=1, proxy=proxy, monitor=monitor))
+        .get_updates_request(
+            InboxRequest(
+                make_request(client, pool_size=1, proxy=proxy, monitor=monitor), deps.inbox
+            )
+        )
         .context_types(ContextTypes(context=Context))
         # Every text is Telegram HTML (texts.py); links are sources, not worth a preview card.
         .defaults(
@@ -78,7 +89,7 @@ def build_application(
             )
         )
         .rate_limiter(limiter)
-        .concurrent_updates(update_processor(settings.max_concurrent_updates))
+        .concurrent_updates(processor)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -104,6 +115,7 @@ def register_areas(application: Application) -> None:
     """Every handler in its pipeline stage, then every area's jobs."""
     deps = deps_of(application)
     budget.schedule(application, deps.budget)
+    inbox.schedule(application, deps)
     register_handlers(application, deps)
     consult.schedule(application, deps)
     delivery.schedule(application)
@@ -177,6 +189,7 @@ def _by_deep_link(default: Callback, links: dict[str, Callback]) -> Callback:
 async def _post_init(application: Application) -> None:
     deps = deps_of(application)
     await budget.start(application, deps.budget)  # this replica's share, before any send
+    await inbox.recover(application, deps)  # what a crash left, before any new update
     await publish_profile(application.bot, deps.library)
     if deps.settings.staff_chat_id is not None:
         async with deps.db.session() as session:
@@ -221,4 +234,7 @@ async def publish_profile(bot: Bot, library: Library) -> None:
 
 
 async def _post_shutdown(application: Application) -> None:
-    await deps_of(application).db.dispose()
+    deps = deps_of(application)
+    if deps.inbox is not None:
+        await deps.inbox.close()  # the last marks, before the database goes
+    await deps.db.dispose()

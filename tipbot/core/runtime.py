@@ -19,6 +19,7 @@ from tipbot.core.config import Settings
 from tipbot.core.content import Library
 from tipbot.core.db import Database
 from tipbot.core.erasure import Eraser
+from tipbot.core.inbox import Inbox
 from tipbot.core.sender import SendPolicy
 from tipbot.core.staff import StaffDirectory
 
@@ -52,6 +53,8 @@ class Deps:
     state: ProcessState = field(default_factory=ProcessState)
     # This replica's share of the Telegram budget (PostgreSQL; None on SQLite): core/budget.py.
     budget: ReplicaBudget | None = field(default=None, init=False)
+    # Updates kept from their acknowledgement to Telegram until handled: core/inbox.py.
+    inbox: Inbox | None = field(default=None, init=False)
     # What each area erases on /forget (tipbot.core.erasure), wired in tipbot.app.
     erasers: list[Eraser] = field(default_factory=list)
     # Asked only when a person is over the flood limit: True means their message is for

@@ -7,12 +7,15 @@ import asyncio
 import inspect
 import time
 from collections.abc import Awaitable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import SimpleUpdateProcessor
 
 from tipbot.core.metrics import HANDLER_LATENCY, UPDATES
+
+if TYPE_CHECKING:
+    from tipbot.core.inbox import Inbox
 
 
 def update_kind(update: object) -> str:
@@ -27,9 +30,16 @@ def update_kind(update: object) -> str:
 
 class MeasuredUpdateProcessor(SimpleUpdateProcessor):
     """PTB's own update processor, plus the ``tipbot_updates_total`` / latency metrics, and
-    each update in its own context."""
+    each update in its own context; with an ``inbox`` (``core/inbox.py``), each stored update
+    runs once and is marked handled when done."""
+
+    inbox: Inbox | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if self.inbox is not None and not self.inbox.admit(update):
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()  # a copy of an update already handled (or running)
+            return
         started = time.perf_counter()
         try:
             # In a task of its own (a copy of the context) also when updates are handled one
@@ -38,6 +48,9 @@ class MeasuredUpdateProcessor(SimpleUpdateProcessor):
         finally:
             HANDLER_LATENCY.observe(time.perf_counter() - started)
             UPDATES.labels(kind=update_kind(update)).inc()
+        # Not when cancelled (a stop): the update stays in the inbox and runs after the restart.
+        if self.inbox is not None:
+            await self.inbox.done(update)
 
 
 def update_key(update: object) -> int | None:

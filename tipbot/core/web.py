@@ -1,8 +1,9 @@
 """The one web server of a replica: the webhook, ``/healthz`` and ``/metrics``.
 
-Follows PTB's "customwebhookbot" example: a request is checked, decoded and put into
-``application.update_queue``; PTB processes it like a polled update. Telegram only needs
-the 200 to stop retrying, so the handler never waits for the bot's answer.
+Follows PTB's "customwebhookbot" example: a request is checked, decoded, kept in the inbox
+(``core/inbox.py``) and put into ``application.update_queue``; PTB processes it like a
+polled update. Telegram only needs the 200 to stop retrying, so the handler never waits for
+the bot's answer, only for the update to be stored.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from tipbot.core.health import check_health, mark_started, refresh_state_gauges
+from tipbot.core.inbox import queue_updates
 from tipbot.core.runtime import Deps
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,17 @@ def build_web_app(
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("webhook request refused: not a Telegram update")
             return web.Response(status=400)
-        await application.update_queue.put(update)
+        if deps.inbox is None:
+            await application.update_queue.put(update)
+            return web.Response()
+        try:  # kept before the 200 that tells Telegram it may forget the update
+            to_run = await deps.inbox.store([data])
+        except Exception as exc:  # Telegram retries it later
+            log.warning("webhook: update %s not kept, answered 503: %s", update.update_id, exc)
+            return web.Response(status=503)
+        # None: a retry, or a chat another replica is handling (that one runs it); more
+        # than this one: older updates of the chat, given to this replica, go first.
+        await queue_updates(application, to_run)
         return web.Response()
 
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)

@@ -464,3 +464,20 @@ class SendGroupSlots(Base):
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     slots: Mapped[list[float]] = mapped_column(JSON, default=list)
+
+
+class InboxUpdate(Base):
+    """An update Telegram has been told we received, kept until it has been handled
+    (``tipbot/core/inbox.py``). Handling clears ``payload`` (the person's text); the row
+    stays a few minutes, so that a webhook retry or a re-fetched batch is recognised."""
+
+    __tablename__ = "inbox_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # The private chat's id is the person's: /forget deletes their unhandled updates.
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # The replica handling it; another takes it over when this one stops beating.
+    owner: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
