@@ -92,6 +92,16 @@ def chat_of(payload: dict[str, Any]) -> int | None:
     return None
 
 
+_SQLITE_INSERT = (
+    sqlite_insert(InboxUpdate).on_conflict_do_nothing().returning(InboxUpdate.update_id)
+)
+_PG_INSERT = (
+    pg_insert(InboxUpdate)
+    .on_conflict_do_nothing()
+    .returning(InboxUpdate.update_id, InboxUpdate.owner)
+)
+
+
 class Inbox:
     """This replica's side of ``inbox_updates``."""
 
@@ -138,8 +148,9 @@ class Inbox:
         ]
         async with self.db.session() as session:
             if self.db.is_sqlite:  # one process: every update is this one's
-                statement = sqlite_insert(InboxUpdate).values(rows).on_conflict_do_nothing()
-                mine = set(await session.scalars(statement.returning(InboxUpdate.update_id)))
+                # Parameters, not .values(rows): one cached statement whatever the batch size
+                # (SQLAlchemy's "insertmanyvalues" still sends one multi-row INSERT).
+                mine = set(await session.scalars(_SQLITE_INSERT, rows))
                 self._pending |= mine
                 return [p for p in batch if p["update_id"] in mine]
             return await self._store_shared(session, rows)
@@ -163,10 +174,7 @@ class Inbox:
         )
         for row in rows:
             row["owner"] = owners.get(row["chat_id"], self.owner)
-        statement = pg_insert(InboxUpdate).values(rows).on_conflict_do_nothing()
-        inserted = await session.execute(
-            statement.returning(InboxUpdate.update_id, InboxUpdate.owner)
-        )
+        inserted = await session.execute(_PG_INSERT, rows)
         mine = {update_id for update_id, owner in inserted if owner == self.owner}
         if not mine:
             return []
