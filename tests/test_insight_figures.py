@@ -44,6 +44,8 @@ async def test_every_digest_figure_on_a_known_history(db, library):
         1,
     )  # the vote of 20 days ago is out
     assert topics["omega3"].up_rate == 2 / 3
+    assert topics["omega3"].tried == 2 and topics["omega3"].tried_rate == 2 / 3
+    assert topics["exercise"].tried == 0  # last month's "tried it" is out
 
     assert [(t.tip_id, t.up, t.down) for t in digest.best] == [("omega3-03", 2, 0)]
     assert [(t.tip_id, t.up, t.down) for t in digest.worst] == [
@@ -51,7 +53,9 @@ async def test_every_digest_figure_on_a_known_history(db, library):
         ("omega3-08", 0, 1),
     ]
 
-    assert digest.funnel == figures.Funnel(tips=4, button=6, form=4, request=3, claimed=2, closed=1)
+    assert digest.funnel == figures.Funnel(
+        tips=4, button=6, form=4, request=3, claimed=2, closed=1, rated=1
+    )
 
     claim, close = digest.times.to_claim, digest.times.to_close
     assert claim.count == 2 and claim.median == timedelta(minutes=10)  # the lower middle

@@ -59,8 +59,10 @@ async def test_report_writes_every_figure(db, database_url, monkeypatch, capsys,
         "sent": "3",
         "up": "2",
         "down": "1",
+        "tried": "2",
         "up_rate": "0.6667",
         "down_rate": "0.3333",
+        "tried_rate": "0.6667",
     }
     assert [r["tip_id"] for r in read(out / "worst_tips.csv")] == ["exercise-01", "omega3-08"]
     assert [(r["step"], r["count"]) for r in read(out / "consult_funnel.csv")] == [
@@ -70,6 +72,7 @@ async def test_report_writes_every_figure(db, database_url, monkeypatch, capsys,
         ("request", "3"),
         ("claimed", "2"),
         ("closed", "1"),
+        ("rated", "1"),
     ]
     times = read(out / "request_times.csv")
     assert {

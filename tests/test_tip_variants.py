@@ -201,3 +201,30 @@ async def test_per_tip_figures_compare_the_wordings(db, clock):
     async with db.session() as session:
         figures = await variant_figures(session, TIP)
     assert figures == [VariantFigures(0, 2, 1, 1), VariantFigures(1, 3, 2, 0)]
+
+
+async def test_stats_tip_compares_the_wordings_with_tried_and_saved(
+    bot, tg, alice, maria, staff_group, clock
+):
+    """/stats tip ID as the clinic reads it: each wording's sends and votes, and the
+    people who tried the tip or kept it (issue 25)."""
+    dana = tg.user("Dana")
+    staff_group.add_member(dana, "member")
+    tip = bot.deps.library.tips[TIP]
+    for person, variant in ((alice, 0), (maria, 1)):
+        await add_subscriber(bot.deps, person, timezone="UTC", send_time=clock.now().time())
+        await next_is(bot, person, TIP, seed_for(tip, variant))
+    await sweep(bot)
+    await tg.wait_until(lambda: tips_of(alice) and tips_of(maria))
+    daily = tips_of(alice)[0]
+    await alice.press(daily, "👍")
+    await tg.wait_for_call("answerCallbackQuery")
+    await alice.press(daily, "✅ I tried it")
+    await alice.press(daily, "⭐ Save")
+    await tg.wait_until(lambda: "⭐ Save ✓" in alice.messages[0].buttons)
+
+    await dana.send(f"/stats tip {TIP}", chat=staff_group)
+    reply = (await staff_group.wait_for(f"Tip {TIP}")).text
+    assert "✅ Tried it: 1; ⭐ saved: 1" in reply
+    assert "wording 0: sent 1, 👍 1 / 👎 0" in reply
+    assert "wording 1: sent 1, 👍 0 / 👎 0" in reply

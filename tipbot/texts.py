@@ -721,6 +721,7 @@ CHART_REQUEST_TIMES = _("Time to claim and to close, requests of the last 7 days
 CHART_SENT = _("sent")
 CHART_LIKED = _("liked (% of sent)")
 CHART_DISLIKED = _("disliked (% of sent)")
+CHART_TRIED = _("tried it (% of sent)")
 CHART_REQUESTS = _("requests")
 CHART_TO_CLAIM = _("to claim")
 CHART_TO_CLOSE = _("to close")
@@ -732,6 +733,7 @@ CHART_STEP_FORM = _("form started")
 CHART_STEP_REQUEST = _("request made")
 CHART_STEP_CLAIMED = _("claimed by staff")
 CHART_STEP_CLOSED = _("closed by staff")
+CHART_STEP_RATED = _("rated by the person")
 
 DIGEST_TEXT = _(
     "📊 <b>Weekly digest</b> ({start} – {end})\n"
@@ -755,6 +757,9 @@ STATS_TIP = _(
 )
 STATS_TIP_LANGUAGE_LINE = _("  {language}: sent {sent}, 👍 {up} / 👎 {down}")
 STATS_UNKNOWN_LANGUAGE = _("unknown")
+STATS_TIP_MARKS = _("✅ Tried it: {tried}; ⭐ saved: {saved}")
+STATS_TIP_WORDINGS = _("Per wording (0 is the main text):\n{wordings}")
+STATS_TIP_WORDING_LINE = _("  wording {variant}: sent {sent}, 👍 {up} / 👎 {down}")
 # ---- issue 24: subscribers shape their tips
 
 # Days of the week (the daily tip's days).

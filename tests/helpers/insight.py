@@ -13,6 +13,7 @@ from tipbot.core.db.models import (
     RequestStatus,
     Subscriber,
     SubscriptionStatus,
+    TipTried,
     TipVote,
 )
 
@@ -110,9 +111,21 @@ async def seed(db: Database, now: datetime) -> None:
             ]
         )
 
-        def request(who: int, hours_ago: float, claim_after=None, close_after=None, status=None):
+        # "✅ I tried it" (issue 24): two on omega-3 tips this week, one on exercise long ago.
+        session.add_all(
+            [
+                TipTried(user_id=1, tip_id="omega3-03", created_at=now - timedelta(days=1)),
+                TipTried(user_id=2, tip_id="omega3-08", created_at=now - timedelta(days=2)),
+                TipTried(user_id=3, tip_id="exercise-01", created_at=now - timedelta(days=30)),
+            ]
+        )
+
+        def request(
+            who: int, hours_ago: float, claim_after=None, close_after=None, status=None, rating=None
+        ):
             created = now - timedelta(hours=hours_ago)
             return ConsultRequest(
+                rating=rating,
                 user_id=who,
                 name=f"Person {who}",
                 contact_kind="telegram",
@@ -126,7 +139,9 @@ async def seed(db: Database, now: datetime) -> None:
 
         session.add_all(
             [
-                request(1, 50, timedelta(minutes=10), timedelta(hours=2), RequestStatus.CLOSED),
+                request(
+                    1, 50, timedelta(minutes=10), timedelta(hours=2), RequestStatus.CLOSED, rating=5
+                ),
                 request(2, 30, timedelta(minutes=40), None, RequestStatus.CLAIMED),
                 request(4, 5, None, None, RequestStatus.OPEN),
                 request(3, 24 * 20, timedelta(hours=1), timedelta(hours=3), RequestStatus.CLOSED),

@@ -34,6 +34,7 @@ TOP_SOURCES = 5
 ONE_ROW = {"left": 0.12, "right": 0.95, "bottom": 0.17, "top": 0.91, "wspace": 0.42}
 TWO_ROWS = {"left": 0.12, "right": 0.95, "bottom": 0.08, "top": 0.95, "wspace": 0.42, "hspace": 0.3}
 UP_COLOUR, DOWN_COLOUR, SENT_COLOUR = "#2e7d32", "#c62828", "#90a4ae"
+TRIED_COLOUR = "#f9a825"
 STATUS_COLOURS = {
     "active": "#2e7d32",
     "paused": "#f9a825",
@@ -72,6 +73,7 @@ class Labels:
     sent: str
     liked: str
     disliked: str
+    tried: str
     requests: str
     to_claim: str
     to_close: str
@@ -95,6 +97,7 @@ class Labels:
             sent=r(texts.CHART_SENT),
             liked=r(texts.CHART_LIKED),
             disliked=r(texts.CHART_DISLIKED),
+            tried=r(texts.CHART_TRIED),
             requests=r(texts.CHART_REQUESTS),
             to_claim=r(texts.CHART_TO_CLAIM),
             to_close=r(texts.CHART_TO_CLOSE),
@@ -110,6 +113,7 @@ class Labels:
                     texts.CHART_STEP_REQUEST,
                     texts.CHART_STEP_CLAIMED,
                     texts.CHART_STEP_CLOSED,
+                    texts.CHART_STEP_RATED,
                 )
             ),
         )
@@ -192,7 +196,8 @@ def sources_panel(ax: Axes, digest: Digest, labels: Labels) -> None:
 
 
 def topics_panel(ax: Axes, digest: Digest, labels: Labels) -> None:
-    """Bars: tips sent per topic; points on the right axis: liked and disliked, % of sent."""
+    """Bars: tips sent per topic; points on the right axis: liked, disliked and tried, % of
+    sent."""
     ax.set_title(labels.tips_by_topic, fontsize=10)
     if not digest.topics:
         _empty(ax, labels)
@@ -205,13 +210,15 @@ def topics_panel(ax: Axes, digest: Digest, labels: Labels) -> None:
     rates = ax.twinx()
     rates.plot(x, [100 * t.up_rate for t in digest.topics], "o", color=UP_COLOUR)
     rates.plot(x, [100 * t.down_rate for t in digest.topics], "v", color=DOWN_COLOUR)
+    rates.plot(x, [100 * t.tried_rate for t in digest.topics], "s", color=TRIED_COLOUR)
     rates.set_ylim(bottom=0)
     rates.set_ylabel("%", fontsize=8)
     handles = [
         *ax.get_legend_handles_labels()[0],
         *rates.get_lines(),
     ]
-    ax.legend(handles, [labels.sent, labels.liked, labels.disliked], loc="upper left", fontsize=8)
+    legend = [labels.sent, labels.liked, labels.disliked, labels.tried]
+    ax.legend(handles, legend, loc="upper left", fontsize=8)
 
 
 def best_worst_panel(ax: Axes, digest: Digest, labels: Labels) -> None:

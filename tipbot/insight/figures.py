@@ -4,9 +4,8 @@ The database does the counting (GROUP BY, SUM(CASE …), scalar subqueries); Pyt
 touches the aggregated rows (a few dozen), never a row per subscriber or delivery, so the
 digest costs the same CPU here for 100 or 100,000 subscribers (``bench/bench_insight.py``).
 
-Adding a figure (ratings, first response, tried-it: other branches' columns) is adding one
-function here, one line to ``Digest`` in ``tipbot/insight/digest.py``, and one CSV in
-``tipbot/insight/report.py``.
+Adding a figure is adding one function here (or a column to one), one line to ``Digest``
+in ``tipbot/insight/digest.py``, and one CSV in ``tipbot/insight/report.py``.
 """
 
 from __future__ import annotations
@@ -25,7 +24,9 @@ from tipbot.core.db.models import (
     DeliveryStatus,
     FunnelCount,
     RequestStatus,
+    SavedTip,
     Subscriber,
+    TipTried,
     TipVote,
     UTCDateTime,
 )
@@ -157,6 +158,11 @@ class TopicFigures:
     sent: int
     up: int
     down: int
+    tried: int = 0  # "✅ I tried it" pressed in the window (issue 24)
+
+    @property
+    def tried_rate(self) -> float:
+        return self.tried / self.sent if self.sent else 0.0
 
     @property
     def up_rate(self) -> float:
@@ -195,8 +201,19 @@ async def tips_by_topic(
             .group_by(TipVote.topic)
         )
     }
-    topics = sorted(set(sent) | set(votes))
-    return [TopicFigures(t, sent.get(t, 0), *votes.get(t, (0, 0))) for t in topics]
+    tried: dict[str, int] = {}
+    for tip_id, count in await reader.execute(
+        select(TipTried.tip_id, func.count())
+        .where(_in(TipTried.created_at, window))
+        .group_by(TipTried.tip_id)
+    ):
+        topic = topic_of.get(tip_id, OTHER_TOPIC)
+        tried[topic] = tried.get(topic, 0) + count
+    topics = sorted(set(sent) | set(votes) | set(tried))
+    return [
+        TopicFigures(t, sent.get(t, 0), *votes.get(t, (0, 0)), tried=tried.get(t, 0))
+        for t in topics
+    ]
 
 
 @dataclass(frozen=True)
@@ -263,6 +280,25 @@ async def tip_by_language(reader: Reader, tip_id: str) -> list[LanguageFigures]:
     ]
 
 
+async def tip_marks(reader: Reader, tip_id: str) -> tuple[int, int]:
+    """One tip: how many people marked it "✅ I tried it", and how many keep it saved."""
+    row = (
+        await reader.execute(
+            select(
+                select(func.count())
+                .select_from(TipTried)
+                .where(TipTried.tip_id == tip_id)
+                .scalar_subquery(),
+                select(func.count())
+                .select_from(SavedTip)
+                .where(SavedTip.tip_id == tip_id)
+                .scalar_subquery(),
+            )
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
 # ----------------------------------------------------------------------------- consultations
 
 
@@ -277,6 +313,7 @@ class Funnel:
     request: int  # requests made
     claimed: int  # of those, claimed by staff
     closed: int  # of those, closed by staff
+    rated: int = 0  # of those, rated by the person after the close (issue 23)
 
     def steps(self) -> list[tuple[str, int]]:
         return [
@@ -286,6 +323,7 @@ class Funnel:
             ("request", self.request),
             ("claimed", self.claimed),
             ("closed", self.closed),
+            ("rated", self.rated),
         ]
 
 
@@ -314,6 +352,7 @@ async def consult_funnel(reader: Reader, window: Window) -> Funnel:
                 requests.scalar_subquery(),
                 requests.where(ConsultRequest.claimed_at.is_not(None)).scalar_subquery(),
                 requests.where(ConsultRequest.status == RequestStatus.CLOSED).scalar_subquery(),
+                requests.where(ConsultRequest.rating.is_not(None)).scalar_subquery(),
             )
         )
     ).one()

@@ -53,9 +53,18 @@ TABLES: dict[str, Table] = {
         ],
     ),
     "tips_by_topic": (
-        ["topic", "sent", "up", "down", "up_rate", "down_rate"],
+        ["topic", "sent", "up", "down", "tried", "up_rate", "down_rate", "tried_rate"],
         lambda d: (
-            [t.topic, t.sent, t.up, t.down, f"{t.up_rate:.4f}", f"{t.down_rate:.4f}"]
+            [
+                t.topic,
+                t.sent,
+                t.up,
+                t.down,
+                t.tried,
+                f"{t.up_rate:.4f}",
+                f"{t.down_rate:.4f}",
+                f"{t.tried_rate:.4f}",
+            ]
             for t in d.topics
         ),
     ),

@@ -26,7 +26,8 @@ from tipbot.core.runtime import Context
 from tipbot.core.staff import staff_only
 from tipbot.insight import digest as insight_digest
 from tipbot.insight.charts import render_overview
-from tipbot.insight.figures import tip_by_language
+from tipbot.insight.figures import tip_by_language, tip_marks
+from tipbot.staff.variants import VariantFigures, variant_figures
 
 WEEK = timedelta(days=7)
 TOP_SOURCES = 10
@@ -188,7 +189,7 @@ async def stats_command(update: Update, context: Context) -> None:
 
 
 async def tip_stats(update: Update, context: Context, args: list[str]) -> None:
-    """``/stats tip ID``: sent, votes, per language (variants, tried and saves: later)."""
+    """``/stats tip ID``: sent and votes per language, tried and saved, and per wording."""
     deps, language = context.deps, i18n.staff_language()
     message = update.effective_message
     library = deps.library
@@ -204,6 +205,8 @@ async def tip_stats(update: Update, context: Context, args: list[str]) -> None:
         return
     async with deps.db.read() as reader:
         rows = await tip_by_language(reader, tip.id)
+        tried, saved = await tip_marks(reader, tip.id)
+        wordings = await variant_figures(reader, tip.id) if tip.variants else []
     lines = "\n".join(
         texts.STATS_TIP_LANGUAGE_LINE.render(
             language,
@@ -228,4 +231,20 @@ async def tip_stats(update: Update, context: Context, args: list[str]) -> None:
             down=f"{sum(r.down for r in rows):,}",
             languages=lines or f"  {texts.STATS_NONE.render(language)}",
         )
+        + "\n"
+        + texts.STATS_TIP_MARKS.render(language, tried=f"{tried:,}", saved=f"{saved:,}")
+        + _wordings(wordings, language)
     )
+
+
+def _wordings(figures: list[VariantFigures], language: str) -> str:
+    """The tip's wordings side by side (issue 25's variants), when it has more than one."""
+    if not figures:
+        return ""
+    lines = "\n".join(
+        texts.STATS_TIP_WORDING_LINE.render(
+            language, variant=f.variant, sent=f"{f.sent:,}", up=f"{f.up:,}", down=f"{f.down:,}"
+        )
+        for f in figures
+    )
+    return "\n" + texts.STATS_TIP_WORDINGS.render(language, wordings=lines)
