@@ -62,6 +62,9 @@ async def test_every_digest_figure_on_a_known_history(db, library):
     assert claim.buckets == [1, 1, 0, 0, 0, 0]
     assert close.count == 1 and close.median == timedelta(hours=2)
     assert close.buckets == [0, 0, 1, 0, 0, 0]
+    answer = digest.times.to_first_answer  # the first message the person got from staff
+    assert answer.count == 2 and answer.median == timedelta(minutes=25)
+    assert answer.buckets == [0, 2, 0, 0, 0, 0]
 
 
 async def test_an_empty_database_has_figures_too(db, library):

@@ -121,11 +121,18 @@ async def seed(db: Database, now: datetime) -> None:
         )
 
         def request(
-            who: int, hours_ago: float, claim_after=None, close_after=None, status=None, rating=None
+            who: int,
+            hours_ago: float,
+            claim_after=None,
+            close_after=None,
+            status=None,
+            rating=None,
+            answer_after=None,
         ):
             created = now - timedelta(hours=hours_ago)
             return ConsultRequest(
                 rating=rating,
+                first_response_at=created + answer_after if answer_after else None,
                 user_id=who,
                 name=f"Person {who}",
                 contact_kind="telegram",
@@ -140,9 +147,22 @@ async def seed(db: Database, now: datetime) -> None:
         session.add_all(
             [
                 request(
-                    1, 50, timedelta(minutes=10), timedelta(hours=2), RequestStatus.CLOSED, rating=5
+                    1,
+                    50,
+                    timedelta(minutes=10),
+                    timedelta(hours=2),
+                    RequestStatus.CLOSED,
+                    rating=5,
+                    answer_after=timedelta(minutes=25),
                 ),
-                request(2, 30, timedelta(minutes=40), None, RequestStatus.CLAIMED),
+                request(
+                    2,
+                    30,
+                    timedelta(minutes=40),
+                    None,
+                    RequestStatus.CLAIMED,
+                    answer_after=timedelta(minutes=50),
+                ),
                 request(4, 5, None, None, RequestStatus.OPEN),
                 request(3, 24 * 20, timedelta(hours=1), timedelta(hours=3), RequestStatus.CLOSED),
             ]

@@ -77,6 +77,7 @@ class Labels:
     requests: str
     to_claim: str
     to_close: str
+    to_first_answer: str
     other: str
     direct: str
     no_data: str
@@ -101,6 +102,7 @@ class Labels:
             requests=r(texts.CHART_REQUESTS),
             to_claim=r(texts.CHART_TO_CLAIM),
             to_close=r(texts.CHART_TO_CLOSE),
+            to_first_answer=r(texts.CHART_TO_FIRST_ANSWER),
             other=r(texts.CHART_OTHER),
             direct=r(texts.STATS_DIRECT),
             no_data=r(texts.CHART_NO_DATA),
@@ -251,15 +253,17 @@ def funnel_panel(ax: Axes, digest: Digest, labels: Labels) -> None:
 
 
 def times_panel(ax: Axes, digest: Digest, labels: Labels) -> None:
-    """Grouped bars: requests per duration bucket, to claim and to close."""
+    """Grouped bars: requests per duration bucket, to claim, to first answer and to close."""
     ax.set_title(labels.request_times, fontsize=10)
-    claim, close = digest.times.to_claim, digest.times.to_close
-    if not claim.count and not close.count:
+    times = digest.times
+    claim, answer, close = times.to_claim, times.to_first_answer, times.to_close
+    if not claim.count and not answer.count and not close.count:
         _empty(ax, labels)
         return
     x = range(len(BUCKET_LABELS))
-    ax.bar([i - 0.2 for i in x], claim.buckets, width=0.4, label=labels.to_claim)
-    ax.bar([i + 0.2 for i in x], close.buckets, width=0.4, label=labels.to_close)
+    ax.bar([i - 0.27 for i in x], claim.buckets, width=0.27, label=labels.to_claim)
+    ax.bar(x, answer.buckets, width=0.27, label=labels.to_first_answer)
+    ax.bar([i + 0.27 for i in x], close.buckets, width=0.27, label=labels.to_close)
     ax.set_xticks(x, BUCKET_LABELS, fontsize=8)
     ax.set_ylabel(labels.requests, fontsize=8)
     ax.legend(fontsize=8)

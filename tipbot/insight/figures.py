@@ -372,10 +372,13 @@ class Durations:
 class RequestTimes:
     to_claim: Durations  # created -> claimed
     to_close: Durations  # created -> closed (closed by staff, not cancelled)
+    # created -> the first staff message the person received (issue 23's help desk)
+    to_first_answer: Durations
 
 
 async def request_times(reader: Reader, window: Window) -> RequestTimes:
-    """Time to claim and time to close of the requests made in the window: counts per bucket
+    """Time to claim, to the first answer and to close of the requests made in the window:
+    counts per bucket
     (SUM(CASE …)) and the median (the middle row of the ordered durations, in SQL)."""
     made = _in(ConsultRequest.created_at, window)
 
@@ -409,6 +412,9 @@ async def request_times(reader: Reader, window: Window) -> RequestTimes:
             ConsultRequest.closed_at,
             ConsultRequest.closed_at.is_not(None),
             ConsultRequest.status == RequestStatus.CLOSED,
+        ),
+        to_first_answer=await durations(
+            ConsultRequest.first_response_at, ConsultRequest.first_response_at.is_not(None)
         ),
     )
 

@@ -84,6 +84,7 @@ TABLES: dict[str, Table] = {
         ["measure", "kind", "from_seconds", "to_seconds", "value"],
         lambda d: [
             *_durations("to_claim", d.times.to_claim),
+            *_durations("to_first_answer", d.times.to_first_answer),
             *_durations("to_close", d.times.to_close),
         ],
     ),
