@@ -12,7 +12,8 @@ thread, SQLite's included) of what the weekly digest does: every figure
 (``figures.gather_digest``) and its three charts (``charts.digest_pictures``), and prints
 the median. The target is under 2 s.
 ``--keep PATH`` keeps (or reuses) the seeded file; ``--profile`` (``pip install
-pyinstrument``) prints where one run's time goes.
+pyinstrument``) prints where one run's time goes; ``--pictures docs`` renders the README's
+pictures from the seeded database (``--subscribers 2000 --days 120 --repeats 1``).
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def seed(path: Path, subscribers: int, days: int, tips: list[tuple[str, str]]) -
         """
         INSERT INTO consult_requests (user_id, name, contact_kind, preferred_time, consent_at,
                                       status, claimed_at, closed_at, reminders_sent,
-                                      relay_notice_sent, rating, created_at, updated_at)
+                                      relay_notice_sent, rating, first_response_at,
+                                      created_at, updated_at)
         SELECT user_id, 'Person', 'telegram', 'any', created_at,
                CASE WHEN user_id % 3 = 0 THEN 'closed' WHEN user_id % 3 = 1 THEN 'claimed'
                     ELSE 'cancelled' END,
@@ -124,7 +126,12 @@ def seed(path: Path, subscribers: int, days: int, tips: list[tuple[str, str]]) -
                CASE WHEN user_id % 3 IN (0, 2)
                     THEN datetime(created_at, '+' || (user_id % 3000) || ' minutes') || '.000000'
                END,
-               0, 0, CASE WHEN user_id % 6 = 0 THEN 1 + user_id % 5 END, created_at, created_at
+               0, 0, CASE WHEN user_id % 6 = 0 THEN 1 + user_id % 5 END,
+               CASE WHEN user_id % 3 IN (0, 1)
+                    THEN datetime(created_at, '+' || (user_id % 300 + user_id % 40) || ' minutes')
+                         || '.000000'
+               END,
+               created_at, created_at
         FROM subscribers WHERE user_id % 20 = 0
         """
     )
@@ -161,6 +168,33 @@ async def one_digest(
     return gathered - begin, drawn - gathered
 
 
+async def write_pictures(
+    url: str, topic_of: dict[str, str], labels: charts.Labels, folder: Path
+) -> list[Path]:
+    """The README's pictures: ``digest-1..3.png`` and ``stats.png``, from this database."""
+    db = Database(url)
+    try:
+        async with db.read() as reader:
+            digest = await figures.gather_digest(reader, NOW, topic_of)
+    finally:
+        await db.dispose()
+    pictures = {
+        **{
+            f"digest-{n}.png": png
+            for n, png in enumerate(charts.digest_pictures(digest, labels), 1)
+        },
+        "stats.png": charts.overview_picture(digest, labels),
+    }
+    return await asyncio.to_thread(_write, folder, pictures)
+
+
+def _write(folder: Path, pictures: dict[str, bytes]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, png in pictures.items():
+        (folder / name).write_bytes(png)
+    return [folder / name for name in pictures]
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--subscribers", type=int, default=100_000)
@@ -168,6 +202,11 @@ async def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="keep (or reuse) the seeded SQLite file here")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--pictures",
+        type=Path,
+        help="also write the digest's three pictures and /stats's to this folder (docs/)",
+    )
     args = parser.parse_args()
 
     i18n.setup(default="en")
@@ -189,6 +228,9 @@ async def main() -> None:
         f"database: {args.subscribers:,} subscribers, {rows:,} deliveries over {args.days} days"
         f" ({path.stat().st_size / 1e6:,.0f} MB, SQLite)"
     )
+    if args.pictures:
+        written = await write_pictures(url, topic_of, labels, args.pictures)
+        print("pictures:", ", ".join(str(path) for path in written))
     await one_digest(url, topic_of, labels)  # warm: imports, font cache, page cache
     runs = [await one_digest(url, topic_of, labels) for _ in range(args.repeats)]
     totals = [g + d for g, d in runs]
