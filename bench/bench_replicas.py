@@ -58,10 +58,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def busiest_second(times: list[float]) -> int:
+def busiest_window(times: list[float], seconds: float = 1.0) -> int:
+    """The most sends in any window of ``seconds`` (sliding, from each send)."""
     most, first = 0, 0
     for last, stamp in enumerate(times):
-        while stamp - times[first] >= 1.0:
+        while stamp - times[first] >= seconds:
             first += 1
         most = max(most, last - first + 1)
     return most
@@ -111,7 +112,10 @@ async def one_run(
     took = times[-1] - times[0] if len(times) > 1 else 0.0
     return {
         "sent": len(times),
-        "busiest": busiest_second(times) / rate,
+        "busiest": busiest_window(times) / rate,
+        # Over 2 s: a stall of the fake's (or a bot's) event loop bunches the answers it
+        # timestamps, which a 1 s window counts as a burst (tests/test_budget_process.py).
+        "busiest_2s": busiest_window(times, 2.0) / (2 * rate),
         "took": took,
         "rate": len(times) / took if took else 0.0,
         "fake_cpu": fake_cpu,
@@ -157,7 +161,8 @@ def main() -> None:
                     print(
                         f"  run {repeat + 1}, {count} replica(s): sent {result['sent']}, "
                         f"{result['took']:.2f} s, {result['rate']:.0f}/s, busiest second "
-                        f"{result['busiest']:.3f}x the budget; CPU s: fake (this process) "
+                        f"{result['busiest']:.3f}x the budget (2 s: {result['busiest_2s']:.3f}x); "
+                        f"CPU s: fake (this process) "
                         f"{result['fake_cpu']:.1f}, bots {result['bots_cpu']:.1f}",
                         flush=True,
                     )
@@ -171,7 +176,8 @@ def main() -> None:
                 f"{count} replica(s): median {took:.2f} s ({took / one:.3f}x one replica's), "
                 f"{statistics.median(r['rate'] for r in runs):.0f} tips/s, busiest second "
                 f"median {statistics.median(r['busiest'] for r in runs):.3f}x, "
-                f"worst {max(r['busiest'] for r in runs):.3f}x the budget"
+                f"worst {max(r['busiest'] for r in runs):.3f}x the budget; over 2 s windows "
+                f"worst {max(r['busiest_2s'] for r in runs):.3f}x"
             )
 
 
