@@ -225,3 +225,17 @@ async def _handled(db, count: int = 1) -> bool:
 async def _until(check) -> None:
     while not await check():  # noqa: ASYNC110 - a database row, not an event of ours
         await asyncio.sleep(0.02)
+
+
+async def test_leftovers_the_start_could_not_read_are_handled_by_the_next_prune(bot, tg, alice, db):
+    """The database was away at the start: the leftovers wait for the prune job, not for the
+    next restart (on SQLite there is no pickup job)."""
+    from types import SimpleNamespace
+
+    from tipbot.core import inbox
+
+    await keep(db, command(alice, "/help", 60))
+    bot.deps.inbox.recovered = False  # as after a failed read in post_init
+    await inbox.prune_job(SimpleNamespace(deps=bot.deps, application=bot.application))
+    await alice.wait_for("/consult")
+    assert bot.deps.inbox.recovered

@@ -116,6 +116,8 @@ class Inbox:
         #: handled, the mark not yet in the database (written together, ``MARK_DELAY``)
         self._done: set[int] = set()
         self._marker: asyncio.Task[None] | None = None
+        #: what a crash left has been queued (``recover``)
+        self.recovered = False
 
     @property
     def waiting(self) -> int:
@@ -320,11 +322,18 @@ async def forget_updates(session: Any, user_id: int, *, now: datetime) -> int:
     return result.rowcount or 0
 
 
-async def queue_updates(application: Any, payloads: Iterable[dict[str, Any]]) -> int:
-    """Put stored updates into PTB's queue, as the Updater would."""
+async def queue_updates(
+    application: Any, payloads: Iterable[dict[str, Any]], parsed: Update | None = None
+) -> int:
+    """Put stored updates into PTB's queue, as the Updater would; ``parsed`` is one of them
+    already decoded (the webhook's), not decoded twice."""
     count = 0
     for payload in payloads:
-        await application.update_queue.put(Update.de_json(payload, application.bot))
+        if parsed is not None and payload["update_id"] == parsed.update_id:
+            update = parsed
+        else:
+            update = Update.de_json(payload, application.bot)
+        await application.update_queue.put(update)
         count += 1
     return count
 
@@ -370,9 +379,10 @@ async def recover(application: Any, deps: Any) -> None:
     polling = not deps.settings.webhook_url
     try:
         left = await deps.inbox.take_over(everything=polling)
-    except Exception as exc:  # the pickup job tries again
+    except Exception as exc:  # the prune job tries again (and on PostgreSQL the pickup)
         log.warning("inbox: could not read the updates left over: %s", exc)
         return
+    deps.inbox.recovered = True
     if left:
         log.info("inbox: handling %d updates left over from before the restart", len(left))
         await queue_updates(application, left)
@@ -387,6 +397,8 @@ async def pickup_job(context: Any) -> None:
 
 
 async def prune_job(context: Any) -> None:
+    if not context.deps.inbox.recovered:  # the start could not read what a crash left
+        await recover(context.application, context.deps)
     pruned = await context.deps.inbox.prune()
     if pruned:
         log.debug("inbox: %d handled updates pruned", pruned)
@@ -395,19 +407,14 @@ async def prune_job(context: Any) -> None:
 def schedule(application: Any, deps: Any) -> None:
     if application.job_queue is None:
         return
-    options = {"misfire_grace_time": None, "max_instances": 1, "coalesce": True}
-    application.job_queue.run_repeating(
-        prune_job,
-        interval=PRUNE_INTERVAL,
-        first=PRUNE_INTERVAL,
-        name="inbox-prune",
-        job_kwargs=options,
-    )
-    if not deps.db.is_sqlite:
+    jobs = [(prune_job, PRUNE_INTERVAL, "inbox-prune")]
+    if not deps.db.is_sqlite:  # replicas: what another gave this one, and orphans
+        jobs.append((pickup_job, PICKUP_INTERVAL, "inbox-pickup"))
+    for callback, interval, name in jobs:
         application.job_queue.run_repeating(
-            pickup_job,
-            interval=PICKUP_INTERVAL,
-            first=PICKUP_INTERVAL,
-            name="inbox-pickup",
-            job_kwargs=options,
+            callback,
+            interval=interval,
+            first=interval,
+            name=name,
+            job_kwargs={"misfire_grace_time": None, "max_instances": 1, "coalesce": True},
         )

@@ -71,7 +71,7 @@ def build_web_app(
             return web.Response(status=503)
         # None: a retry, or a chat another replica is handling (that one runs it); more
         # than this one: older updates of the chat, given to this replica, go first.
-        await queue_updates(application, to_run)
+        await queue_updates(application, to_run, parsed=update)
         return web.Response()
 
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
